@@ -28,6 +28,8 @@ if [ ! -f "$dest/vmlinux" ] || [ ! -f "$dest/bzImage" ]; then
     mv "$src.tmp" "$src"
   fi
   build=$dest/build
+  # A failed or interrupted build must not look like a cached one next time.
+  trap 'rm -rf "$dest"' ERR INT TERM
   mkdir -p "$build"
   echo "kernel: building $key (about 6 minutes on 2 cores)" >&2
   start=$(date +%s)
@@ -50,6 +52,7 @@ if [ ! -f "$dest/vmlinux" ] || [ ! -f "$dest/bzImage" ]; then
   cp "$build/.config" "$dest/config"
   echo "kernel: built in $(( $(date +%s) - start )) s" >&2
   rm -rf "$build"
+  trap - ERR INT TERM
 fi
 ln -sfn "$dest/vmlinux" "$out/vmlinux"
 ln -sfn "$dest/bzImage" "$out/bzImage"

@@ -1,0 +1,297 @@
+package dev.hull.agent;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.agent.Results.ExitStatus;
+import dev.hull.agent.Results.HelloResult;
+import dev.hull.agent.Results.ProcessList;
+import dev.hull.agent.Results.Stats;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The host side of the agent protocol over one connection. Requests are methods; a reader thread routes
+ * responses to their callers and stream bytes to their relays.
+ */
+public final class AgentClient implements AutoCloseable, FrameSender {
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final SocketChannel channel;
+    private final Object writeLock = new Object();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicInteger nextStream = new AtomicInteger(1);
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<Integer, OutputRelay> outputs = new ConcurrentHashMap<>();
+    private final Map<Integer, StdinStream> inputs = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
+    private volatile Consumer<String> events = message -> { };
+
+    private record Pending(String op, CompletableFuture<JsonNode> result) {
+    }
+
+    public AgentClient(SocketChannel channel) {
+        this.channel = channel;
+        Thread.ofPlatform().daemon().name("hull-agent-reader").start(this::readLoop);
+    }
+
+    /** Connects to a unix socket, retrying until it exists and accepts or the deadline passes. */
+    public static AgentClient connect(Path socket, Duration deadline) throws IOException, TimeoutException {
+        long end = System.nanoTime() + deadline.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < end) {
+            if (Files.exists(socket)) {
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    ch.connect(UnixDomainSocketAddress.of(socket));
+                    return new AgentClient(ch);
+                } catch (IOException e) {
+                    ch.close();
+                    last = e;
+                }
+            }
+            sleep(Duration.ofMillis(5));
+        }
+        throw (TimeoutException) new TimeoutException("no agent listening on " + socket + " within " + deadline)
+                .initCause(last);
+    }
+
+    /** Receives the agent's unsolicited events (their JSON text) and errors for malformed requests. */
+    public void onEvent(Consumer<String> listener) {
+        this.events = listener;
+    }
+
+    /** Completes when the connection ends, for whatever reason. */
+    public CompletableFuture<Void> disconnected() {
+        return disconnected;
+    }
+
+    public HelloResult hello(Duration timeout) throws IOException, TimeoutException {
+        HelloResult hello = call(new Request.Hello(Request.PROTOCOL_VERSION), HelloResult.class, timeout);
+        if (hello.version() != Request.PROTOCOL_VERSION) {
+            throw new ProtocolException("agent speaks protocol version " + hello.version() + ", expected "
+                    + Request.PROTOCOL_VERSION);
+        }
+        return hello;
+    }
+
+    /** Allocates the streams for a process; {@code stderr} is ignored for a terminal (one tty stream). */
+    public ProcessStreams streams(OutputStream stdout, OutputStream stderr, boolean withStdin) {
+        List<OutputRelay> relays = new ArrayList<>();
+        int out = stdout == null ? 0 : output(stdout, relays);
+        int err = stderr == null ? 0 : output(stderr, relays);
+        StdinStream in = null;
+        if (withStdin) {
+            in = new StdinStream(nextStream.getAndIncrement(), this);
+            inputs.put(in.streamId(), in);
+        }
+        return new ProcessStreams(new Stdio(in == null ? 0 : in.streamId(), out, err), in, relays);
+    }
+
+    private int output(OutputStream sink, List<OutputRelay> relays) {
+        int id = nextStream.getAndIncrement();
+        OutputRelay relay = new OutputRelay(id, sink, this);
+        outputs.put(id, relay);
+        relays.add(relay);
+        return id;
+    }
+
+    public int create(Request.Create request, Duration timeout) throws IOException, TimeoutException {
+        return call(request, Results.Pid.class, timeout).pid();
+    }
+
+    public void start(String container, Duration timeout) throws IOException, TimeoutException {
+        call(new Request.Start(container), Results.Empty.class, timeout);
+    }
+
+    public int exec(Request.Exec request, Duration timeout) throws IOException, TimeoutException {
+        return call(request, Results.Pid.class, timeout).pid();
+    }
+
+    public void signal(Request.Signal request, Duration timeout) throws IOException, TimeoutException {
+        call(request, Results.Empty.class, timeout);
+    }
+
+    public void resize(Request.Resize request, Duration timeout) throws IOException, TimeoutException {
+        call(request, Results.Empty.class, timeout);
+    }
+
+    public ProcessList ps(String container, Duration timeout) throws IOException, TimeoutException {
+        return call(new Request.Ps(container), ProcessList.class, timeout);
+    }
+
+    public Stats stats(String container, Duration timeout) throws IOException, TimeoutException {
+        return call(new Request.Stats(container), Stats.class, timeout);
+    }
+
+    public void delete(String container, Duration timeout) throws IOException, TimeoutException {
+        call(new Request.Delete(container), Results.Empty.class, timeout);
+    }
+
+    public void shutdown(Duration timeout) throws IOException, TimeoutException {
+        call(new Request.Shutdown(), Results.Empty.class, timeout);
+    }
+
+    /** The exit status of a process (exec null: the container's first), once all its output is sent. */
+    public CompletableFuture<ExitStatus> waitFor(String container, String exec) throws IOException {
+        return send(new Request.Wait(container, exec)).thenApply(node -> convert(node, ExitStatus.class));
+    }
+
+    /** Sends a request and waits for its answer; an error answer becomes an {@link AgentException}. */
+    public <T> T call(Request request, Class<T> resultType, Duration timeout) throws IOException, TimeoutException {
+        CompletableFuture<JsonNode> reply = send(request);
+        try {
+            return convert(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS), resultType);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for " + request.op(), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(request.op() + " failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new TimeoutException("agent did not answer " + request.op() + " within " + timeout);
+        }
+    }
+
+    private CompletableFuture<JsonNode> send(Request request) throws IOException {
+        long id = nextId.getAndIncrement();
+        ObjectNode node = JSON.valueToTree(request);
+        node.put("id", id);
+        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        pending.put(id, new Pending(request.op(), reply));
+        if (disconnected.isDone()) {
+            pending.remove(id);
+            throw new IOException("agent connection is closed");
+        }
+        send(Frame.control(FrameType.REQUEST, node.toString()));
+        return reply;
+    }
+
+    private static <T> T convert(JsonNode result, Class<T> type) {
+        try {
+            return JSON.treeToValue(result, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("agent answered with an unexpected " + type.getSimpleName() + ": "
+                    + result, e);
+        }
+    }
+
+    @Override
+    public void send(Frame frame) throws IOException {
+        sendRaw(FrameCodec.encode(frame));
+    }
+
+    /** Writes bytes as they are: lets tests send frames the codec would refuse to build. */
+    public void sendRaw(ByteBuffer bytes) throws IOException {
+        synchronized (writeLock) {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+    }
+
+    private void readLoop() {
+        IOException failure = null;
+        try {
+            Frame frame;
+            while ((frame = FrameCodec.read(channel)) != null) {
+                dispatch(frame);
+            }
+        } catch (IOException e) {
+            failure = e;
+        }
+        IOException cause = new IOException("agent connection closed"
+                + (failure == null ? "" : ": " + failure.getMessage()), failure);
+        disconnected.complete(null);
+        pending.values().forEach(p -> p.result().completeExceptionally(cause));
+        pending.clear();
+        outputs.values().forEach(OutputRelay::end);
+        inputs.values().forEach(in -> in.fail(cause));
+    }
+
+    private void dispatch(Frame frame) throws IOException {
+        switch (frame.type()) {
+            case RESPONSE -> respond(frame);
+            case EVENT -> events.accept(frame.text());
+            case DATA -> {
+                OutputRelay relay = outputs.get(frame.stream());
+                if (relay == null) {
+                    throw new ProtocolException("DATA for unknown stream " + frame.stream());
+                }
+                relay.accept(frame.payload());
+            }
+            case CLOSE -> {
+                OutputRelay relay = outputs.remove(frame.stream());
+                if (relay != null) {
+                    relay.end();
+                }
+            }
+            case CREDIT -> {
+                StdinStream in = inputs.get(frame.stream());
+                if (in != null) {
+                    in.credit(frame.creditBytes());
+                }
+            }
+            case REQUEST -> throw new ProtocolException("the agent sent a request");
+        }
+    }
+
+    private void respond(Frame frame) throws ProtocolException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(frame.payload());
+        } catch (IOException e) {
+            throw new ProtocolException("agent sent a response that is not JSON: " + frame.text());
+        }
+        long id = node.path("id").asLong(0);
+        Pending p = pending.remove(id);
+        if (p == null) {
+            events.accept(frame.text());
+            return;
+        }
+        if (node.hasNonNull("error")) {
+            p.result().completeExceptionally(new AgentException(p.op(), node.get("error").asText()));
+        } else {
+            p.result().complete(node.path("result"));
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    private static void sleep(Duration d) throws IOException {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

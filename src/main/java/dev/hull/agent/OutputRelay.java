@@ -1,0 +1,79 @@
+package dev.hull.agent;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Delivers one output stream (agent to host) to its sink on a thread of its own, and credits the agent
+ * only once bytes are delivered. The frame reader only queues, so a slow sink holds back its own stream
+ * (the agent stops reading that pipe when the window is spent) and never the others. The queue cannot
+ * grow past the window the agent is allowed.
+ */
+final class OutputRelay {
+    private static final byte[] END = new byte[0];
+
+    private final int stream;
+    private final OutputStream sink;
+    private final FrameSender sender;
+    private final BlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private long inFlight;
+
+    OutputRelay(int stream, OutputStream sink, FrameSender sender) {
+        this.stream = stream;
+        this.sink = sink;
+        this.sender = sender;
+        Thread.ofPlatform().daemon().name("hull-out-" + stream).start(this::deliver);
+    }
+
+    /** Called by the frame reader. */
+    void accept(byte[] data) throws ProtocolException {
+        synchronized (this) {
+            inFlight += data.length;
+            if (inFlight > Frame.INITIAL_WINDOW) {
+                throw new ProtocolException("agent overran the window of stream " + stream);
+            }
+        }
+        queue.add(data);
+    }
+
+    /** End of stream: the agent sent CLOSE, or the connection is gone. */
+    void end() {
+        queue.add(END);
+    }
+
+    CompletableFuture<Void> done() {
+        return done;
+    }
+
+    private void deliver() {
+        boolean sinkBroken = false;
+        try {
+            while (true) {
+                byte[] chunk = queue.take();
+                if (chunk == END) {
+                    break;
+                }
+                if (!sinkBroken) {
+                    try {
+                        sink.write(chunk);
+                        sink.flush();
+                    } catch (IOException e) {
+                        // The reader went away: keep crediting so the process is not stalled forever.
+                        sinkBroken = true;
+                    }
+                }
+                synchronized (this) {
+                    inFlight -= chunk.length;
+                }
+                sender.sendQuietly(Frame.credit(stream, chunk.length));
+            }
+            done.complete(null);
+        } catch (InterruptedException e) {
+            done.completeExceptionally(e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.hull.agent;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.hull.oci.Mount;
+import dev.hull.oci.Process;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Requests the host sends to hull-agent (docs/agent-protocol.md). Each is written as a JSON object whose
+ * {@code op} names the request; the client adds the {@code id}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Request.Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = Request.Create.class, name = "create"),
+    @JsonSubTypes.Type(value = Request.Start.class, name = "start"),
+    @JsonSubTypes.Type(value = Request.Exec.class, name = "exec"),
+    @JsonSubTypes.Type(value = Request.Signal.class, name = "signal"),
+    @JsonSubTypes.Type(value = Request.Resize.class, name = "resize"),
+    @JsonSubTypes.Type(value = Request.Wait.class, name = "wait"),
+    @JsonSubTypes.Type(value = Request.Ps.class, name = "ps"),
+    @JsonSubTypes.Type(value = Request.Stats.class, name = "stats"),
+    @JsonSubTypes.Type(value = Request.Delete.class, name = "delete"),
+    @JsonSubTypes.Type(value = Request.Shutdown.class, name = "shutdown"),
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface Request {
+    int PROTOCOL_VERSION = 1;
+
+    /** The name the protocol gives this request, used in error messages. */
+    default String op() {
+        return getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    record Hello(int version) implements Request {
+    }
+
+    record Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
+            Stdio stdio) implements Request {
+    }
+
+    record Start(String container) implements Request {
+    }
+
+    record Exec(String container, String exec, Process process, Stdio stdio) implements Request {
+    }
+
+    record Signal(String container, String exec, int signal, boolean all) implements Request {
+    }
+
+    record Resize(String container, String exec, int rows, int cols) implements Request {
+    }
+
+    record Wait(String container, String exec) implements Request {
+    }
+
+    record Ps(String container) implements Request {
+    }
+
+    record Stats(String container) implements Request {
+    }
+
+    record Delete(String container) implements Request {
+    }
+
+    record Shutdown() implements Request {
+    }
+}

@@ -1,0 +1,79 @@
+package dev.hull.vm;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The seed's hypervisor.args format: one argument per line, {@code #} comments, blank lines ignored,
+ * {@code @TAG@} expanded. A tag Hull does not know is an error naming the tag and where it was found,
+ * so a typo never reaches qemu as a literal.
+ */
+public final class HypervisorArgs {
+    private static final Pattern TAG = Pattern.compile("@([A-Z_]+)@");
+    private static final String BUILT_IN = "hypervisor.args";
+
+    private final String origin;
+    private final List<String> lines;
+
+    private HypervisorArgs(String origin, List<String> lines) {
+        this.origin = origin;
+        this.lines = List.copyOf(lines);
+    }
+
+    public static HypervisorArgs parse(String origin, String text) {
+        List<String> args = new ArrayList<>();
+        for (String line : text.split("\n", -1)) {
+            String arg = line.strip();
+            if (!arg.isEmpty() && !arg.startsWith("#")) {
+                args.add(arg);
+            }
+        }
+        return new HypervisorArgs(origin, args);
+    }
+
+    public static HypervisorArgs read(Path file) throws IOException {
+        return parse(file.toString(), Files.readString(file));
+    }
+
+    public static HypervisorArgs builtIn() {
+        try (InputStream in = HypervisorArgs.class.getResourceAsStream(BUILT_IN)) {
+            if (in == null) {
+                throw new IllegalStateException("built-in " + BUILT_IN + " is missing from the jar");
+            }
+            return parse("built-in " + BUILT_IN, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read built-in " + BUILT_IN, e);
+        }
+    }
+
+    public String origin() {
+        return origin;
+    }
+
+    /** The arguments with every tag replaced by its value from {@code tags} (keys without the @). */
+    public List<String> expand(Map<String, String> tags) {
+        List<String> out = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            Matcher m = TAG.matcher(line);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String value = tags.get(m.group(1));
+                if (value == null) {
+                    throw new IllegalArgumentException("unknown tag " + m.group() + " in " + origin);
+                }
+                m.appendReplacement(sb, Matcher.quoteReplacement(value));
+            }
+            m.appendTail(sb);
+            out.add(sb.toString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.hull.vm;
+
+import dev.hull.agent.AgentClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One qemu process and the sockets it serves. Every wait on it has a deadline: a guest that hangs (as
+ * under KVM on nested hosts) or a qemu that dies at boot is reported, never waited on forever.
+ */
+public final class QemuVm implements AutoCloseable {
+    private final java.lang.Process process;
+    private final Path agentSocket;
+    private final Path qmpSocket;
+    private final Path consoleLog;
+
+    private QemuVm(java.lang.Process process, Path agentSocket, Path qmpSocket, Path consoleLog) {
+        this.process = process;
+        this.agentSocket = agentSocket;
+        this.qmpSocket = qmpSocket;
+        this.consoleLog = consoleLog;
+    }
+
+    /**
+     * Starts qemu with {@code args} expanded for this VM. Sockets and the console log go in {@code runDir};
+     * {@code workloadDir} is the folder shared with the guest as its container root.
+     */
+    public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
+            List<String> extraKernelParams) throws IOException {
+        Files.createDirectories(runDir);
+        Path agent = runDir.resolve("agent.sock");
+        Path qmp = runDir.resolve("qmp.sock");
+        Path console = runDir.resolve("console.log");
+        List<String> params = new ArrayList<>(config.kernelParams());
+        params.add("hull.share=9p:rootfs");
+        params.addAll(extraKernelParams);
+        Map<String, String> tags = Map.ofEntries(
+                Map.entry("NAME", name),
+                Map.entry("UUID", UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .toString()),
+                Map.entry("ACCEL", config.accel()),
+                Map.entry("MEMORY", config.memoryMiB() + "M"),
+                Map.entry("CPUS", Integer.toString(config.cpus())),
+                Map.entry("KERNEL", config.kernel().toString()),
+                Map.entry("INITRD", config.initrd().toString()),
+                Map.entry("KERNEL_PARAMS", String.join(" ", params)),
+                Map.entry("CONSOLE_DEVICE", "file:" + console),
+                Map.entry("COMMS_SOCKET", qmp.toString()),
+                Map.entry("AGENT_SOCKET", agent.toString()),
+                Map.entry("PROCESS_SOCKET", runDir.resolve("process.sock").toString()),
+                Map.entry("WORKLOAD_DIR", workloadDir.toString()));
+        List<String> argv = new ArrayList<>();
+        argv.add(config.qemu().toString());
+        argv.addAll(args.expand(tags));
+        ProcessBuilder pb = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve("qemu.log").toFile()))
+                .redirectErrorStream(true);
+        return new QemuVm(pb.start(), agent, qmp, console);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path qmpSocket() {
+        return qmpSocket;
+    }
+
+    public Path consoleLog() {
+        return consoleLog;
+    }
+
+    /** Connects to the agent's port and completes the hello exchange, all within {@code deadline}. */
+    public AgentClient connectAgent(Duration deadline) throws IOException, TimeoutException {
+        long end = System.nanoTime() + deadline.toNanos();
+        AgentClient client = null;
+        while (client == null) {
+            checkAlive();
+            Duration left = Duration.ofNanos(end - System.nanoTime());
+            if (left.isNegative()) {
+                throw new TimeoutException("qemu did not open the agent socket within " + deadline);
+            }
+            try {
+                client = AgentClient.connect(agentSocket, Duration.ofMillis(Math.min(50, left.toMillis() + 1)));
+            } catch (TimeoutException e) {
+                // qemu is still starting; check it is alive and try again.
+            }
+        }
+        try {
+            Duration left = Duration.ofNanos(Math.max(1, end - System.nanoTime()));
+            client.hello(left);
+            return client;
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            client.close();
+            checkAlive();
+            throw new TimeoutException("the guest agent did not say hello within " + deadline + " (console: "
+                    + consoleLog + ")");
+        }
+    }
+
+    private void checkAlive() throws IOException {
+        if (!process.isAlive()) {
+            throw new IOException("qemu exited with status " + process.exitValue() + " while booting: "
+                    + lastLines(consoleLog.resolveSibling("qemu.log")));
+        }
+    }
+
+    private static String lastLines(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no qemu log)";
+        }
+    }
+
+    /** Waits for qemu to exit by itself; true when it did within the deadline. */
+    public boolean awaitExit(Duration deadline) throws InterruptedException {
+        return process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Kills qemu if it still runs and waits until it is gone. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.hull.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hull.agent.Results.ExitStatus;
+import dev.hull.oci.Process;
+import dev.hull.testing.HostAgent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Java client driving the real hull-agent in host mode (root, namespaces, a busybox root). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AgentHostModeIT {
+    private static final Duration T = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private HostAgent agent;
+    private AgentClient client;
+
+    @BeforeEach
+    void startAgent() throws Exception {
+        agent = HostAgent.start(dir);
+        client = agent.client();
+    }
+
+    @AfterEach
+    void stopAgent() throws Exception {
+        agent.close();
+    }
+
+    /** What a finished process left: its status and both output streams. */
+    private record Run(ExitStatus status, String stdout, String stderr) {
+    }
+
+    private Run run(String container, Process process, byte[] stdin) throws Exception {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        ProcessStreams io = client.streams(out, err, stdin != null);
+        client.create(new Request.Create(container, container, false, process, null, io.wire()), T);
+        var exit = client.waitFor(container, null);
+        client.start(container, T);
+        if (stdin != null) {
+            io.pumpStdin(new ByteArrayInputStream(stdin));
+        }
+        ExitStatus status = exit.get(T.toSeconds(), TimeUnit.SECONDS);
+        io.awaitOutput(T);
+        client.delete(container, T);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void echoPrintsAndExitsZero() throws Exception {
+        Run r = run("c1", Process.of("echo", "hi"), null);
+        assertThat(r.stdout()).isEqualTo("hi\n");
+        assertThat(r.status()).isEqualTo(new ExitStatus(0, 0));
+    }
+
+    @Test
+    void exitCodeIsReported() throws Exception {
+        Run r = run("c1", Process.of("sh", "-c", "exit 42"), null);
+        assertThat(r.status()).isEqualTo(new ExitStatus(42, 0));
+    }
+
+    @Test
+    void killingSignalIsReported() throws Exception {
+        Run r = run("c1", Process.of("sh", "-c", "kill -9 $$"), null);
+        assertThat(r.status()).isEqualTo(new ExitStatus(137, 9));
+    }
+
+    @Test
+    void stdoutAndStderrStaySeparate() throws Exception {
+        Run r = run("c1", Process.of("sh", "-c", "echo out; echo err >&2; echo out2"), null);
+        assertThat(r.stdout()).isEqualTo("out\nout2\n");
+        assertThat(r.stderr()).isEqualTo("err\n");
+    }
+
+    @Test
+    void tenMegabytesThroughCatArriveIntactAndStdinCloseEndsIt() throws Exception {
+        byte[] data = new byte[10 * 1024 * 1024];
+        new Random(42).nextBytes(data);
+        var out = new ByteArrayOutputStream();
+        ProcessStreams io = client.streams(out, OutputStream.nullOutputStream(), true);
+        client.create(new Request.Create("cat", null, false, Process.of("cat"), null, io.wire()), T);
+        var exit = client.waitFor("cat", null);
+        client.start("cat", T);
+        io.pumpStdin(new ByteArrayInputStream(data));
+        assertThat(exit.get(40, TimeUnit.SECONDS).code()).isZero();
+        io.awaitOutput(T);
+        assertThat(out.size()).isEqualTo(data.length);
+        assertThat(sha256(out.toByteArray())).isEqualTo(sha256(data));
+    }
+
+    @Test
+    void execRunsInsideTheRunningContainer() throws Exception {
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.create(new Request.Create("box", "boxhost", false, Process.of("sleep", "100"), null, io.wire()), T);
+        client.start("box", T);
+
+        var out = new ByteArrayOutputStream();
+        ProcessStreams eio = client.streams(out, OutputStream.nullOutputStream(), false);
+        client.exec(new Request.Exec("box", "e1", Process.of("sh", "-c", "hostname; exit 3"), eio.wire()), T);
+        ExitStatus status = client.waitFor("box", "e1").get(T.toSeconds(), TimeUnit.SECONDS);
+        eio.awaitOutput(T);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("boxhost\n");
+        assertThat(status.code()).isEqualTo(3);
+
+        var psOut = new ByteArrayOutputStream();
+        ProcessStreams pio = client.streams(psOut, OutputStream.nullOutputStream(), false);
+        client.exec(new Request.Exec("box", "e2", Process.of("ps"), pio.wire()), T);
+        client.waitFor("box", "e2").get(T.toSeconds(), TimeUnit.SECONDS);
+        pio.awaitOutput(T);
+        // Inside the container's pid namespace the workload is pid 1.
+        assertThat(psOut.toString(StandardCharsets.UTF_8)).containsPattern("(?m)^\\s*1 .*sleep 100");
+    }
+
+    @Test
+    void psListsTheWorkload() throws Exception {
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        int pid = client.create(new Request.Create("box", null, false, Process.of("sleep", "100"), null, io.wire()), T);
+        client.start("box", T);
+        var processes = client.ps("box", T).processes();
+        assertThat(processes).anySatisfy(p -> {
+            assertThat(p.pid()).isEqualTo(pid);
+            assertThat(p.nspid()).isEqualTo(1);
+            assertThat(p.cmd()).isEqualTo("sleep 100");
+        });
+    }
+
+    @Test
+    void signalEndsTheWorkload() throws Exception {
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.create(new Request.Create("box", null, false, Process.of("sleep", "100"), null, io.wire()), T);
+        var exit = client.waitFor("box", null);
+        client.start("box", T);
+        client.signal(new Request.Signal("box", null, 15, false), T);
+        assertThat(exit.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new ExitStatus(128 + 15, 15));
+    }
+
+    @Test
+    void createOfAMissingExecutableFailsClearly() {
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        assertThatThrownBy(() -> client.create(
+                new Request.Create("bad", null, false, Process.of("no-such-binary"), null, io.wire()), T))
+                .isInstanceOf(AgentException.class)
+                .hasMessageContaining("no-such-binary");
+    }
+
+    @Test
+    void aSlowReaderDoesNotBlockOtherStreamsOrRequests() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        OutputStream stuck = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+        };
+        ProcessStreams flood = client.streams(stuck, OutputStream.nullOutputStream(), false);
+        client.create(new Request.Create("flood", null, false, Process.of("cat", "/bin/busybox"), null,
+                flood.wire()), T);
+        client.start("flood", T);
+
+        Run r = run("other", Process.of("echo", "still flowing"), null);
+        assertThat(r.stdout()).isEqualTo("still flowing\n");
+        assertThat(client.ps("flood", T).processes()).isNotEmpty();
+        release.countDown();
+        assertThat(client.waitFor("flood", null).get(T.toSeconds(), TimeUnit.SECONDS).code()).isZero();
+    }
+
+    @Test
+    void malformedInputGetsAnErrorAndTheAgentKeepsServing() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        client.onEvent(events::add);
+
+        // A REQUEST whose payload is not JSON.
+        client.send(Frame.control(FrameType.REQUEST, "{not json"));
+        // An unknown frame type.
+        client.sendRaw(ByteBuffer.allocate(9).putInt(0).put((byte) 99).putInt(0).flip());
+        // An unknown op, with an id the client did not allocate (so its answer arrives as an event).
+        client.send(Frame.control(FrameType.REQUEST, "{\"id\":999999,\"op\":\"frobnicate\"}"));
+
+        Run r = run("after", Process.of("echo", "ok"), null);
+        assertThat(r.stdout()).isEqualTo("ok\n");
+        assertThat(events).hasSize(3).allSatisfy(e -> assertThat(e).contains("error"));
+        assertThat(events).anySatisfy(e -> assertThat(e).contains("999999").contains("frobnicate"));
+        assertThat(agent.isAlive()).isTrue();
+    }
+
+    private static byte[] sha256(byte[] data) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(data);
+    }
+}
