@@ -1,0 +1,212 @@
+package dev.hull.cli;
+
+import dev.hull.logging.Log;
+import dev.hull.oci.Bundle;
+import dev.hull.oci.BundleException;
+import dev.hull.shim.RunDir;
+import dev.hull.shim.Shim;
+import dev.hull.shim.ShimClient;
+import dev.hull.shim.ShimRequest;
+import dev.hull.state.ContainerExistsException;
+import dev.hull.state.ContainerId;
+import dev.hull.state.ContainerState;
+import dev.hull.state.NoSuchContainerException;
+import dev.hull.state.StateStore;
+import dev.hull.state.Status;
+import dev.hull.sys.Host;
+import dev.hull.vm.VmException;
+import dev.hull.vm.VmResolver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/** The container life cycle behind the verbs: create, start, kill, delete. */
+final class Lifecycle {
+    private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
+
+    private final Main global;
+    private final StateStore store;
+
+    Lifecycle(Main global) {
+        this.global = global;
+        this.store = global.store();
+    }
+
+    /** A container whose VM is up and whose workload waits for start. */
+    record Created(ContainerState state, Shim inProcess) {
+    }
+
+    /**
+     * Creates a container. Detached, a shim process of its own holds it; {@code inProcess}, this process
+     * becomes its shim (attached {@code run}). Nothing is left behind on failure.
+     */
+    Created create(String id, Path bundleDir, boolean inProcess) throws Exception {
+        ContainerId.validate(id);
+        Bundle bundle = loadBundle(bundleDir);
+        VmResolver.Resolved vm = resolveVm(bundle);
+        Path dir;
+        try {
+            dir = store.claim(id);
+        } catch (ContainerExistsException e) {
+            throw new HullException(e.getMessage());
+        }
+        Path runDir = null;
+        try {
+            runDir = RunDir.forStateDir(dir, Host.isRoot());
+            ContainerState initial = new ContainerState(ContainerState.OCI_VERSION, id, Status.CREATING, 0,
+                    bundle.dir().toString(), bundle.rootfs().toString(), Instant.now().toString(), Host.uid(),
+                    bundle.spec().annotations(), 0, 0, runDir.toString(), null, null);
+            store.write(initial);
+            Log.info("creating " + id + " from " + bundle.dir());
+            if (inProcess) {
+                Shim shim = Shim.create(store, initial, bundle, vm);
+                return new Created(shim.state(), shim);
+            }
+            ShimLauncher.launch(global, runDir, bundle.dir(), id);
+            return new Created(store.read(id), null);
+        } catch (Exception e) {
+            removeTraces(id, dir, runDir);
+            throw e;
+        }
+    }
+
+    static Bundle loadBundle(Path dir) throws HullException {
+        try {
+            return Bundle.load(dir);
+        } catch (BundleException e) {
+            throw new HullException(e.getMessage(), e);
+        }
+    }
+
+    static VmResolver.Resolved resolveVm(Bundle bundle) throws HullException {
+        try {
+            return new VmResolver(VmResolver.ETC, Main.home()).resolve(bundle);
+        } catch (VmException e) {
+            throw new HullException(e.getMessage(), e);
+        }
+    }
+
+    ContainerState read(String id) throws HullException, IOException {
+        ContainerId.validate(id);
+        try {
+            return store.read(id);
+        } catch (NoSuchContainerException e) {
+            throw new HullException(e.getMessage());
+        }
+    }
+
+    StateStore.Lock lock(String id) throws HullException, IOException {
+        try {
+            return store.lock(id);
+        } catch (NoSuchContainerException e) {
+            throw new HullException(e.getMessage());
+        }
+    }
+
+    void start(String id) throws HullException, IOException {
+        try (var lock = lock(id)) {
+            ContainerState st = read(id);
+            Status status = st.effectiveStatus();
+            if (status != Status.CREATED) {
+                throw new HullException("cannot start container '" + id + "': it is " + status.json()
+                        + ", not created");
+            }
+            ShimClient.call(shimSocket(st), new ShimRequest.Start());
+        }
+    }
+
+    void kill(String id, int signal, boolean all) throws HullException, IOException {
+        try (var lock = lock(id)) {
+            ContainerState st = read(id);
+            if (!st.effectiveStatus().isLive() || st.status() == Status.CREATING) {
+                throw new HullException("cannot kill container '" + id + "': it is not running");
+            }
+            ShimClient.call(shimSocket(st), new ShimRequest.Kill(signal, all));
+        }
+    }
+
+    /** Deletes a container; a running one only with {@code force} (it is killed first). */
+    void delete(String id, boolean force) throws HullException, IOException {
+        try (var lock = lock(id)) {
+            ContainerState st = read(id);
+            Status status = st.effectiveStatus();
+            if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
+                throw new HullException("cannot delete container '" + id + "' that is " + status.json()
+                        + ": stop it first or use --force");
+            }
+            stopShim(st);
+            removeTraces(id, store.dir(id), st.runDir() == null ? null : Path.of(st.runDir()));
+            Log.info("deleted " + id);
+        }
+    }
+
+    /** The seed's {@code stop}: ends the workload and its VM now, leaving the container stopped. */
+    void stop(String id) throws HullException, IOException {
+        try (var lock = lock(id)) {
+            stopShim(read(id));
+        }
+    }
+
+    private void stopShim(ContainerState st) {
+        if (!st.shimAlive()) {
+            killQemu(st);
+            return;
+        }
+        try {
+            ShimClient.call(shimSocket(st), new ShimRequest.Kill(9, true));
+        } catch (IOException e) {
+            Log.debug("kill through the shim: " + e.getMessage());
+        }
+        ProcessHandle.of(st.pid()).ifPresent(shim -> {
+            try {
+                shim.onExit().get(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Log.warn("shim " + st.pid() + " of " + st.id() + " did not stop; killing it");
+                shim.destroyForcibly();
+            }
+        });
+        killQemu(st);
+    }
+
+    /** A qemu whose shim died would run on: kill it, if that pid still is our qemu. */
+    private static void killQemu(ContainerState st) {
+        if (st.qemuPid() <= 0 || st.runDir() == null) {
+            return;
+        }
+        ProcessHandle.of(st.qemuPid())
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(st.runDir())).orElse(false))
+                .ifPresent(p -> {
+                    p.destroyForcibly();
+                    try {
+                        p.onExit().get(5, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        Log.warn("qemu " + st.qemuPid() + " did not exit");
+                    }
+                });
+    }
+
+    private void removeTraces(String id, Path dir, Path runDir) throws IOException {
+        if (runDir != null && !runDir.equals(dir)) {
+            StateStore.deleteTree(runDir);
+        }
+        StateStore.deleteTree(dir);
+        Log.debug("removed the state of " + id);
+    }
+
+    static Path shimSocket(ContainerState st) {
+        return Path.of(st.runDir()).resolve("shim.sock");
+    }
+
+    /** Removes a finished container that {@code run} created (unless --keep). */
+    void cleanUpAfterRun(String id) throws IOException {
+        ContainerState st = store.find(id).orElse(null);
+        removeTraces(id, store.dir(id), st == null || st.runDir() == null ? null : Path.of(st.runDir()));
+    }
+
+    static boolean exists(Path p) {
+        return p != null && Files.exists(p);
+    }
+}

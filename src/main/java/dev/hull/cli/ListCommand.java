@@ -1,0 +1,109 @@
+package dev.hull.cli;
+
+import dev.hull.state.ContainerState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List containers.")
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand
+    Main global;
+
+    @Option(names = {"-q", "--quiet"}, description = "print ids only")
+    boolean quiet;
+
+    @Option(names = {"-f", "--format"}, description = "table or json (default: ${DEFAULT-VALUE})",
+            paramLabel = "FORMAT")
+    String format = "table";
+
+    @Option(names = {"-a", "--all"}, description = "add each VM's hypervisor, kernel, image, memory, cpus and qemu pid")
+    boolean all;
+
+    @Override
+    public Integer call() throws Exception {
+        global.init();
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new HullException("unknown --format '" + format + "': use table or json");
+        }
+        List<ContainerState> states = global.store().list();
+        if (quiet) {
+            states.forEach(s -> System.out.println(s.id()));
+            return 0;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (ContainerState s : states) {
+            Map<String, Object> row = StateCommand.ociState(s, global.store().dir(s.id()));
+            if (all) {
+                row.put("vm", vm(s));
+            }
+            rows.add(row);
+        }
+        if (format.equals("json")) {
+            // runc prints null, not [], when there are no containers.
+            System.out.println(rows.isEmpty() ? "null" : StateCommand.JSON.writeValueAsString(rows));
+            return 0;
+        }
+        printTable(rows);
+        return 0;
+    }
+
+    private static Map<String, Object> vm(ContainerState s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        var vm = s.vm();
+        m.put("hypervisor", vm == null ? null : vm.hypervisor());
+        m.put("kernel", vm == null ? null : vm.kernel());
+        m.put("initrd", vm == null ? null : vm.initrd());
+        m.put("image", vm == null ? null : vm.image());
+        m.put("memoryMiB", vm == null ? null : vm.memoryMiB());
+        m.put("cpus", vm == null ? null : vm.cpus());
+        m.put("accel", vm == null ? null : vm.accel());
+        m.put("qemuPid", s.qemuPid());
+        return m;
+    }
+
+    private void printTable(List<Map<String, Object>> rows) {
+        List<String> cols = new ArrayList<>(List.of("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"));
+        if (all) {
+            cols.addAll(List.of("HYPERVISOR", "KERNEL", "IMAGE", "MEMORY", "CPUS", "QEMU PID"));
+        }
+        List<List<String>> cells = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            List<String> line = new ArrayList<>(List.of(str(r.get("id")), str(r.get("pid")), str(r.get("status")),
+                    str(r.get("bundle")), str(r.get("created")), str(r.get("owner"))));
+            if (all) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> vm = (Map<String, Object>) r.get("vm");
+                line.addAll(List.of(str(vm.get("hypervisor")), str(vm.get("kernel")), str(vm.get("image")),
+                        str(vm.get("memoryMiB")) + "M", str(vm.get("cpus")), str(vm.get("qemuPid"))));
+            }
+            cells.add(line);
+        }
+        int[] width = new int[cols.size()];
+        for (int i = 0; i < cols.size(); i++) {
+            width[i] = cols.get(i).length();
+            for (List<String> line : cells) {
+                width[i] = Math.max(width[i], line.get(i).length());
+            }
+        }
+        System.out.println(format(cols, width));
+        cells.forEach(line -> System.out.println(format(line, width)));
+    }
+
+    private static String format(List<String> line, int[] width) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < line.size(); i++) {
+            sb.append(i == line.size() - 1 ? line.get(i) : String.format("%-" + (width[i] + 3) + "s", line.get(i)));
+        }
+        return sb.toString();
+    }
+
+    private static String str(Object o) {
+        return o == null ? "-" : o.toString();
+    }
+}

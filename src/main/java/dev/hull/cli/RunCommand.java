@@ -1,0 +1,87 @@
+package dev.hull.cli;
+
+import dev.hull.logging.Log;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Create and start a container; attached, wait for it and exit with its status.")
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    Main global;
+
+    @Option(names = {"-b", "--bundle"}, description = "bundle folder (default: the current folder)",
+            paramLabel = "DIR")
+    Path bundle;
+
+    @Option(names = {"-d", "--detach"}, description = "return once started")
+    boolean detach;
+
+    @Option(names = "--pid-file", description = "write the container's pid here", paramLabel = "FILE")
+    Path pidFile;
+
+    @Option(names = "--console-socket", description = "unix socket that receives the pty master",
+            paramLabel = "PATH")
+    Path consoleSocket;
+
+    @Option(names = "--keep", description = "keep the container's state after it exits")
+    boolean keep;
+
+    @Option(names = "--no-pivot", description = "accepted for compatibility")
+    boolean noPivot;
+
+    @Option(names = "--no-new-keyring", description = "accepted for compatibility")
+    boolean noNewKeyring;
+
+    @Option(names = "--preserve-fds", description = "accepted for compatibility", paramLabel = "N")
+    int preserveFds;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "container id")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+        global.init();
+        return createAndStart(global, id, Options.bundle(bundle, null), pidFile, detach, keep);
+    }
+
+    /**
+     * Attached, this process is the container's shim: it relays stdio and exits with the workload's
+     * status. Detached, a shim of its own is started and this returns.
+     */
+    static int createAndStart(Main global, String id, Path bundle, Path pidFile, boolean detach, boolean keep)
+            throws Exception {
+        Lifecycle life = new Lifecycle(global);
+        var created = life.create(id, bundle, !detach);
+        if (detach) {
+            if (pidFile != null) {
+                PidFile.write(pidFile, created.state().pid());
+            }
+            life.start(id);
+            return 0;
+        }
+        var shim = created.inProcess();
+        int code;
+        try {
+            if (pidFile != null) {
+                PidFile.write(pidFile, ProcessHandle.current().pid());
+            }
+            shim.start();
+        } catch (Exception e) {
+            shim.kill(9, true);
+            shim.awaitExit();
+            life.cleanUpAfterRun(id);
+            throw e;
+        }
+        code = shim.awaitExit();
+        if (!keep) {
+            life.cleanUpAfterRun(id);
+        }
+        Log.debug("run " + id + " ends with " + code);
+        return code;
+    }
+}

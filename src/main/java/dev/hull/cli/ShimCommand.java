@@ -1,0 +1,47 @@
+package dev.hull.cli;
+
+import dev.hull.logging.Log;
+import dev.hull.shim.Shim;
+import dev.hull.sys.Libc;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** The per-container process {@code create} starts; its pid is the container's. Not for people. */
+@Command(name = "shim", hidden = true)
+final class ShimCommand implements Callable<Integer> {
+    @ParentCommand
+    Main global;
+
+    @Option(names = "--bundle", required = true)
+    Path bundle;
+
+    @Option(names = "--notify", required = true)
+    Path notify;
+
+    @Parameters(index = "0")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+        global.init();
+        // Out of the caller's session: a terminal hang-up or a Ctrl-C for the CLI is not for the container.
+        Libc.setsid();
+        Shim shim;
+        try {
+            var life = new Lifecycle(global);
+            var b = Lifecycle.loadBundle(bundle);
+            shim = Shim.create(global.store(), life.read(id), b, Lifecycle.resolveVm(b));
+        } catch (Exception e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            Log.error("create " + id + ": " + msg);
+            ShimLauncher.notify(notify, "error " + msg);
+            return 1;
+        }
+        ShimLauncher.notify(notify, "ok");
+        return shim.awaitExit();
+    }
+}

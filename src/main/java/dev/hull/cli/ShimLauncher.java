@@ -1,0 +1,105 @@
+package dev.hull.cli;
+
+import dev.hull.shim.Shim;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts {@code hull shim} as a process of its own that inherits the container's stdio, and waits until it
+ * reports over a notify socket that the VM is up and the workload prepared, or why not.
+ */
+final class ShimLauncher {
+    /** JVM flags for the long-lived shim: a small heap and little else (DESIGN.md's measured idle RSS). */
+    private static final List<String> SHIM_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx32m", "-Xss256k",
+            "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:ReservedCodeCacheSize=16m",
+            "-XX:MaxMetaspaceSize=48m", "-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=1000",
+            "--enable-native-access=ALL-UNNAMED", "-Xlog:disable");
+
+    private ShimLauncher() {
+    }
+
+    /** Returns the running shim once it said the container is created; throws with its reason otherwise. */
+    static ProcessHandle launch(Main global, Path runDir, Path bundle, String id) throws IOException, HullException {
+        Path notify = runDir.resolve("notify.sock");
+        Files.deleteIfExists(notify);
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(notify));
+            server.configureBlocking(false);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(SHIM_JVM_FLAGS);
+            cmd.add("-Dhull.home=" + Main.home());
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(Main.class.getName());
+            cmd.addAll(global.globalArgs());
+            cmd.addAll(List.of("shim", "--bundle", bundle.toString(), "--notify", notify.toString(), id));
+            Process shim = new ProcessBuilder(cmd).inheritIO().start();
+            long deadline = System.nanoTime() + Shim.BOOT_DEADLINE.plusSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                SocketChannel ch = server.accept();
+                if (ch != null) {
+                    try (ch) {
+                        ch.configureBlocking(true);
+                        String line = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
+                                StandardCharsets.UTF_8)).readLine();
+                        if ("ok".equals(line)) {
+                            return shim.toHandle();
+                        }
+                        kill(shim);
+                        throw new HullException(line == null ? "the shim failed without saying why"
+                                : line.replaceFirst("^error ", ""));
+                    }
+                }
+                if (!shim.isAlive()) {
+                    throw new HullException("the shim exited with status " + shim.exitValue()
+                            + " before the container was created (see the log)");
+                }
+                sleep();
+            }
+            kill(shim);
+            throw new HullException("the container was not created within " + Shim.BOOT_DEADLINE.plusSeconds(30));
+        } finally {
+            Files.deleteIfExists(notify);
+        }
+    }
+
+    /** The shim's side: tells the waiting CLI how creation went. */
+    static void notify(Path socket, String line) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.write(java.nio.ByteBuffer.wrap((line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            // The CLI is gone (killed); it cleans up by the shim's absence.
+        }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.hull.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hull.state.ContainerState;
+import dev.hull.state.Status;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "state", mixinStandardHelpOptions = true, description = "Print a container's OCI state as JSON.")
+final class StateCommand implements Callable<Integer> {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @ParentCommand
+    Main global;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "container id")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+        global.init();
+        ContainerState st = new Lifecycle(global).read(id);
+        System.out.println(JSON.writeValueAsString(ociState(st, global.store().dir(id))));
+        return 0;
+    }
+
+    /** runc's state object: the OCI fields plus rootfs, created and owner. */
+    static Map<String, Object> ociState(ContainerState st, Path dir) {
+        Status status = st.effectiveStatus();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ociVersion", st.ociVersion());
+        m.put("id", st.id());
+        m.put("pid", status == Status.STOPPED ? 0 : st.pid());
+        m.put("status", status.json());
+        m.put("bundle", st.bundle());
+        m.put("rootfs", st.rootfs());
+        m.put("created", st.created());
+        m.put("owner", owner(dir));
+        if (!st.annotations().isEmpty()) {
+            m.put("annotations", st.annotations());
+        }
+        return m;
+    }
+
+    private static String owner(Path dir) {
+        try {
+            return Files.getOwner(dir).getName();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

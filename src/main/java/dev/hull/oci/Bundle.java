@@ -1,0 +1,57 @@
+package dev.hull.oci;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** An OCI bundle: its folder, its parsed config.json and its root filesystem, checked before use. */
+public record Bundle(Path dir, Spec spec, Path rootfs) {
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public static Bundle load(Path dir) throws BundleException {
+        Path bundle = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(bundle)) {
+            throw new BundleException("bundle " + bundle + " is not a directory");
+        }
+        Path config = bundle.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            throw new BundleException(config + " does not exist");
+        }
+        Spec spec;
+        try {
+            spec = JSON.readValue(config.toFile(), Spec.class);
+        } catch (JsonProcessingException e) {
+            throw new BundleException(config + " is not a valid OCI config: " + e.getOriginalMessage()
+                    + location(e));
+        } catch (IOException e) {
+            throw new BundleException("cannot read " + config + ": " + e.getMessage(), e);
+        }
+        if (spec == null) {
+            throw new BundleException(config + " is empty");
+        }
+        if (spec.process() == null) {
+            throw new BundleException(config + " has no \"process\" object");
+        }
+        if (spec.process().args().isEmpty()) {
+            throw new BundleException(config + ": process.args is empty");
+        }
+        if (spec.root() == null || spec.root().path() == null || spec.root().path().isBlank()) {
+            throw new BundleException(config + " has no \"root\" object with a \"path\"");
+        }
+        Path rootfs = bundle.resolve(spec.root().path()).normalize();
+        if (!Files.isDirectory(rootfs)) {
+            throw new BundleException("root filesystem " + rootfs + " (root.path in " + config
+                    + ") is not a directory");
+        }
+        return new Bundle(bundle, spec, rootfs);
+    }
+
+    private static String location(JsonProcessingException e) {
+        var loc = e.getLocation();
+        return loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    }
+}

@@ -1,0 +1,17 @@
+package dev.hull.oci;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * The {@code vm} object of the seed's configuration (config.json or /etc/hull/vm.json): the hypervisor,
+ * the guest kernel and its parameters, the image; plus Hull's initrd, memory (MiB), cpus and accel.
+ * Any field may be absent, and is then taken from the next source.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record VmSection(String path, Kernel kernel, String image, String initrd, Integer memory, Integer cpus,
+        String accel) {
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Kernel(String path, String parameters) {
+    }
+}

@@ -1,0 +1,216 @@
+package dev.hull.shim;
+
+import dev.hull.agent.AgentClient;
+import dev.hull.agent.ProcessStreams;
+import dev.hull.agent.Request;
+import dev.hull.agent.Results.ExitStatus;
+import dev.hull.logging.Log;
+import dev.hull.oci.Bundle;
+import dev.hull.state.ContainerState;
+import dev.hull.state.Status;
+import dev.hull.state.StateStore;
+import dev.hull.vm.Accelerator;
+import dev.hull.vm.QemuVm;
+import dev.hull.vm.VmConfig;
+import dev.hull.vm.VmResolver;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One container's life, in the process whose pid is the container's pid: boots its VM, has the agent
+ * prepare the workload with this process's stdio as the workload's, serves the CLI's verbs, and when the
+ * workload ends records its status, powers the VM off and hands the status back as its own.
+ */
+public final class Shim {
+    /** Under TCG a boot takes about a second; a slow, loaded host gets plenty of room. */
+    public static final Duration BOOT_DEADLINE = Duration.ofSeconds(60);
+    private static final Duration REQUEST = Duration.ofSeconds(30);
+
+    private final StateStore store;
+    private final String id;
+    private final QemuVm vm;
+    private final AgentClient agent;
+    private final ProcessStreams io;
+    private final CompletableFuture<ExitStatus> exit;
+    private final Path runDir;
+    private final ShimServer server;
+    private volatile ContainerState state;
+
+    private Shim(StateStore store, String id, QemuVm vm, AgentClient agent, ProcessStreams io,
+            CompletableFuture<ExitStatus> exit, Path runDir, ContainerState state) throws IOException {
+        this.store = store;
+        this.id = id;
+        this.vm = vm;
+        this.agent = agent;
+        this.io = io;
+        this.exit = exit;
+        this.runDir = runDir;
+        this.state = state;
+        this.server = new ShimServer(runDir.resolve("shim.sock"), this::handle);
+    }
+
+    /**
+     * Boots the VM and prepares the workload; returns once it waits for {@code start}. On failure nothing
+     * is left running and the exception says why.
+     */
+    public static Shim create(StateStore store, ContainerState initial, Bundle bundle, VmResolver.Resolved resolved)
+            throws Exception {
+        String id = initial.id();
+        Path runDir = Path.of(initial.runDir());
+        VmConfig config = resolved.config();
+        String accel = Accelerator.choose(config);
+        config = new VmConfig(config.qemu(), config.kernel(), kernelParams(config), config.initrd(),
+                config.memoryMiB(), config.cpus(), accel);
+        Log.debug("booting " + id + " with " + config);
+        QemuVm vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), "hull-" + id,
+                Log.debugEnabled() ? List.of("hull.debug=1") : List.of());
+        AgentClient agent = null;
+        try {
+            long t0 = System.nanoTime();
+            agent = vm.connectAgent(BOOT_DEADLINE);
+            Log.debug("guest agent answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + accel + ")");
+            logConsole(vm);
+            agent.onEvent(event -> Log.warn("agent: " + event));
+            ProcessStreams io = agent.streams(new FileOutputStream(FileDescriptor.out),
+                    new FileOutputStream(FileDescriptor.err), true);
+            var spec = bundle.spec();
+            agent.create(new Request.Create(id, spec.hostname(), spec.root().readonly(), spec.process(), null,
+                    io.wire()), REQUEST);
+            CompletableFuture<ExitStatus> exit = agent.waitFor(id, null);
+            io.pumpStdin(new FileInputStream(FileDescriptor.in));
+            ProcessHandle self = ProcessHandle.current();
+            ContainerState created = initial.started(self.pid(),
+                    self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), vm.pid())
+                    .withStatus(Status.CREATED);
+            created = new ContainerState(created.ociVersion(), created.id(), created.status(), created.pid(),
+                    created.bundle(), created.rootfs(), created.created(), created.owner(), created.annotations(),
+                    created.shimStarted(), created.qemuPid(), created.runDir(), null,
+                    new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
+                            config.initrd().toString(), resolved.image() == null ? null : resolved.image().toString(),
+                            config.memoryMiB(), config.cpus(), accel));
+            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created);
+            store.write(created);
+            return shim;
+        } catch (Exception e) {
+            logConsole(vm);
+            if (agent != null) {
+                agent.close();
+            }
+            vm.close();
+            throw e;
+        }
+    }
+
+    private static List<String> kernelParams(VmConfig config) {
+        List<String> params = new ArrayList<>(config.kernelParams());
+        if (Log.debugEnabled()) {
+            // The seed's tip: without "quiet" the kernel's boot messages reach the console log.
+            params.remove("quiet");
+        }
+        return params;
+    }
+
+    private static void logConsole(QemuVm vm) {
+        if (!Log.debugEnabled()) {
+            return;
+        }
+        try {
+            if (Files.exists(vm.consoleLog())) {
+                for (String line : Files.readAllLines(vm.consoleLog())) {
+                    Log.debug("guest: " + line);
+                }
+            }
+        } catch (IOException e) {
+            Log.debug("cannot read the guest console log: " + e.getMessage());
+        }
+    }
+
+    public ContainerState state() {
+        return state;
+    }
+
+    private void handle(ShimRequest request) throws Exception {
+        switch (request) {
+            case ShimRequest.Start s -> start();
+            case ShimRequest.Kill k -> kill(k.signal(), k.all());
+        }
+    }
+
+    public synchronized void start() throws IOException, TimeoutException {
+        if (state.status() != Status.CREATED) {
+            throw new IOException("container '" + id + "' is " + state.status().json() + ", not created");
+        }
+        agent.start(id, REQUEST);
+        state = state.withStatus(Status.RUNNING);
+        store.write(state);
+        Log.info("started " + id);
+    }
+
+    public void kill(int signal, boolean all) throws IOException, TimeoutException {
+        if (exit.isDone()) {
+            throw new IOException("container '" + id + "' is not running");
+        }
+        agent.signal(new Request.Signal(id, null, signal, all), REQUEST);
+    }
+
+    /** Waits for the workload to end, records it, powers the VM off; returns the container's exit code. */
+    public int awaitExit() throws IOException, InterruptedException {
+        int code;
+        try {
+            ExitStatus status = exit.get();
+            io.awaitOutput(Duration.ofSeconds(30));
+            code = status.code();
+            Log.info(id + " exited with " + (status.signalled() ? "signal " + status.signal() : "code " + code));
+        } catch (ExecutionException e) {
+            code = 128 + 9;
+            Log.error(id + ": lost the VM (" + e.getCause().getMessage() + "); recording it as killed");
+        } catch (TimeoutException e) {
+            code = state.exitCode() == null ? 0 : state.exitCode();
+        }
+        synchronized (this) {
+            state = state.stopped(code);
+            store.write(state);
+        }
+        powerOff();
+        return code;
+    }
+
+    private void powerOff() throws InterruptedException {
+        try {
+            server.close();
+        } catch (IOException e) {
+            Log.warn("closing shim.sock: " + e.getMessage());
+        }
+        try {
+            agent.shutdown(Duration.ofSeconds(5));
+        } catch (IOException | TimeoutException e) {
+            Log.debug("shutdown request: " + e.getMessage());
+        }
+        try {
+            agent.close();
+        } catch (IOException ignored) {
+            // Closing is what tells the guest it may power off.
+        }
+        if (!vm.awaitExit(Duration.ofSeconds(10))) {
+            Log.warn("the VM of " + id + " did not power off; killing qemu");
+        }
+        vm.close();
+        for (String s : List.of("agent.sock", "qmp.sock")) {
+            try {
+                Files.deleteIfExists(runDir.resolve(s));
+            } catch (IOException ignored) {
+                // delete removes the whole folder later.
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.hull.state;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * What Hull records about a container in {@code <root>/<id>/state.json}: the OCI state, plus the shim
+ * (whose pid is the container's), qemu, where the VM's sockets are, the VM it runs in and how it ended.
+ *
+ * @param shimStarted the shim's start time (ms since the epoch), so a reused pid is not taken for it
+ * @param runDir      folder of the VM's sockets and console log (short, for unix socket path limits)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ContainerState(
+        String ociVersion,
+        String id,
+        Status status,
+        long pid,
+        String bundle,
+        String rootfs,
+        String created,
+        int owner,
+        Map<String, String> annotations,
+        long shimStarted,
+        long qemuPid,
+        String runDir,
+        Integer exitCode,
+        VmInfo vm) {
+
+    public static final String OCI_VERSION = "1.2.0";
+
+    /** The VM a container runs in, as {@code list --all} shows it. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record VmInfo(String hypervisor, String kernel, String initrd, String image, int memoryMiB, int cpus,
+            String accel) {
+    }
+
+    public ContainerState withStatus(Status s) {
+        return new ContainerState(ociVersion, id, s, pid, bundle, rootfs, created, owner, annotations, shimStarted,
+                qemuPid, runDir, exitCode, vm);
+    }
+
+    public ContainerState started(long shimPid, long shimStartMs, long qemu) {
+        return new ContainerState(ociVersion, id, status, shimPid, bundle, rootfs, created, owner, annotations,
+                shimStartMs, qemu, runDir, exitCode, vm);
+    }
+
+    public ContainerState stopped(int code) {
+        return new ContainerState(ociVersion, id, Status.STOPPED, pid, bundle, rootfs, created, owner, annotations,
+                shimStarted, qemuPid, runDir, code, vm);
+    }
+
+    /** True while the shim recorded here still runs (same pid and same start time). */
+    public boolean shimAlive() {
+        if (pid <= 0) {
+            return false;
+        }
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .map(h -> h.info().startInstant().map(t -> Math.abs(t.toEpochMilli() - shimStarted) < 2000)
+                        .orElse(true))
+                .orElse(false);
+    }
+
+    /** The status a user should see: a live status whose shim has gone is {@code stopped}. */
+    public Status effectiveStatus() {
+        if (status.isLive() && status != Status.CREATING && !shimAlive()) {
+            return Status.STOPPED;
+        }
+        return status;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.hull.state;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The state root ({@code --root}): one folder per container holding {@code state.json} (replaced
+ * atomically) and a lock file that serialises verbs on that container across processes.
+ */
+public final class StateStore {
+    public static final Path DEFAULT_ROOT = Path.of("/run/opencontainer/containers");
+    private static final String STATE = "state.json";
+    private static final String LOCK = "lock";
+    /** Ids longer than this get a hashed folder name: a file name has at most 255 bytes. */
+    private static final int MAX_DIR_NAME = 200;
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final Path root;
+
+    public StateStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path dir(String id) {
+        return root.resolve(id.length() <= MAX_DIR_NAME ? id : "~" + sha256(id));
+    }
+
+    /** Claims the id: creates its folder (mode 0700), failing if it exists. */
+    public Path claim(String id) throws IOException, ContainerExistsException {
+        Files.createDirectories(root);
+        Path dir = dir(id);
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new ContainerExistsException(id);
+        }
+        return dir;
+    }
+
+    public boolean exists(String id) {
+        return Files.isDirectory(dir(id));
+    }
+
+    public ContainerState read(String id) throws IOException, NoSuchContainerException {
+        return find(id).orElseThrow(() -> new NoSuchContainerException(id));
+    }
+
+    public Optional<ContainerState> find(String id) throws IOException {
+        try {
+            return Optional.of(JSON.readValue(Files.readAllBytes(dir(id).resolve(STATE)), ContainerState.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Replaces state.json atomically: a reader sees the old state or the new, never half of one. */
+    public void write(ContainerState state) throws IOException {
+        Path dir = dir(state.id());
+        Path tmp = dir.resolve(STATE + ".tmp." + ProcessHandle.current().pid());
+        Files.write(tmp, JSON.writeValueAsString(state).getBytes(StandardCharsets.UTF_8));
+        try {
+            Files.move(tmp, dir.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir.resolve(STATE), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Every container with a readable state, in folder order. */
+    public List<ContainerState> list() throws IOException {
+        List<ContainerState> all = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return all;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path d : dirs) {
+                try {
+                    all.add(JSON.readValue(Files.readAllBytes(d.resolve(STATE)), ContainerState.class));
+                } catch (NoSuchFileException e) {
+                    // Being created or deleted right now.
+                }
+            }
+        }
+        all.sort((a, b) -> a.id().compareTo(b.id()));
+        return all;
+    }
+
+    /** Takes the container's lock, waiting for another verb that holds it. */
+    public Lock lock(String id) throws IOException, NoSuchContainerException {
+        Path dir = dir(id);
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchContainerException(id);
+        }
+        FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        return new Lock(ch, ch.lock());
+    }
+
+    /** Removes the container's folder and everything in it. */
+    public void remove(String id) throws IOException {
+        deleteTree(dir(id));
+    }
+
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A held container lock; closing releases it. */
+    public record Lock(FileChannel channel, FileLock lock) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.hull.sys;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The few libc calls Java has no API for, through the Foreign Function &amp; Memory API. Each handle is
+ * linked on first use: linking costs milliseconds of start-up, and most verbs need none.
+ */
+public final class Libc {
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    private Libc() {
+    }
+
+    private static MethodHandle link(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)), fd);
+    }
+
+    private static final class Setsid {
+        static final MethodHandle H = link("setsid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    }
+
+    private static final class Prctl {
+        static final MethodHandle H = link("prctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    /** Starts a new session, so the shim outlives the terminal or process group it was created from. */
+    public static int setsid() {
+        try {
+            return (int) Setsid.H.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException("setsid failed", t);
+        }
+    }
+
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+
+    /** Makes orphaned descendants (of qemu, say) children of this process, so it can reap them. */
+    public static void becomeSubreaper() {
+        try {
+            int rc = (int) Prctl.H.invokeExact(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+            if (rc != 0) {
+                throw new IllegalStateException("prctl(PR_SET_CHILD_SUBREAPER) failed");
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("prctl failed", t);
+        }
+    }
+}

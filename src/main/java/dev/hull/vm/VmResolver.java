@@ -1,0 +1,136 @@
+package dev.hull.vm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.oci.Bundle;
+import dev.hull.oci.VmSection;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Works out the VM for a bundle the seed's way: each setting from the bundle's {@code vm} object, else
+ * from {@code /etc/hull/vm.json}, else Hull's defaults (the guest built next to this installation); the
+ * hypervisor arguments from the bundle's {@code hypervisor.args}, else {@code /etc/hull/hypervisor.args},
+ * else the built-in template. Every path must exist.
+ */
+public final class VmResolver {
+    public static final Path ETC = Path.of("/etc/hull");
+    private static final Path DEFAULT_QEMU = Path.of("/usr/bin/qemu-system-x86_64");
+
+    private final Path etc;
+    private final Path home;
+
+    /** @param home Hull's installation folder, whose {@code guest/out} holds the default guest */
+    public VmResolver(Path etc, Path home) {
+        this.etc = etc;
+        this.home = home;
+    }
+
+    /** The VM settings and where each came from, accel still possibly {@code auto}. */
+    public record Resolved(VmConfig config, HypervisorArgs args, Path image) {
+    }
+
+    public Resolved resolve(Bundle bundle) throws VmException {
+        Path config = bundle.dir().resolve("config.json");
+        VmSection fromBundle = bundle.spec().vm();
+        Path etcVm = etc.resolve("vm.json");
+        VmSection fromEtc = readEtc(etcVm);
+
+        Setting<String> qemu = pick(config, fromBundle == null ? null : fromBundle.path(), etcVm,
+                fromEtc == null ? null : fromEtc.path(), DEFAULT_QEMU.toString(), "vm.path");
+        Setting<String> kernel = pick(config, kernelPath(fromBundle), etcVm, kernelPath(fromEtc),
+                home.resolve("guest/out/vmlinux").toString(), "vm.kernel.path");
+        Setting<String> initrd = pick(config, fromBundle == null ? null : fromBundle.initrd(), etcVm,
+                fromEtc == null ? null : fromEtc.initrd(), home.resolve("guest/out/initrd.img").toString(),
+                "vm.initrd");
+        Setting<String> params = pick(config, kernelParams(fromBundle), etcVm, kernelParams(fromEtc),
+                String.join(" ", VmConfig.DEFAULT_KERNEL_PARAMS), "vm.kernel.parameters");
+        Setting<String> image = pick(config, fromBundle == null ? null : fromBundle.image(), etcVm,
+                fromEtc == null ? null : fromEtc.image(), null, "vm.image");
+        Setting<Integer> memory = pick(config, fromBundle == null ? null : fromBundle.memory(), etcVm,
+                fromEtc == null ? null : fromEtc.memory(), 256, "vm.memory");
+        Setting<Integer> cpus = pick(config, fromBundle == null ? null : fromBundle.cpus(), etcVm,
+                fromEtc == null ? null : fromEtc.cpus(), 1, "vm.cpus");
+        Setting<String> accel = pick(config, fromBundle == null ? null : fromBundle.accel(), etcVm,
+                fromEtc == null ? null : fromEtc.accel(), "auto", "vm.accel");
+
+        Path qemuPath = mustExist(qemu, "hypervisor");
+        Path kernelPath = mustExist(kernel, "kernel");
+        Path initrdPath = mustExist(initrd, "initrd");
+        Path imagePath = image.value() == null ? null : mustExist(image, "image");
+        if (memory.value() < 64) {
+            throw new VmException("vm.memory " + memory.value() + " MiB (" + memory.origin() + ") is below 64 MiB");
+        }
+        if (cpus.value() < 1) {
+            throw new VmException("vm.cpus " + cpus.value() + " (" + cpus.origin() + ") must be at least 1");
+        }
+        if (!List.of("auto", "kvm", "tcg").contains(accel.value())) {
+            throw new VmException("vm.accel '" + accel.value() + "' (" + accel.origin()
+                    + ") must be auto, kvm or tcg");
+        }
+        List<String> paramList = Arrays.stream(params.value().trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        VmConfig vm = new VmConfig(qemuPath, kernelPath, paramList, initrdPath, memory.value(), cpus.value(),
+                accel.value());
+        return new Resolved(vm, hypervisorArgs(bundle.dir()), imagePath);
+    }
+
+    private HypervisorArgs hypervisorArgs(Path bundleDir) throws VmException {
+        for (Path candidate : List.of(bundleDir.resolve("hypervisor.args"), etc.resolve("hypervisor.args"))) {
+            if (Files.isRegularFile(candidate)) {
+                try {
+                    return HypervisorArgs.read(candidate);
+                } catch (IOException e) {
+                    throw new VmException("cannot read " + candidate + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return HypervisorArgs.builtIn();
+    }
+
+    private static VmSection readEtc(Path file) throws VmException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            JsonNode node = Bundle.JSON.readTree(file.toFile());
+            JsonNode vm = node.has("vm") ? node.get("vm") : node;
+            return Bundle.JSON.treeToValue(vm, VmSection.class);
+        } catch (IOException e) {
+            throw new VmException(file + " is not a valid vm configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private static String kernelPath(VmSection s) {
+        return s == null || s.kernel() == null ? null : s.kernel().path();
+    }
+
+    private static String kernelParams(VmSection s) {
+        return s == null || s.kernel() == null ? null : s.kernel().parameters();
+    }
+
+    private record Setting<T>(T value, String origin) {
+    }
+
+    private static <T> Setting<T> pick(Path config, T bundle, Path etcFile, T etc, T dflt, String field) {
+        if (bundle != null) {
+            return new Setting<>(bundle, field + " in " + config);
+        }
+        if (etc != null) {
+            return new Setting<>(etc, field + " in " + etcFile);
+        }
+        return new Setting<>(dflt, "Hull's default " + field);
+    }
+
+    private static Path mustExist(Setting<String> s, String what) throws VmException {
+        Path p = Path.of(s.value());
+        if (!Files.exists(p)) {
+            throw new VmException(what + " " + p + " (" + s.origin() + ") does not exist");
+        }
+        if (!Files.isReadable(p)) {
+            throw new VmException(what + " " + p + " (" + s.origin() + ") is not readable");
+        }
+        return p;
+    }
+}
