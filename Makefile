@@ -1,19 +1,28 @@
 # The two commands of the README: `make demo` and `make test`.
-JAVA_HOME ?= $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*-25-* /usr/lib/jvm/jdk-25*))
+# JDK 25 wins over a JAVA_HOME that points at the machine's default (older) JDK.
+JAVA_HOME := $(or $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*-25-* /usr/lib/jvm/jdk-25*)),$(JAVA_HOME))
 export JAVA_HOME
-MVN := mvn -B -q
-ROOTFS := target/busybox-rootfs
+MVN := mvn -B --no-transfer-progress
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: deps guest test clean java
+.PHONY: deps guest build demo test clean
 deps:
 	@scripts/install-deps.sh
 
 guest: deps
 	$(MAKE) -C guest
 
-# Guest build + every Maven test (unit, host-mode agent, real VMs under TCG).
+# The guest, the jar (target/hull.jar + target/lib) that bin/hull runs.
+build: guest
+	$(MVN) -q -DskipTests -Dhull.commit=$(COMMIT) package
+
+# Builds what is needed and runs a busybox container in a VM.
+demo: build
+	scripts/demo.sh
+
+# Guest build + every Maven test (unit, host-mode agent, real VMs under TCG, the CLI).
 test: guest
-	$(MVN) verify
+	$(MVN) -Dhull.commit=$(COMMIT) verify
 
 clean:
 	$(MAKE) -C guest clean

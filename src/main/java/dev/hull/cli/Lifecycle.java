@@ -65,7 +65,7 @@ final class Lifecycle {
                 Shim shim = Shim.create(store, initial, bundle, vm);
                 return new Created(shim.state(), shim);
             }
-            ShimLauncher.launch(global, runDir, bundle.dir(), id);
+            ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout());
             return new Created(store.read(id), null);
         } catch (Exception e) {
             removeTraces(id, dir, runDir);

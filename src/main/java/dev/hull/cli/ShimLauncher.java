@@ -1,6 +1,5 @@
 package dev.hull.cli;
 
-import dev.hull.shim.Shim;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,11 +26,14 @@ final class ShimLauncher {
             "-XX:MaxMetaspaceSize=48m", "-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=1000",
             "--enable-native-access=ALL-UNNAMED", "-Xlog:disable");
 
+    /** Beyond the boot deadline: room for the KVM probe and the shim's JVM start-up. */
+    private static final Duration SLACK = Duration.ofSeconds(60);
+
     private ShimLauncher() {
     }
 
     /** Returns the running shim once it said the container is created; throws with its reason otherwise. */
-    static ProcessHandle launch(Main global, Path runDir, Path bundle, String id) throws IOException, HullException {
+    static ProcessHandle launch(Main global, Path runDir, Path bundle, String id, Duration bootTimeout) throws IOException, HullException {
         Path notify = runDir.resolve("notify.sock");
         Files.deleteIfExists(notify);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -46,7 +49,7 @@ final class ShimLauncher {
             cmd.addAll(global.globalArgs());
             cmd.addAll(List.of("shim", "--bundle", bundle.toString(), "--notify", notify.toString(), id));
             Process shim = new ProcessBuilder(cmd).inheritIO().start();
-            long deadline = System.nanoTime() + Shim.BOOT_DEADLINE.plusSeconds(30).toNanos();
+            long deadline = System.nanoTime() + bootTimeout.plus(SLACK).toNanos();
             while (System.nanoTime() < deadline) {
                 SocketChannel ch = server.accept();
                 if (ch != null) {
@@ -69,7 +72,7 @@ final class ShimLauncher {
                 sleep();
             }
             kill(shim);
-            throw new HullException("the container was not created within " + Shim.BOOT_DEADLINE.plusSeconds(30));
+            throw new HullException("the container was not created within " + bootTimeout.plus(SLACK));
         } finally {
             Files.deleteIfExists(notify);
         }

@@ -5,11 +5,12 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 /**
  * The {@code vm} object of the seed's configuration (config.json or /etc/hull/vm.json): the hypervisor,
  * the guest kernel and its parameters, the image; plus Hull's initrd, memory (MiB), cpus and accel.
- * Any field may be absent, and is then taken from the next source.
+ * {@code bootTimeout} (seconds) bounds the wait for the guest agent's hello. Any field may be absent, and
+ * is then taken from the next source.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record VmSection(String path, Kernel kernel, String image, String initrd, Integer memory, Integer cpus,
-        String accel) {
+        String accel, Integer bootTimeout) {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Kernel(String path, String parameters) {

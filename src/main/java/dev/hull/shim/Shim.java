@@ -32,8 +32,6 @@ import java.util.concurrent.TimeoutException;
  * workload ends records its status, powers the VM off and hands the status back as its own.
  */
 public final class Shim {
-    /** Under TCG a boot takes about a second; a slow, loaded host gets plenty of room. */
-    public static final Duration BOOT_DEADLINE = Duration.ofSeconds(60);
     private static final Duration REQUEST = Duration.ofSeconds(30);
 
     private final StateStore store;
@@ -77,7 +75,7 @@ public final class Shim {
         AgentClient agent = null;
         try {
             long t0 = System.nanoTime();
-            agent = vm.connectAgent(BOOT_DEADLINE);
+            agent = vm.connectAgent(resolved.bootTimeout());
             Log.debug("guest agent answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + accel + ")");
             logConsole(vm);
             agent.onEvent(event -> Log.warn("agent: " + event));

@@ -1,7 +1,9 @@
 package dev.hull.sys;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
@@ -27,6 +29,31 @@ public final class Libc {
     private static final class Prctl {
         static final MethodHandle H = link("prctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Waitpid {
+        static final MethodHandle H = link("waitpid", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    /**
+     * Waits for a child (or, as a subreaper, an adopted orphan) and returns its exit code, or 128+signal
+     * when a signal ended it: the same number a shell shows.
+     */
+    public static int waitpid(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
+            int rc = (int) Waitpid.H.invokeExact(pid, status, 0);
+            if (rc != pid) {
+                throw new IllegalStateException("waitpid(" + pid + ") failed");
+            }
+            int st = status.get(ValueLayout.JAVA_INT, 0);
+            return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("waitpid failed", t);
+        }
     }
 
     /** Starts a new session, so the shim outlives the terminal or process group it was created from. */

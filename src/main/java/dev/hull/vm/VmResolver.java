@@ -6,6 +6,7 @@ import dev.hull.oci.VmSection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,6 +18,8 @@ import java.util.List;
  */
 public final class VmResolver {
     public static final Path ETC = Path.of("/etc/hull");
+    /** Under TCG a boot takes about a second; a slow, loaded host still gets plenty of room. */
+    public static final int DEFAULT_BOOT_TIMEOUT_S = 60;
     private static final Path DEFAULT_QEMU = Path.of("/usr/bin/qemu-system-x86_64");
 
     private final Path etc;
@@ -29,7 +32,7 @@ public final class VmResolver {
     }
 
     /** The VM settings and where each came from, accel still possibly {@code auto}. */
-    public record Resolved(VmConfig config, HypervisorArgs args, Path image) {
+    public record Resolved(VmConfig config, HypervisorArgs args, Path image, Duration bootTimeout) {
     }
 
     public Resolved resolve(Bundle bundle) throws VmException {
@@ -53,6 +56,8 @@ public final class VmResolver {
                 fromEtc == null ? null : fromEtc.memory(), 256, "vm.memory");
         Setting<Integer> cpus = pick(config, fromBundle == null ? null : fromBundle.cpus(), etcVm,
                 fromEtc == null ? null : fromEtc.cpus(), 1, "vm.cpus");
+        Setting<Integer> boot = pick(config, fromBundle == null ? null : fromBundle.bootTimeout(), etcVm,
+                fromEtc == null ? null : fromEtc.bootTimeout(), DEFAULT_BOOT_TIMEOUT_S, "vm.bootTimeout");
         Setting<String> accel = pick(config, fromBundle == null ? null : fromBundle.accel(), etcVm,
                 fromEtc == null ? null : fromEtc.accel(), "auto", "vm.accel");
 
@@ -66,6 +71,9 @@ public final class VmResolver {
         if (cpus.value() < 1) {
             throw new VmException("vm.cpus " + cpus.value() + " (" + cpus.origin() + ") must be at least 1");
         }
+        if (boot.value() < 1) {
+            throw new VmException("vm.bootTimeout " + boot.value() + " (" + boot.origin() + ") must be at least 1 s");
+        }
         if (!List.of("auto", "kvm", "tcg").contains(accel.value())) {
             throw new VmException("vm.accel '" + accel.value() + "' (" + accel.origin()
                     + ") must be auto, kvm or tcg");
@@ -73,7 +81,7 @@ public final class VmResolver {
         List<String> paramList = Arrays.stream(params.value().trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         VmConfig vm = new VmConfig(qemuPath, kernelPath, paramList, initrdPath, memory.value(), cpus.value(),
                 accel.value());
-        return new Resolved(vm, hypervisorArgs(bundle.dir()), imagePath);
+        return new Resolved(vm, hypervisorArgs(bundle.dir()), imagePath, Duration.ofSeconds(boot.value()));
     }
 
     private HypervisorArgs hypervisorArgs(Path bundleDir) throws VmException {

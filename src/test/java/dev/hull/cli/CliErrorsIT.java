@@ -1,0 +1,166 @@
+package dev.hull.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.testing.Bundles;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.Leftovers;
+import dev.hull.testing.TestAssets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gets a clear error, exit status 1, and leaves nothing behind. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliErrorsIT {
+    @TempDir
+    Path dir;
+
+    HullCli hull;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        hull = new HullCli(dir);
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+        try (var entries = Files.list(hull.root())) {
+            assertThat(entries.filter(Files::isDirectory).toList()).as("container state left behind").isEmpty();
+        }
+    }
+
+    private Result fails(String... args) throws Exception {
+        Result r = hull.run(args);
+        assertThat(r.code()).as("exit status of hull %s; stderr %s", String.join(" ", args), r.stderr())
+                .isEqualTo(1);
+        return r;
+    }
+
+    private Path bundle(ObjectNode config) throws Exception {
+        return Bundles.write(dir.resolve("b" + System.nanoTime()), config);
+    }
+
+    @Test
+    void missingBundle() throws Exception {
+        assertThat(fails("create", "-b", dir.resolve("nope").toString(), "x").stderr())
+                .contains(dir.resolve("nope").toString()).contains("not a directory");
+    }
+
+    @Test
+    void configThatIsNotJson() throws Exception {
+        Path b = dir.resolve("badjson");
+        Files.createDirectories(b);
+        Files.writeString(b.resolve("config.json"), "{ \"process\": ");
+        assertThat(fails("create", "-b", b.toString(), "x").stderr()).contains("config.json")
+                .contains("not a valid OCI config");
+    }
+
+    @Test
+    void configWithoutProcessOrRoot() throws Exception {
+        ObjectNode noProcess = Bundles.config("true");
+        noProcess.remove("process");
+        assertThat(fails("create", "-b", bundle(noProcess).toString(), "x").stderr()).contains("\"process\"");
+        ObjectNode noRoot = Bundles.config("true");
+        noRoot.remove("root");
+        assertThat(fails("create", "-b", bundle(noRoot).toString(), "x").stderr()).contains("\"root\"");
+    }
+
+    @Test
+    void missingRootfs() throws Exception {
+        ObjectNode c = Bundles.config("true");
+        ((ObjectNode) c.get("root")).put("path", "no-such-rootfs");
+        assertThat(fails("create", "-b", bundle(c).toString(), "x").stderr()).contains("no-such-rootfs");
+    }
+
+    @Test
+    void badIds() throws Exception {
+        Path b = bundle(Bundles.config("true"));
+        for (String id : List.of("", "..", "a/b", "../x", "x".repeat(1025))) {
+            assertThat(fails("create", "-b", b.toString(), id).stderr()).as("id '%s'", id).contains("container id");
+        }
+    }
+
+    @Test
+    void duplicateId() throws Exception {
+        Path b = bundle(Bundles.config("sleep", "1000"));
+        hull.run("create", "-b", b.toString(), "dup").assertOk();
+        assertThat(fails("create", "-b", b.toString(), "dup").stderr()).contains("already exists");
+        assertThat(hull.run("state", "dup").assertOk().stdout()).contains("created");
+        hull.run("delete", "--force", "dup").assertOk();
+    }
+
+    @Test
+    void unknownSignalAndUnknownContainer() throws Exception {
+        Path b = bundle(Bundles.config("sleep", "1000"));
+        hull.run("run", "-d", "-b", b.toString(), "sig").assertOk();
+        assertThat(fails("kill", "sig", "SIGFOO").stderr()).contains("unknown signal");
+        assertThat(fails("kill", "sig", "99").stderr()).contains("unknown signal");
+        hull.run("kill", "sig", "9").assertOk();
+        hull.run("delete", "--force", "sig").assertOk();
+        for (String verb : List.of("state", "start", "kill", "delete")) {
+            assertThat(fails(verb, "ghost").stderr()).as(verb).contains("'ghost' does not exist");
+        }
+    }
+
+    @Test
+    void kernelThatDoesNotExist() throws Exception {
+        ObjectNode c = Bundles.config("true");
+        c.putObject("vm").putObject("kernel").put("path", "/no/such/vmlinux");
+        assertThat(fails("create", "-b", bundle(c).toString(), "x").stderr()).contains("/no/such/vmlinux")
+                .contains("vm.kernel.path");
+    }
+
+    @Test
+    void qemuThatDiesAtBoot() throws Exception {
+        ObjectNode c = Bundles.config("true");
+        c.putObject("vm").put("path", "/bin/false");
+        assertThat(fails("create", "-b", bundle(c).toString(), "x").stderr()).contains("qemu exited");
+    }
+
+    @Test
+    void guestThatNeverSaysHello() throws Exception {
+        // A kernel that cannot find our agent: hull.share points nowhere and rdinit is a program that sleeps.
+        ObjectNode c = Bundles.config("true");
+        ObjectNode vm = c.putObject("vm");
+        vm.put("bootTimeout", 3);
+        vm.put("initrd", sleepingInitrd().toString());
+        Result r = fails("create", "-b", bundle(c).toString(), "x");
+        assertThat(r.stderr()).contains("did not say hello within");
+    }
+
+    private Path sleepingInitrd() throws Exception {
+        Path stage = dir.resolve("initrd-stage");
+        Files.createDirectories(stage.resolve("bin"));
+        Files.copy(TestAssets.busyboxRootfs().resolve("bin/busybox"), stage.resolve("bin/busybox"));
+        Files.writeString(stage.resolve("init"), "#!/bin/busybox sh\nexec /bin/busybox sleep 1000\n");
+        stage.resolve("init").toFile().setExecutable(true);
+        Path img = dir.resolve("sleep.img");
+        Process p = new ProcessBuilder("sh", "-c", "find . | cpio -o -H newc > " + img).directory(stage.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(p.waitFor()).isZero();
+        return img;
+    }
+
+    @Test
+    void runtimeErrorsAreTheLastLineOfAJsonLog() throws Exception {
+        Path log = dir.resolve("log.json");
+        HullCli withLog = new HullCli(dir, "--log", log.toString(), "--log-format", "json");
+        Result r = withLog.run("state", "ghost");
+        assertThat(r.code()).isEqualTo(1);
+        List<String> lines = Files.readAllLines(log);
+        var last = Bundles.JSON.readTree(lines.getLast());
+        assertThat(last.get("level").asText()).isEqualTo("error");
+        assertThat(last.get("msg").asText()).contains("'ghost' does not exist");
+        assertThat(last.has("time")).isTrue();
+    }
+}

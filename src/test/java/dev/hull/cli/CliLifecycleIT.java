@@ -1,0 +1,187 @@
+package dev.hull.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hull.testing.Bundles;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.Leftovers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runc command line against real VMs (qemu, TCG, the Hull guest). */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliLifecycleIT {
+    @TempDir
+    Path dir;
+
+    HullCli hull;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        hull = new HullCli(dir);
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        List<String> left = Leftovers.killAll(dir);
+        assertThat(left).as("processes left behind").isEmpty();
+        try (var files = Files.walk(hull.root())) {
+            assertThat(files.filter(p -> p.toString().endsWith(".sock")).toList()).as("sockets left behind").isEmpty();
+        }
+    }
+
+    private Path bundle(String... args) throws Exception {
+        return Bundles.of(dir.resolve("bundle-" + System.nanoTime()), args);
+    }
+
+    private String status(String id) throws Exception {
+        Result r = hull.run("state", id).assertOk();
+        return Bundles.JSON.readTree(r.stdout()).get("status").asText();
+    }
+
+    private void awaitStatus(String id, String wanted) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String now = null;
+        while (System.nanoTime() < end) {
+            now = status(id);
+            if (now.equals(wanted)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(id + " is " + now + ", never " + wanted);
+    }
+
+    @Test
+    void runPrintsFromInsideTheVmAndExitsZero() throws Exception {
+        Result r = hull.run("run", "--bundle", bundle("sh", "-c", "echo hi; uname -r").toString(), "c1");
+        assertThat(r.code()).isZero();
+        assertThat(r.stdout()).startsWith("hi\n").contains("-hull");
+        assertThat(hull.run("state", "c1").code()).as("run removes the container").isEqualTo(1);
+    }
+
+    @Test
+    void runExitsWithTheWorkloadsCode() throws Exception {
+        assertThat(hull.run("run", "-b", bundle("sh", "-c", "exit 42").toString(), "c1").code()).isEqualTo(42);
+    }
+
+    @Test
+    void killMinusNineGives137AndStateStopped() throws Exception {
+        Path out = dir.resolve("run.out");
+        Process run = hull.start(null, out, dir.resolve("run.err"), "run", "--keep", "-b",
+                bundle("sleep", "1000").toString(), "k1");
+        awaitStatus("k1", "running");
+        hull.run("kill", "k1", "KILL").assertOk();
+        assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).isEqualTo(137);
+        assertThat(status("k1")).isEqualTo("stopped");
+        hull.run("delete", "k1").assertOk();
+    }
+
+    @Test
+    void createWritesThePidFileAndStateSaysCreated() throws Exception {
+        Path pidFile = dir.resolve("pid");
+        Result created = hull.run(null, Duration.ofSeconds(120), "create", "--bundle",
+                bundle("sleep", "3").toString(), "--pid-file", pidFile.toString(), "life");
+        created.assertOk();
+        assertThat(status("life")).isEqualTo("created");
+        String pid = Files.readString(pidFile);
+        assertThat(pid).doesNotContain("\n").matches("[0-9]+");
+        assertThat(ProcessHandle.of(Long.parseLong(pid))).isPresent();
+        var state = Bundles.JSON.readTree(hull.run("state", "life").assertOk().stdout());
+        assertThat(state.get("pid").asLong()).isEqualTo(Long.parseLong(pid));
+        assertThat(state.get("id").asText()).isEqualTo("life");
+        assertThat(state.get("ociVersion").asText()).isNotEmpty();
+
+        hull.run("delete", "life").assertOk();
+        assertThat(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void lifecycleThroughRunningAndStopped() throws Exception {
+        hull.run("create", "-b", bundle("sleep", "3").toString(), "life").assertOk();
+        assertThat(status("life")).isEqualTo("created");
+        hull.run("start", "life").assertOk();
+        assertThat(status("life")).isEqualTo("running");
+        Result refused = hull.run("delete", "life");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.stderr()).contains("running");
+        awaitStatus("life", "stopped");
+        hull.run("delete", "life").assertOk();
+        Result gone = hull.run("state", "life");
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.stderr()).contains("does not exist");
+        assertThat(Files.exists(hull.root().resolve("life"))).isFalse();
+    }
+
+    @Test
+    void fiftyMegabytesOfStdoutArriveIntact() throws Exception {
+        Result r = hull.run("run", "-b", bundle("seq", "1", "6500000").toString(), "big");
+        assertThat(r.code()).isZero();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 1; i <= 6_500_000; i++) {
+            expected.append(i).append('\n');
+        }
+        assertThat(r.stdout().length()).isEqualTo(expected.length()).isGreaterThan(50_000_000);
+        assertThat(r.stdout().equals(expected.toString())).isTrue();
+    }
+
+    @Test
+    void stdinIsPipedThroughCatAndEndsOnEof() throws Exception {
+        byte[] data = new byte[4 * 1024 * 1024];
+        new Random(7).nextBytes(data);
+        Path in = dir.resolve("stdin.bin");
+        Files.write(in, data);
+        Path out = dir.resolve("cat.out");
+        Process run = hull.start(in, out, dir.resolve("cat.err"), "run", "-b", bundle("cat").toString(), "cat");
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).isZero();
+        byte[] got = Files.readAllBytes(out);
+        assertThat(got.length).isEqualTo(data.length);
+        assertThat(MessageDigest.getInstance("SHA-256").digest(got))
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    @Test
+    void runDetachedWritesTheShimPid() throws Exception {
+        Path pidFile = dir.resolve("run.pid");
+        hull.run("run", "-d", "--pid-file", pidFile.toString(), "-b", bundle("sleep", "1000").toString(), "d1")
+                .assertOk();
+        long pid = Long.parseLong(Files.readString(pidFile));
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+        assertThat(status("d1")).isEqualTo("running");
+        assertThat(Bundles.JSON.readTree(hull.run("state", "d1").stdout()).get("pid").asLong()).isEqualTo(pid);
+        hull.run("delete", "--force", "d1").assertOk();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void theDetachedShimExitsWithTheWorkloadsStatus() throws Exception {
+        Path pidFile = dir.resolve("shim.pid");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.hull.testing.ReapShim", pidFile.toString(), "st", "--"));
+        cmd.addAll(hull.command("create", "--pid-file", pidFile.toString(), "-b",
+                bundle("sh", "-c", "exit 7").toString(), "st"));
+        cmd.add("--");
+        cmd.addAll(hull.command("start", "st"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("exited 7");
+        assertThat(status("st")).isEqualTo("stopped");
+        hull.run("delete", "st").assertOk();
+    }
+}

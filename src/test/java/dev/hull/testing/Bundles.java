@@ -1,0 +1,42 @@
+package dev.hull.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** OCI bundles for tests: a config.json running {@code args} on the shared busybox root. */
+public final class Bundles {
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private Bundles() {
+    }
+
+    public static ObjectNode config(String... args) throws IOException, InterruptedException {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("ociVersion", "1.2.0");
+        ObjectNode process = c.putObject("process");
+        process.put("terminal", false);
+        process.putObject("user").put("uid", 0).put("gid", 0);
+        var a = process.putArray("args");
+        List.of(args).forEach(a::add);
+        process.putArray("env").add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+                .add("TERM=xterm");
+        process.put("cwd", "/");
+        c.putObject("root").put("path", TestAssets.busyboxRootfs().toString()).put("readonly", false);
+        c.put("hostname", "hull-test");
+        return c;
+    }
+
+    public static Path write(Path dir, ObjectNode config) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+        return dir;
+    }
+
+    public static Path of(Path dir, String... args) throws IOException, InterruptedException {
+        return write(dir, config(args));
+    }
+}

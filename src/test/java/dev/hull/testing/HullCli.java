@@ -1,0 +1,85 @@
+package dev.hull.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the real {@code bin/hull} launcher (the packaged jar) with a test's own state root. Output goes to
+ * files, never pipes: a created container's shim inherits them and would hold a pipe open.
+ */
+public final class HullCli {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    private final Path root;
+    private final Path work;
+    private final List<String> globalArgs;
+
+    public HullCli(Path work, String... globalArgs) throws IOException {
+        this.work = work;
+        this.root = work.resolve("root");
+        Files.createDirectories(root);
+        this.globalArgs = List.of(globalArgs);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public record Result(int code, String stdout, String stderr) {
+        public Result assertOk() {
+            if (code != 0) {
+                throw new AssertionError("hull exited " + code + "\nstdout: " + stdout + "\nstderr: " + stderr);
+            }
+            return this;
+        }
+    }
+
+    public static Path launcher() {
+        return TestAssets.projectDir().resolve("bin/hull");
+    }
+
+    public List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(launcher().toString());
+        cmd.add("--root");
+        cmd.add(root.toString());
+        cmd.addAll(globalArgs);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    public Result run(String... args) throws IOException, InterruptedException {
+        return run(null, Duration.ofSeconds(120), args);
+    }
+
+    public Result run(Path stdin, Duration timeout, String... args) throws IOException, InterruptedException {
+        int n = SEQ.incrementAndGet();
+        Path out = work.resolve("out." + n);
+        Path err = work.resolve("err." + n);
+        Process p = start(stdin, out, err, args);
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("hull " + String.join(" ", args) + " did not finish within " + timeout
+                    + "\nstderr: " + Files.readString(err));
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** Starts hull without waiting, output into the given files. */
+    public Process start(Path stdin, Path out, Path err, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
+                : ProcessBuilder.Redirect.from(stdin.toFile()));
+        return pb.start();
+    }
+}
