@@ -1,0 +1,43 @@
+import dev.hull.agent.AgentClient;
+import dev.hull.vm.HypervisorArgs;
+import dev.hull.vm.QemuVm;
+import dev.hull.vm.VmConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Times a bare boot: qemu start (Hull's built-in arguments, TCG) until the guest agent answers hello,
+ * then a clean power-off. Usage: java -cp target/hull.jar bench/BootToHello.java KERNEL INITRD ROOTFS [RUNS]
+ */
+public class BootToHello {
+    public static void main(String[] args) throws Exception {
+        Path kernel = Path.of(args[0]);
+        Path initrd = Path.of(args[1]);
+        Path rootfs = Path.of(args[2]);
+        int runs = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        VmConfig config = new VmConfig(Path.of("/usr/bin/qemu-system-x86_64"), kernel, VmConfig.DEFAULT_KERNEL_PARAMS,
+                initrd, 256, 1, "tcg");
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            Path dir = Files.createTempDirectory("hull-boot");
+            long t0 = System.nanoTime();
+            try (QemuVm vm = QemuVm.launch(config, HypervisorArgs.builtIn(), dir, rootfs, "bench", List.of());
+                    AgentClient agent = vm.connectAgent(Duration.ofSeconds(30))) {
+                ms.add((System.nanoTime() - t0) / 1e6);
+                agent.shutdown(Duration.ofSeconds(5));
+                agent.close();
+                vm.awaitExit(Duration.ofSeconds(10));
+            }
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Collections.sort(ms);
+        System.out.printf("boot to hello (qemu microvm, TCG): median %.0f ms of %d (min %.0f, max %.0f)%n",
+                ms.get(ms.size() / 2), runs, ms.getFirst(), ms.getLast());
+    }
+}

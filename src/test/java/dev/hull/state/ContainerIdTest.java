@@ -1,0 +1,24 @@
+package dev.hull.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ContainerIdTest {
+    @Test
+    void runcStyleIdsAreAccepted() {
+        for (String id : new String[] {"a", "web-1", "x_y.z+1", "0123456789abcdef".repeat(4), "x".repeat(1024)}) {
+            assertThat(ContainerId.validate(id)).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void pathsEmptyAndOverlongIdsAreRefused() {
+        assertThatThrownBy(() -> ContainerId.validate("")).hasMessageContaining("empty");
+        assertThatThrownBy(() -> ContainerId.validate("x".repeat(1025))).hasMessageContaining("1024");
+        for (String bad : new String[] {".", "..", "../x", "a/b", "/abs", "sp ace", "nul\0"}) {
+            assertThatThrownBy(() -> ContainerId.validate(bad)).as(bad).hasMessageContaining("invalid container id");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.hull.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateStoreTest {
+    @TempDir
+    Path root;
+
+    private static ContainerState state(String id, Status status) {
+        return new ContainerState("1.2.0", id, status, 0, "/b", "/b/rootfs", "2026-01-01T00:00:00Z", 0,
+                Map.of("k", "v"), 0, 0, "/run", null, null);
+    }
+
+    @Test
+    void claimWriteReadListRemove() throws Exception {
+        StateStore store = new StateStore(root);
+        Path dir = store.claim("c1");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThatThrownBy(() -> store.claim("c1")).isInstanceOf(ContainerExistsException.class);
+        store.write(state("c1", Status.CREATED));
+        assertThat(store.read("c1").annotations()).containsEntry("k", "v");
+        store.claim("c0");
+        store.write(state("c0", Status.STOPPED));
+        assertThat(store.list()).extracting(ContainerState::id).containsExactly("c0", "c1");
+        store.remove("c1");
+        assertThatThrownBy(() -> store.read("c1")).isInstanceOf(NoSuchContainerException.class);
+        assertThat(store.list()).hasSize(1);
+    }
+
+    @Test
+    void veryLongIdsGetAHashedFolder() throws Exception {
+        StateStore store = new StateStore(root);
+        String id = "x".repeat(1000);
+        store.claim(id);
+        store.write(state(id, Status.CREATED));
+        assertThat(store.dir(id).getFileName().toString()).startsWith("~").hasSizeLessThan(100);
+        assertThat(store.read(id).id()).isEqualTo(id);
+    }
+
+    @Test
+    void aLiveStatusWhoseShimIsGoneIsStopped() {
+        assertThat(state("c", Status.RUNNING).effectiveStatus()).isEqualTo(Status.STOPPED);
+        ContainerState self = state("c", Status.RUNNING).started(ProcessHandle.current().pid(),
+                ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli(), 0);
+        assertThat(self.effectiveStatus()).isEqualTo(Status.RUNNING);
+    }
+}
