@@ -15,6 +15,7 @@ guest: deps
 # The guest, the jar (target/hull.jar + target/lib) that bin/hull runs.
 build: guest
 	$(MVN) -q -DskipTests -Dhull.commit=$(COMMIT) package
+	scripts/aot-train.sh
 
 # Builds what is needed and runs a busybox container in a VM.
 demo: build
