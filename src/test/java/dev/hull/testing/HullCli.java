@@ -20,12 +20,21 @@ public final class HullCli {
     private final Path root;
     private final Path work;
     private final List<String> globalArgs;
+    private final List<String> prefix;
+    private final Path launcher;
 
     public HullCli(Path work, String... globalArgs) throws IOException {
+        this(work, launcher(), List.of(), globalArgs);
+    }
+
+    /** A given launcher (an installed copy), with {@code prefix} before it, e.g. setpriv for another user. */
+    public HullCli(Path work, Path launcher, List<String> prefix, String... globalArgs) throws IOException {
         this.work = work;
+        this.launcher = launcher;
         this.root = work.resolve("root");
         Files.createDirectories(root);
         this.globalArgs = List.of(globalArgs);
+        this.prefix = List.copyOf(prefix);
     }
 
     public Path root() {
@@ -46,8 +55,8 @@ public final class HullCli {
     }
 
     public List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(launcher().toString());
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(launcher.toString());
         cmd.add("--root");
         cmd.add(root.toString());
         cmd.addAll(globalArgs);

@@ -1,0 +1,90 @@
+package dev.hull.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.testing.Bundles;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.Leftovers;
+import dev.hull.testing.TestAssets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed's non-root use: a user with a writable --root, a readable kernel and guest image, and no
+ * mounts to honour can create, start and delete.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliNonRootIT {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        Process p = new ProcessBuilder("cp", "-a", from.toString(), to.toString()).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+    }
+
+    private static void makeReadable(Path top) throws Exception {
+        Process p = new ProcessBuilder("chmod", "-R", "a+rX", top.toString()).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+    }
+
+    @Test
+    void nobodyCanCreateStartAndDelete() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // The default guest lives in root's cache; give this user readable copies, as the seed asks.
+        Path guest = Files.createDirectory(dir.resolve("guest"));
+        Files.copy(TestAssets.kernel(), guest.resolve("vmlinux"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(TestAssets.initrd(), guest.resolve("initrd.img"), StandardCopyOption.REPLACE_EXISTING);
+        // An installation and an image this user can read, wherever the project was checked out.
+        Path inst = dir.resolve("inst");
+        Files.createDirectories(inst.resolve("bin"));
+        Files.copy(HullCli.launcher(), inst.resolve("bin/hull"));
+        copyTree(TestAssets.projectDir().resolve("target/lib"), inst.resolve("target/lib"));
+        Files.copy(TestAssets.projectDir().resolve("target/hull.jar"), inst.resolve("target/hull.jar"));
+        Path rootfs = dir.resolve("rootfs");
+        copyTree(TestAssets.busyboxRootfs(), rootfs);
+        ObjectNode config = Bundles.config("sh", "-c", "echo hi from $(id -u) in $(uname -r)");
+        ((ObjectNode) config.get("root")).put("path", rootfs.toString());
+        config.putObject("vm").put("initrd", guest.resolve("initrd.img").toString())
+                .putObject("kernel").put("path", guest.resolve("vmlinux").toString());
+        Path bundle = Bundles.write(dir.resolve("bundle"), config);
+        makeReadable(dir);
+        HullCli hull = new HullCli(dir, inst.resolve("bin/hull"), List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--"));
+        UserPrincipal nobody = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        Files.setOwner(hull.root(), nobody);
+
+        Path out = dir.resolve("container.out");
+        Path err = dir.resolve("container.err");
+        Process create = hull.start(null, out, err, "create", "-b", bundle.toString(), "mine");
+        assertThat(create.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(create.exitValue()).as(Files.readString(err)).isZero();
+        assertThat(Files.getOwner(hull.root().resolve("mine/state.json")).getName()).isEqualTo("nobody");
+        hull.run("start", "mine").assertOk();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(out).contains("hi") && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(out)).startsWith("hi from 0 in ").contains("-hull");
+        while (!hull.run("state", "mine").stdout().contains("stopped") && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        hull.run("delete", "mine").assertOk();
+        assertThat(Files.exists(hull.root().resolve("mine"))).isFalse();
+    }
+}
