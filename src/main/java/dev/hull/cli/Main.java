@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "hull", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs OCI containers, each inside its own lightweight virtual machine.",
         subcommands = {CreateCommand.class, StartCommand.class, RunCommand.class, StateCommand.class,
-            KillCommand.class, DeleteCommand.class, StopCommand.class, ListCommand.class, SpecCommand.class,
+            KillCommand.class, DeleteCommand.class, StopCommand.class, ListCommand.class, SpecCommand.class, FeaturesCommand.class,
             VersionCommand.class, ShimCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--root", description = "state folder (default: ${DEFAULT-VALUE})", paramLabel = "DIR")
