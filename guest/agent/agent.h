@@ -1,0 +1,134 @@
+/* hull-agent: the guest side of Hull. See docs/agent-protocol.md. */
+#ifndef HULL_AGENT_H
+#define HULL_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+#define AGENT_VERSION "hull-agent 0.1.0"
+#define PROTOCOL_VERSION 1
+
+#define FRAME_HEADER 9
+#define MAX_PAYLOAD (1u << 20)
+#define MAX_DATA (64u * 1024)
+#define INITIAL_WINDOW (256u * 1024)
+
+enum frame_type { F_REQUEST = 1, F_RESPONSE = 2, F_EVENT = 3, F_DATA = 4, F_CLOSE = 5, F_CREDIT = 6 };
+
+/* ---- logging (log.c) ---- */
+extern int g_debug;
+void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void debugmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the connection to the host (conn.c) ---- */
+void conn_init(int fd);
+int conn_fd(void);
+int conn_wants_write(void);
+/* Reads what is available and dispatches complete frames; returns -1 at end of connection. */
+int conn_on_readable(void);
+/* Writes queued frames; returns -1 when the connection broke. */
+int conn_on_writable(void);
+void send_frame(int type, uint32_t stream, const void *payload, size_t len);
+void send_json(int type, json_t *obj); /* steals obj */
+void send_result(uint64_t id, json_t *result); /* steals result (NULL: {}) */
+void send_error(uint64_t id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void send_event_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void send_credit(uint32_t stream, uint32_t bytes);
+int conn_seen_frame(void);
+
+/* ---- streams and processes (proc.c) ---- */
+struct process;
+
+struct stream {
+    uint32_t id;
+    int out;              /* 1: agent -> host (stdout/stderr/tty), 0: host -> agent (stdin) */
+    int fd;               /* -1 once closed */
+    int fd_shared;        /* the tty master, shared by a process's in and out streams */
+    uint32_t window;      /* out: bytes we may still send before credit */
+    int ended;            /* out: CLOSE sent; in: host sent CLOSE */
+    char *buf;            /* in: bytes from the host not yet written to the process */
+    size_t len, cap;
+    struct process *proc;
+    struct stream *next;
+};
+
+struct container;
+
+struct process {
+    struct container *c;
+    char exec_id[128];    /* "" for the container's first process */
+    pid_t pid;            /* in the agent's pid namespace */
+    int exited;
+    int code, sig;
+    int status_fd;        /* first process: raw wait status of the workload, from the ns init */
+    struct stream *in, *out, *err;
+    int tty_master;       /* -1 without a terminal */
+    json_t *waiters;      /* array of request ids */
+    struct process *next;
+};
+
+struct container {
+    char id[256];
+    char dir[1024];        /* per-container folder in the agent's state dir */
+    char cgroup[1024];     /* "" when there are no cgroups */
+    struct process *init;
+    int start_fd;         /* socket to the waiting first process; -1 once started */
+    int exec_err_fd;      /* CLOEXEC pipe: data on it means execve failed */
+    int started;
+    struct container *next;
+};
+
+extern struct container *g_containers;
+extern struct process *g_procs;
+extern struct stream *g_streams;
+
+struct stream *stream_find(uint32_t id);
+struct stream *stream_new(uint32_t id, int out, int fd, struct process *p);
+void stream_on_data(uint32_t id, const char *data, size_t len);
+void stream_on_close(uint32_t id);
+void stream_on_credit(uint32_t id, uint32_t bytes);
+/* Moves bytes between fds and the connection; called by the loop when fd is ready. */
+void stream_readable(struct stream *s);
+void stream_writable(struct stream *s);
+void stream_close_fd(struct stream *s);
+
+struct container *container_find(const char *id);
+struct process *process_find(const char *container, const char *exec_id);
+void process_reap(void);
+void process_try_finish(struct process *p);
+void process_free_all_of(struct container *c);
+
+/* ---- containers (container.c, spawn.c) ---- */
+struct agent_config {
+    int guest;                 /* PID 1 of a VM */
+    char share[512];           /* the image root shared by the host */
+    char state_dir[512];       /* per-container folders */
+    char cgroup_root[512];     /* "" for none */
+    int own_pidns_fd;
+};
+extern struct agent_config g_cfg;
+
+json_t *do_create(json_t *req, char *err, size_t errlen);
+int do_start(const char *container, char *err, size_t errlen);
+json_t *do_exec(json_t *req, char *err, size_t errlen);
+int do_signal(const char *container, const char *exec_id, int sig, int all, char *err, size_t errlen);
+int do_resize(const char *container, const char *exec_id, int rows, int cols, char *err, size_t errlen);
+int do_delete(const char *container, char *err, size_t errlen);
+void delete_all(void);
+
+/* ---- ps and stats (info.c) ---- */
+json_t *do_ps(struct container *c);
+json_t *do_stats(struct container *c, char *err, size_t errlen);
+int signal_all(struct container *c, int sig);
+
+/* ---- requests (dispatch.c) ---- */
+void dispatch_request(const char *payload, size_t len);
+extern int g_shutdown_requested;
+
+/* ---- guest boot (boot.c) ---- */
+int guest_boot(void);          /* returns the port fd */
+void guest_poweroff(void);
+
+#endif

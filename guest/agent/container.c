@@ -1,0 +1,439 @@
+/* The agent's side of create, start, exec, signal, resize and delete. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#include "agent.h"
+#include "spawn.h"
+
+struct agent_config g_cfg;
+
+static int valid_id(const char *id) {
+    if (!id || !*id || strlen(id) > 200 || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
+    for (const char *p = id; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.' || *p == '+')) return 0;
+    return 1;
+}
+
+static int write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Receives "ok"/"err:..." from the child, and the pty master with it when there is a terminal. */
+static int receive_report(int sock, char *msg, size_t msglen, int *fd_out) {
+    char ctl[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {msg, msglen - 1};
+    struct msghdr mh = {0};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = ctl;
+    mh.msg_controllen = sizeof ctl;
+    ssize_t n;
+    do {
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return -1;
+    msg[n] = 0;
+    *fd_out = -1;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) memcpy(fd_out, CMSG_DATA(cm), sizeof(int));
+    return 0;
+}
+
+struct pipes {
+    int in[2], out[2], err[2];
+};
+
+static void close_pair(int p[2]) {
+    for (int i = 0; i < 2; i++)
+        if (p[i] >= 0) {
+            close(p[i]);
+            p[i] = -1;
+        }
+}
+
+static int make_pipes(struct pipes *p, json_t *stdio, int terminal) {
+    p->in[0] = p->in[1] = p->out[0] = p->out[1] = p->err[0] = p->err[1] = -1;
+    if (terminal) return 0;
+    if (json_integer_value(json_object_get(stdio, "stdin")) && pipe2(p->in, O_CLOEXEC) < 0) return -1;
+    if (json_integer_value(json_object_get(stdio, "stdout")) && pipe2(p->out, O_CLOEXEC) < 0) return -1;
+    if (json_integer_value(json_object_get(stdio, "stderr")) && pipe2(p->err, O_CLOEXEC) < 0) return -1;
+    return 0;
+}
+
+struct child_ctx {
+    struct spawn_args *args;
+    int close_fds[8];
+};
+
+static int clone_entry(void *arg) {
+    struct child_ctx *ctx = arg;
+    for (int i = 0; i < 8; i++)
+        if (ctx->close_fds[i] >= 0) close(ctx->close_fds[i]);
+    child_main(ctx->args);
+}
+
+static void register_streams(struct process *p, json_t *stdio, struct pipes *pp, int master) {
+    uint32_t in = (uint32_t)json_integer_value(json_object_get(stdio, "stdin"));
+    uint32_t out = (uint32_t)json_integer_value(json_object_get(stdio, "stdout"));
+    uint32_t err = (uint32_t)json_integer_value(json_object_get(stdio, "stderr"));
+    p->tty_master = master;
+    if (master >= 0) {
+        fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+        if (in) {
+            p->in = stream_new(in, 0, master, p);
+            p->in->fd_shared = 1;
+        }
+        if (out) {
+            p->out = stream_new(out, 1, master, p);
+            p->out->fd_shared = 1;
+        }
+        return;
+    }
+    if (in) p->in = stream_new(in, 0, pp->in[1], p);
+    if (out) p->out = stream_new(out, 1, pp->out[0], p);
+    if (err) p->err = stream_new(err, 1, pp->err[0], p);
+    pp->in[1] = pp->out[0] = pp->err[0] = -1;
+}
+
+/* Starts a container process (first or exec'd) up to the point where it waits for "go". */
+static struct process *spawn(struct container *c, const char *exec_id, json_t *req, int is_init, char *err,
+                             size_t errlen) {
+    json_t *process = json_object_get(req, "process");
+    json_t *stdio = json_object_get(req, "stdio");
+    int terminal = json_is_true(json_object_get(process, "terminal"));
+    if (!json_is_object(process) || !json_is_array(json_object_get(process, "args"))) {
+        snprintf(err, errlen, "request has no process object with args");
+        return NULL;
+    }
+    struct pipes pp;
+    int sync[2] = {-1, -1}, execerr[2] = {-1, -1}, status[2] = {-1, -1}, devnull = -1;
+    int nsfd[3] = {-1, -1, -1};
+    struct process *p = NULL;
+    if (make_pipes(&pp, stdio, terminal) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0 ||
+        pipe2(execerr, O_CLOEXEC) < 0 || (is_init && pipe2(status, O_CLOEXEC) < 0) ||
+        (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "pipes: %s", strerror(errno));
+        goto out;
+    }
+    struct spawn_args a = {
+        .is_init = is_init, .process = process, .hostname = json_string_value(json_object_get(req, "hostname")),
+        .readonly = json_is_true(json_object_get(req, "readonly")), .share = g_cfg.share, .dir = c->dir,
+        .stdin_r = pp.in[0], .stdout_w = pp.out[1], .stderr_w = pp.err[1], .devnull = devnull,
+        .sync = sync[1], .exec_err = execerr[1], .status_w = status[1],
+    };
+    json_t *mounts = json_object_get(req, "mounts");
+    a.mounts = json_is_array(mounts) ? mounts : NULL;
+    struct child_ctx ctx = {.args = &a, .close_fds = {sync[0], execerr[0], status[0], pp.in[1], pp.out[0],
+                                                      pp.err[0], -1, -1}};
+    pid_t pid;
+    if (is_init) {
+        size_t stack_size = 1 << 20;
+        char *stack = malloc(stack_size);
+        if (!stack) abort();
+        pid = clone(clone_entry, stack + stack_size, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD,
+                    &ctx);
+        free(stack);
+    } else {
+        char path[64];
+        static const char *names[3] = {"mnt", "uts", "ipc"};
+        for (int i = 0; i < 3; i++) {
+            snprintf(path, sizeof path, "/proc/%d/ns/%s", c->init->pid, names[i]);
+            if ((nsfd[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+                snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+                goto out;
+            }
+            a.ns_fds[i] = nsfd[i];
+        }
+        snprintf(path, sizeof path, "/proc/%d/ns/pid", c->init->pid);
+        int pidns = open(path, O_RDONLY | O_CLOEXEC);
+        /* setns on a pid namespace moves only future children: fork in it, then come back. */
+        if (pidns < 0 || setns(pidns, CLONE_NEWPID) < 0) {
+            snprintf(err, errlen, "join the pid namespace of %s: %s", c->id, strerror(errno));
+            if (pidns >= 0) close(pidns);
+            goto out;
+        }
+        close(pidns);
+        pid = fork();
+        if (pid == 0) clone_entry(&ctx);
+        if (setns(g_cfg.own_pidns_fd, CLONE_NEWPID) < 0) logmsg("cannot return to the agent's pid namespace");
+    }
+    if (pid < 0) {
+        snprintf(err, errlen, "clone: %s", strerror(errno));
+        goto out;
+    }
+    close(sync[1]);
+    sync[1] = -1;
+    close(execerr[1]);
+    execerr[1] = -1;
+    if (status[1] >= 0) {
+        close(status[1]);
+        status[1] = -1;
+    }
+    close(pp.in[0]);
+    close(pp.out[1]);
+    close(pp.err[1]);
+    pp.in[0] = pp.out[1] = pp.err[1] = -1;
+
+    char msg[1100];
+    int master = -1;
+    if (receive_report(sync[0], msg, sizeof msg, &master) < 0 || strcmp(msg, "ok") != 0) {
+        snprintf(err, errlen, "%s", strncmp(msg, "err:", 4) == 0 ? msg + 4 : "the process died while being set up");
+        if (master >= 0) close(master);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        goto out;
+    }
+    if (c->cgroup[0]) {
+        char procs[1100], pidtext[32];
+        snprintf(procs, sizeof procs, "%s/cgroup.procs", c->cgroup);
+        snprintf(pidtext, sizeof pidtext, "%d", pid);
+        if (write_file(procs, pidtext) < 0) logmsg("cannot put %d into %s: %s", pid, c->cgroup, strerror(errno));
+    }
+    p = calloc(1, sizeof *p);
+    if (!p) abort();
+    p->c = c;
+    snprintf(p->exec_id, sizeof p->exec_id, "%s", exec_id ? exec_id : "");
+    p->pid = pid;
+    p->status_fd = status[0];
+    status[0] = -1;
+    p->waiters = json_array();
+    register_streams(p, stdio, &pp, master);
+    p->next = g_procs;
+    g_procs = p;
+    if (is_init) {
+        c->start_fd = sync[0];
+        c->exec_err_fd = execerr[0];
+        sync[0] = execerr[0] = -1;
+    } else {
+        /* An exec'd process starts at once; its exec error, if any, is in the pipe right after. */
+        if (write(sync[0], "g", 1) != 1) logmsg("exec %s: the process went away", exec_id);
+        char e[600];
+        ssize_t n = read(execerr[0], e, sizeof e - 1);
+        if (n > 0) {
+            e[n] = 0;
+            snprintf(err, errlen, "%s", e);
+            p = NULL; /* it exits with 127 and is reaped as usual; the host gets the error */
+        }
+    }
+out:
+    close_pair(pp.in);
+    close_pair(pp.out);
+    close_pair(pp.err);
+    close_pair(sync);
+    close_pair(execerr);
+    close_pair(status);
+    for (int i = 0; i < 3; i++)
+        if (nsfd[i] >= 0) close(nsfd[i]);
+    if (devnull >= 0) close(devnull);
+    return p;
+}
+
+static void remove_container(struct container *c) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/root", c->dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/rw", c->dir);
+    rmdir(path);
+    rmdir(c->dir);
+    if (c->cgroup[0]) rmdir(c->cgroup);
+    for (struct container **cc = &g_containers; *cc; cc = &(*cc)->next) {
+        if (*cc == c) {
+            *cc = c->next;
+            break;
+        }
+    }
+    if (c->start_fd >= 0) close(c->start_fd);
+    if (c->exec_err_fd >= 0) close(c->exec_err_fd);
+    free(c);
+}
+
+json_t *do_create(json_t *req, char *err, size_t errlen) {
+    const char *id = json_string_value(json_object_get(req, "container"));
+    if (!valid_id(id)) {
+        snprintf(err, errlen, "invalid container id '%s'", id ? id : "");
+        return NULL;
+    }
+    if (container_find(id)) {
+        snprintf(err, errlen, "container '%s' already exists", id);
+        return NULL;
+    }
+    struct container *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    snprintf(c->id, sizeof c->id, "%s", id);
+    snprintf(c->dir, sizeof c->dir, "%s/%s", g_cfg.state_dir, id);
+    c->start_fd = c->exec_err_fd = -1;
+    c->next = g_containers;
+    g_containers = c;
+    char sub[1100];
+    mkdir(c->dir, 0700);
+    snprintf(sub, sizeof sub, "%s/root", c->dir);
+    mkdir(sub, 0755);
+    snprintf(sub, sizeof sub, "%s/rw", c->dir);
+    mkdir(sub, 0755);
+    if (g_cfg.cgroup_root[0]) {
+        snprintf(c->cgroup, sizeof c->cgroup, "%s/%s", g_cfg.cgroup_root, id);
+        if (mkdir(c->cgroup, 0755) < 0 && errno != EEXIST) {
+            logmsg("no cgroup for %s: %s", id, strerror(errno));
+            c->cgroup[0] = 0;
+        }
+    }
+    struct process *p = spawn(c, NULL, req, 1, err, errlen);
+    if (!p) {
+        remove_container(c);
+        return NULL;
+    }
+    c->init = p;
+    return json_pack("{s:i}", "pid", p->pid);
+}
+
+int do_start(const char *id, char *err, size_t errlen) {
+    struct container *c = container_find(id ? id : "");
+    if (!c) {
+        snprintf(err, errlen, "no container '%s'", id ? id : "");
+        return -1;
+    }
+    if (c->started || c->start_fd < 0) {
+        snprintf(err, errlen, "container '%s' was already started", id);
+        return -1;
+    }
+    c->started = 1;
+    if (write(c->start_fd, "g", 1) != 1) {
+        snprintf(err, errlen, "container '%s' is gone", id);
+        return -1;
+    }
+    close(c->start_fd);
+    c->start_fd = -1;
+    char e[600];
+    ssize_t n = read(c->exec_err_fd, e, sizeof e - 1);
+    close(c->exec_err_fd);
+    c->exec_err_fd = -1;
+    if (n > 0) {
+        e[n] = 0;
+        snprintf(err, errlen, "%s", e);
+        return -1;
+    }
+    return 0;
+}
+
+json_t *do_exec(json_t *req, char *err, size_t errlen) {
+    const char *id = json_string_value(json_object_get(req, "container"));
+    const char *exec_id = json_string_value(json_object_get(req, "exec"));
+    struct container *c = container_find(id ? id : "");
+    if (!c || !c->init) {
+        snprintf(err, errlen, "no container '%s'", id ? id : "");
+        return NULL;
+    }
+    if (c->init->exited) {
+        snprintf(err, errlen, "container '%s' is not running", id);
+        return NULL;
+    }
+    if (!exec_id || !*exec_id || process_find(id, exec_id)) {
+        snprintf(err, errlen, "exec needs a new, non-empty exec name (got '%s')", exec_id ? exec_id : "");
+        return NULL;
+    }
+    struct process *p = spawn(c, exec_id, req, 0, err, errlen);
+    if (!p) return NULL;
+    return json_pack("{s:i}", "pid", p->pid);
+}
+
+static struct process *target(const char *id, const char *exec_id, char *err, size_t errlen) {
+    struct process *p = process_find(id ? id : "", exec_id);
+    if (!p) snprintf(err, errlen, "no process '%s' in container '%s'", exec_id ? exec_id : "", id ? id : "");
+    return p;
+}
+
+int do_signal(const char *id, const char *exec_id, int sig, int all, char *err, size_t errlen) {
+    if (sig < 1 || sig > 64) {
+        snprintf(err, errlen, "invalid signal %d", sig);
+        return -1;
+    }
+    struct process *p = target(id, exec_id, err, errlen);
+    if (!p) return -1;
+    if (all && !exec_id) return signal_all(p->c, sig);
+    if (p->exited) return 0;
+    if (kill(p->pid, sig) < 0) {
+        snprintf(err, errlen, "kill %d: %s", p->pid, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int do_resize(const char *id, const char *exec_id, int rows, int cols, char *err, size_t errlen) {
+    struct process *p = target(id, exec_id, err, errlen);
+    if (!p) return -1;
+    if (p->tty_master < 0) {
+        snprintf(err, errlen, "process has no terminal");
+        return -1;
+    }
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    if (ioctl(p->tty_master, TIOCSWINSZ, &ws) < 0) {
+        snprintf(err, errlen, "resize: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int do_delete(const char *id, char *err, size_t errlen) {
+    struct container *c = container_find(id ? id : "");
+    if (!c) {
+        snprintf(err, errlen, "no container '%s'", id ? id : "");
+        return -1;
+    }
+    if (c->init && !c->init->exited) {
+        kill(c->init->pid, SIGKILL);
+        int st;
+        if (waitpid(c->init->pid, &st, 0) == c->init->pid) {
+            c->init->exited = 1;
+            c->init->sig = SIGKILL;
+            c->init->code = 128 + SIGKILL;
+        }
+    }
+    process_reap();
+    for (struct process *p = g_procs; p; p = p->next) {
+        if (p->c != c) continue;
+        if (!p->exited) {
+            kill(p->pid, SIGKILL);
+            if (waitpid(p->pid, NULL, 0) == p->pid) {
+                p->exited = 1;
+                p->sig = SIGKILL;
+                p->code = 128 + SIGKILL;
+            }
+        }
+        /* Whatever output was not sent is dropped with the container. */
+        if (p->out && !p->out->ended) {
+            p->out->ended = 1;
+            send_frame(F_CLOSE, p->out->id, NULL, 0);
+        }
+        if (p->err && !p->err->ended) {
+            p->err->ended = 1;
+            send_frame(F_CLOSE, p->err->id, NULL, 0);
+        }
+        process_try_finish(p);
+    }
+    process_free_all_of(c);
+    remove_container(c);
+    return 0;
+}
+
+void delete_all(void) {
+    char err[256];
+    while (g_containers) do_delete(g_containers->id, err, sizeof err);
+}

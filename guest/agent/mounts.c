@@ -1,0 +1,157 @@
+/* The container's mounts: OCI mount objects, or the default set a container expects. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "agent.h"
+#include "spawn.h"
+
+static const struct { const char *name; int clear; unsigned long flag; } FLAGS[] = {
+    {"ro", 0, MS_RDONLY}, {"rw", 1, MS_RDONLY}, {"nosuid", 0, MS_NOSUID}, {"suid", 1, MS_NOSUID},
+    {"nodev", 0, MS_NODEV}, {"dev", 1, MS_NODEV}, {"noexec", 0, MS_NOEXEC}, {"exec", 1, MS_NOEXEC},
+    {"sync", 0, MS_SYNCHRONOUS}, {"async", 1, MS_SYNCHRONOUS}, {"remount", 0, MS_REMOUNT},
+    {"mand", 0, 0}, {"nomand", 0, 0}, {"atime", 1, MS_NOATIME}, {"noatime", 0, MS_NOATIME},
+    {"diratime", 1, MS_NODIRATIME}, {"nodiratime", 0, MS_NODIRATIME}, {"relatime", 0, MS_RELATIME},
+    {"norelatime", 1, MS_RELATIME}, {"strictatime", 0, MS_STRICTATIME}, {"nostrictatime", 1, MS_STRICTATIME},
+    {"bind", 0, MS_BIND}, {"rbind", 0, MS_BIND | MS_REC}, {"defaults", 0, 0},
+};
+
+static const struct { const char *name; unsigned long flag; } PROPAGATION[] = {
+    {"private", MS_PRIVATE}, {"rprivate", MS_PRIVATE | MS_REC}, {"shared", MS_SHARED},
+    {"rshared", MS_SHARED | MS_REC}, {"slave", MS_SLAVE}, {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+static void mkdirs(const char *path) {
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            mkdir(tmp, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(tmp, 0755);
+}
+
+static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
+    const char *dest = json_string_value(json_object_get(m, "destination"));
+    const char *type = json_string_value(json_object_get(m, "type"));
+    const char *source = json_string_value(json_object_get(m, "source"));
+    if (!dest || dest[0] != '/' || strstr(dest, "..")) {
+        snprintf(err, errlen, "mount destination '%s' must be an absolute path without '..'", dest ? dest : "");
+        return -1;
+    }
+    unsigned long flags = 0, prop = 0;
+    char data[1024] = "";
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(m, "options"), i, o) {
+        const char *opt = json_string_value(o);
+        int known = 0;
+        for (size_t k = 0; opt && k < sizeof FLAGS / sizeof FLAGS[0]; k++) {
+            if (strcmp(opt, FLAGS[k].name) == 0) {
+                if (FLAGS[k].clear) flags &= ~FLAGS[k].flag;
+                else flags |= FLAGS[k].flag;
+                known = 1;
+            }
+        }
+        for (size_t k = 0; opt && k < sizeof PROPAGATION / sizeof PROPAGATION[0]; k++) {
+            if (strcmp(opt, PROPAGATION[k].name) == 0) {
+                prop |= PROPAGATION[k].flag;
+                known = 1;
+            }
+        }
+        if (!known && opt) {
+            size_t used = strlen(data);
+            snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", opt);
+        }
+    }
+    if (type && strcmp(type, "bind") == 0) flags |= MS_BIND;
+    char target[PATH_MAX];
+    snprintf(target, sizeof target, "%s%s", root, dest);
+    struct stat st;
+    if ((flags & MS_BIND) && source && stat(source, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", target);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+            *slash = 0;
+            mkdirs(parent);
+        }
+        int fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd >= 0) close(fd);
+    } else {
+        mkdirs(target);
+    }
+    if (flags & MS_BIND) {
+        if (mount(source, target, NULL, flags & (MS_BIND | MS_REC), NULL) < 0) goto failed;
+        unsigned long rest = flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+        if (rest && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | rest, NULL) < 0) goto failed;
+    } else {
+        /* The guest runs cgroup v2 only: a v1 "cgroup" mount gets the unified hierarchy. */
+        const char *fstype = type && strcmp(type, "cgroup") == 0 ? "cgroup2" : type;
+        if (mount(source ? source : fstype, target, fstype, flags, data[0] ? data : NULL) < 0) goto failed;
+    }
+    if (prop && mount(NULL, target, NULL, prop, NULL) < 0) goto failed;
+    return 0;
+failed:
+    snprintf(err, errlen, "mount %s on %s (type %s): %s", source ? source : "none", dest, type ? type : "bind",
+             strerror(errno));
+    return -1;
+}
+
+static const char *DEFAULT_MOUNTS =
+    "[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
+    "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+    "{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
+    "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=65536k\"]},"
+    "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
+    "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]}]";
+
+/* The device nodes and links every container has (runc's defaults). */
+static void populate_dev(const char *root) {
+    static const struct { const char *name; unsigned maj, min; } NODES[] = {
+        {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+    };
+    static const struct { const char *link, *to; } LINKS[] = {
+        {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+        {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"}, {"core", "/proc/kcore"},
+    };
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof NODES / sizeof NODES[0]; i++) {
+        snprintf(path, sizeof path, "%s/dev/%s", root, NODES[i].name);
+        if (mknod(path, S_IFCHR | 0666, makedev(NODES[i].maj, NODES[i].min)) == 0) chmod(path, 0666);
+    }
+    for (size_t i = 0; i < sizeof LINKS / sizeof LINKS[0]; i++) {
+        snprintf(path, sizeof path, "%s/dev/%s", root, LINKS[i].link);
+        if (symlink(LINKS[i].to, path) < 0 && errno != EEXIST) {
+        }
+    }
+}
+
+int mount_setup(const char *root, json_t *mounts, char *err, size_t errlen) {
+    json_t *defaults = NULL;
+    if (!mounts) {
+        defaults = json_loads(DEFAULT_MOUNTS, 0, NULL);
+        mounts = defaults;
+    }
+    size_t i;
+    json_t *m;
+    int rc = 0;
+    json_array_foreach(mounts, i, m) {
+        if (mount_one(root, m, err, errlen) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0) populate_dev(root);
+    json_decref(defaults);
+    return rc;
+}

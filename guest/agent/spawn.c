@@ -1,0 +1,303 @@
+/* The child side of create and exec. Everything that can fail is done before the child reports "ok",
+ * so create and exec fail cleanly instead of leaving a half-made process behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#include "agent.h"
+#include "spawn.h"
+
+/* Tells the agent how setup went: "ok" (with the pty master, if any) or "err:<why>". */
+static void report(int sock, const char *msg, int pass_fd) {
+    struct msghdr mh = {0};
+    struct iovec iov = {(void *)msg, strlen(msg)};
+    char ctl[CMSG_SPACE(sizeof(int))];
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    if (pass_fd >= 0) {
+        memset(ctl, 0, sizeof ctl);
+        mh.msg_control = ctl;
+        mh.msg_controllen = sizeof ctl;
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+    }
+    while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+}
+
+__attribute__((noreturn, format(printf, 2, 3))) static void fail(int sock, const char *fmt, ...) {
+    char msg[1024] = "err:";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + 4, sizeof msg - 4, fmt, ap);
+    va_end(ap);
+    report(sock, msg, -1);
+    _exit(127);
+}
+
+static const char *env_get(char **env, const char *name) {
+    size_t n = strlen(name);
+    for (char **e = env; e && *e; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=') return *e + n + 1;
+    return NULL;
+}
+
+/* runc's rule: a name without a slash is looked up in the process's own PATH. */
+static int resolve(const char *arg0, char **env, char *out, size_t outlen) {
+    if (strchr(arg0, '/')) {
+        snprintf(out, outlen, "%s", arg0);
+        return access(out, X_OK);
+    }
+    const char *path = env_get(env, "PATH");
+    if (!path) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    char *save = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        struct stat st;
+        snprintf(out, outlen, "%s/%s", *dir ? dir : ".", arg0);
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0) return 0;
+    }
+    return -1;
+}
+
+static const struct { const char *name; int res; } RLIMITS[] = {
+    {"RLIMIT_CPU", RLIMIT_CPU}, {"RLIMIT_FSIZE", RLIMIT_FSIZE}, {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_STACK", RLIMIT_STACK}, {"RLIMIT_CORE", RLIMIT_CORE}, {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC}, {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_AS", RLIMIT_AS}, {"RLIMIT_LOCKS", RLIMIT_LOCKS}, {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE}, {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+};
+
+static void apply_rlimits(int sock, json_t *rlimits) {
+    size_t i;
+    json_t *r;
+    json_array_foreach(rlimits, i, r) {
+        const char *type = json_string_value(json_object_get(r, "type"));
+        int res = -1;
+        for (size_t k = 0; type && k < sizeof RLIMITS / sizeof RLIMITS[0]; k++)
+            if (strcmp(RLIMITS[k].name, type) == 0) res = RLIMITS[k].res;
+        if (res < 0) fail(sock, "unknown rlimit type '%s'", type ? type : "(none)");
+        struct rlimit rl = {(rlim_t)json_integer_value(json_object_get(r, "soft")),
+                            (rlim_t)json_integer_value(json_object_get(r, "hard"))};
+        if (setrlimit(res, &rl) < 0) fail(sock, "setrlimit %s: %s", type, strerror(errno));
+    }
+}
+
+static void mkdirs(const char *path, mode_t mode) {
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            mkdir(tmp, mode);
+            *p = '/';
+        }
+    }
+    mkdir(tmp, mode);
+}
+
+/* A pty made inside the container's devpts, so the process sees its own /dev/pts/N. */
+static int open_pty(int sock, int *slave_out, json_t *size) {
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) fail(sock, "open /dev/ptmx in the container: %s", strerror(errno));
+    int unlock = 0, n;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+        fail(sock, "pty setup: %s", strerror(errno));
+    char name[64];
+    snprintf(name, sizeof name, "/dev/pts/%d", n);
+    int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) fail(sock, "open %s: %s", name, strerror(errno));
+    if (size) {
+        struct winsize ws = {0};
+        ws.ws_row = (unsigned short)json_integer_value(json_object_get(size, "height"));
+        ws.ws_col = (unsigned short)json_integer_value(json_object_get(size, "width"));
+        ioctl(slave, TIOCSWINSZ, &ws);
+    }
+    *slave_out = slave;
+    return master;
+}
+
+static char **string_array(json_t *arr) {
+    size_t n = json_array_size(arr);
+    char **v = calloc(n + 1, sizeof *v);
+    if (!v) abort();
+    for (size_t i = 0; i < n; i++) v[i] = (char *)json_string_value(json_array_get(arr, i));
+    return v;
+}
+
+/* The process's identity: cwd, limits, groups and ids, no_new_privs. */
+static void become(int sock, json_t *process) {
+    json_t *user = json_object_get(process, "user");
+    const char *cwd = json_string_value(json_object_get(process, "cwd"));
+    if (!cwd || !*cwd) cwd = "/";
+    if (chdir(cwd) < 0) {
+        mkdirs(cwd, 0755);
+        if (chdir(cwd) < 0) fail(sock, "cwd %s: %s", cwd, strerror(errno));
+    }
+    apply_rlimits(sock, json_object_get(process, "rlimits"));
+    json_t *umask_v = json_object_get(user, "umask");
+    umask(json_is_integer(umask_v) ? (mode_t)json_integer_value(umask_v) : 022);
+    gid_t gid = (gid_t)json_integer_value(json_object_get(user, "gid"));
+    uid_t uid = (uid_t)json_integer_value(json_object_get(user, "uid"));
+    json_t *extra = json_object_get(user, "additionalGids");
+    gid_t groups[64];
+    size_t ng = json_array_size(extra) < 64 ? json_array_size(extra) : 64;
+    for (size_t i = 0; i < ng; i++) groups[i] = (gid_t)json_integer_value(json_array_get(extra, i));
+    if (setgroups(ng, groups) < 0) fail(sock, "setgroups: %s", strerror(errno));
+    if (setgid(gid) < 0) fail(sock, "setgid %u: %s", gid, strerror(errno));
+    if (setuid(uid) < 0) fail(sock, "setuid %u: %s", uid, strerror(errno));
+    if (json_is_true(json_object_get(process, "noNewPrivileges")) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        fail(sock, "no_new_privs: %s", strerror(errno));
+}
+
+/* The container's root: an overlay (tmpfs upper) on the share, or a read-only bind of it. */
+static void setup_root(struct spawn_args *a) {
+    char root[PATH_MAX], rw[PATH_MAX], opts[3 * PATH_MAX], err[512];
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(a->sync, "make / private: %s", strerror(errno));
+    snprintf(root, sizeof root, "%s/root", a->dir);
+    snprintf(rw, sizeof rw, "%s/rw", a->dir);
+    if (a->readonly) {
+        if (mount(a->share, root, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+            mount(NULL, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+            fail(a->sync, "read-only root from %s: %s", a->share, strerror(errno));
+    } else {
+        if (mount("tmpfs", rw, "tmpfs", 0, "mode=0755") < 0) fail(a->sync, "tmpfs for the root's upper layer: %s", strerror(errno));
+        snprintf(opts, sizeof opts, "%s/upper", rw);
+        mkdir(opts, 0755);
+        snprintf(opts, sizeof opts, "%s/work", rw);
+        mkdir(opts, 0755);
+        snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", a->share, rw, rw);
+        if (mount("overlay", root, "overlay", 0, opts) < 0)
+            fail(a->sync, "overlay root on %s: %s", a->share, strerror(errno));
+    }
+    if (mount_setup(root, a->mounts, err, sizeof err) < 0) fail(a->sync, "%s", err);
+    if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        fail(a->sync, "pivot_root into %s: %s", root, strerror(errno));
+    if (a->hostname && *a->hostname && sethostname(a->hostname, strlen(a->hostname)) < 0)
+        fail(a->sync, "sethostname: %s", strerror(errno));
+}
+
+static void join_namespaces(struct spawn_args *a) {
+    static const int types[3] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC};
+    for (int i = 0; i < 3; i++)
+        if (setns(a->ns_fds[i], types[i]) < 0) fail(a->sync, "setns: %s", strerror(errno));
+}
+
+static void use_terminal(int slave) {
+    setsid();
+    ioctl(slave, TIOCSCTTY, 0);
+    for (int i = 0; i < 3; i++) dup2(slave, i);
+    if (slave > 2) close(slave);
+}
+
+__attribute__((noreturn)) static void exec_workload(struct spawn_args *a, const char *exe) {
+    char **argv = string_array(json_object_get(a->process, "args"));
+    char **envp = string_array(json_object_get(a->process, "env"));
+    execve(exe, argv, envp);
+    char msg[PATH_MAX + 128];
+    int n = snprintf(msg, sizeof msg, "exec %s: %s", exe, strerror(errno));
+    if (write(a->exec_err, msg, (size_t)n) < 0) {
+    }
+    _exit(127);
+}
+
+static pid_t workload;
+
+static void forward(int sig) {
+    if (workload > 0) kill(workload, sig);
+}
+
+/* PID 1 of the container's pid namespace. The kernel drops signals to a namespace's init that it has
+ * no handler for (so `kill -9 $$` in a shell that is pid 1 does nothing, and SIGTERM from outside is
+ * ignored by most programs): the workload runs as this init's child instead, which forwards every
+ * signal, reaps orphans, and hands the workload's own wait status to the agent. */
+__attribute__((noreturn)) static void namespace_init(struct spawn_args *a, const char *exe, int slave) {
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    workload = fork();
+    if (workload < 0) _exit(127);
+    if (workload == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(a->status_w);
+        if (slave >= 0) use_terminal(slave);
+        exec_workload(a, exe);
+    }
+    prctl(PR_SET_NAME, "hull-init", 0, 0, 0);
+    if (slave >= 0) close(slave);
+    close(a->exec_err);
+    for (int i = 0; i < 3; i++) dup2(a->devnull, i);
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGCHLD && s != SIGKILL && s != SIGSTOP) signal(s, forward);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    for (;;) {
+        int st;
+        pid_t p = wait(&st);
+        if (p == workload) {
+            if (write(a->status_w, &st, sizeof st) < 0) {
+            }
+            _exit(0);
+        }
+        if (p < 0 && errno == ECHILD) _exit(0);
+    }
+}
+
+void child_main(struct spawn_args *a) {
+    /* The agent blocks SIGCHLD and ignores SIGPIPE for itself; a workload gets the defaults. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    if (a->is_init) setup_root(a);
+    else join_namespaces(a);
+
+    json_t *process = a->process;
+    char **argv = string_array(json_object_get(process, "args"));
+    char **envp = string_array(json_object_get(process, "env"));
+    char exe[PATH_MAX];
+    if (!argv[0] || !*argv[0]) fail(a->sync, "process.args is empty");
+    if (resolve(argv[0], envp, exe, sizeof exe) < 0)
+        fail(a->sync, "exec: \"%s\": executable file not found in $PATH", argv[0]);
+    free(argv);
+    free(envp);
+
+    int master = -1, slave = -1;
+    if (json_is_true(json_object_get(process, "terminal"))) {
+        master = open_pty(a->sync, &slave, json_object_get(process, "consoleSize"));
+    } else {
+        int fds[3] = {a->stdin_r, a->stdout_w, a->stderr_w};
+        for (int i = 0; i < 3; i++) dup2(fds[i] >= 0 ? fds[i] : a->devnull, i);
+        for (int i = 0; i < 3; i++)
+            if (fds[i] > 2) close(fds[i]);
+    }
+    become(a->sync, process);
+    report(a->sync, "ok", master);
+    if (master >= 0) close(master);
+    char go;
+    if (read(a->sync, &go, 1) != 1) _exit(127);
+    close(a->sync);
+    if (a->is_init) namespace_init(a, exe, slave);
+    if (slave >= 0) use_terminal(slave);
+    exec_workload(a, exe);
+}
