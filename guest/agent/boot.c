@@ -74,7 +74,17 @@ static int open_port(void) {
     return -1;
 }
 
+/* pivot_root refuses to move away from the initramfs (rootfs), so containers could not use it. Moving a
+ * tmpfs over "/" first (what switch_root does) gives every later mount namespace a real root mount. */
+static void leave_initramfs(void) {
+    mkdir("/sysroot", 0755);
+    if (mount("tmpfs", "/sysroot", "tmpfs", 0, "mode=0755") < 0 || chdir("/sysroot") < 0 ||
+        mount("/sysroot", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+        logmsg("cannot leave the initramfs: %s", strerror(errno));
+}
+
 int guest_boot(void) {
+    leave_initramfs();
     must_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     must_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     must_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
