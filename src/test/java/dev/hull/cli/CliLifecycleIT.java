@@ -55,7 +55,8 @@ class CliLifecycleIT {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String now = null;
         while (System.nanoTime() < end) {
-            now = status(id);
+            Result r = hull.run("state", id);
+            now = r.code() == 0 ? Bundles.JSON.readTree(r.stdout()).get("status").asText() : "absent";
             if (now.equals(wanted)) {
                 return;
             }

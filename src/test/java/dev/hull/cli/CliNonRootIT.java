@@ -53,6 +53,7 @@ class CliNonRootIT {
         // An installation and an image this user can read, wherever the project was checked out.
         Path inst = dir.resolve("inst");
         Files.createDirectories(inst.resolve("bin"));
+        Files.createDirectories(inst.resolve("target"));
         Files.copy(HullCli.launcher(), inst.resolve("bin/hull"));
         copyTree(TestAssets.projectDir().resolve("target/lib"), inst.resolve("target/lib"));
         Files.copy(TestAssets.projectDir().resolve("target/hull.jar"), inst.resolve("target/hull.jar"));
