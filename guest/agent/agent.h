@@ -122,6 +122,7 @@ void delete_all(void);
 json_t *do_ps(struct container *c);
 json_t *do_stats(struct container *c, char *err, size_t errlen);
 int signal_all(struct container *c, int sig);
+int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
 
 /* ---- requests (dispatch.c) ---- */
 void dispatch_request(const char *payload, size_t len);

@@ -28,14 +28,6 @@ static int valid_id(const char *id) {
     return 1;
 }
 
-static int write_file(const char *path, const char *text) {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = write(fd, text, strlen(text));
-    close(fd);
-    return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /* Receives "ok"/"err:..." from the child, and the pty master with it when there is a terminal. */
 static int receive_report(int sock, char *msg, size_t msglen, int *fd_out) {
     char ctl[CMSG_SPACE(sizeof(int))];
@@ -125,7 +117,7 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     }
     struct pipes pp;
     int sync[2] = {-1, -1}, execerr[2] = {-1, -1}, status[2] = {-1, -1}, devnull = -1;
-    int nsfd[3] = {-1, -1, -1};
+    int nsfd[4] = {-1, -1, -1, -1};
     struct process *p = NULL;
     if (make_pipes(&pp, stdio, terminal) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0 ||
         pipe2(execerr, O_CLOEXEC) < 0 || (is_init && pipe2(status, O_CLOEXEC) < 0) ||
@@ -137,7 +129,8 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         .is_init = is_init, .process = process, .hostname = json_string_value(json_object_get(req, "hostname")),
         .readonly = json_is_true(json_object_get(req, "readonly")), .share = g_cfg.share, .dir = c->dir,
         .stdin_r = pp.in[0], .stdout_w = pp.out[1], .stderr_w = pp.err[1], .devnull = devnull,
-        .sync = sync[1], .exec_err = execerr[1], .status_w = status[1],
+        .sync = sync[1], .exec_err = execerr[1], .status_w = status[1], .cgroup = c->cgroup,
+        .ns_fds = {-1, -1, -1, -1},
     };
     json_t *mounts = json_object_get(req, "mounts");
     a.mounts = json_is_array(mounts) ? mounts : NULL;
@@ -153,8 +146,8 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         free(stack);
     } else {
         char path[64];
-        static const char *names[3] = {"mnt", "uts", "ipc"};
-        for (int i = 0; i < 3; i++) {
+        static const char *names[4] = {"mnt", "uts", "ipc", "cgroup"};
+        for (int i = 0; i < (c->cgroup[0] ? 4 : 3); i++) {
             snprintf(path, sizeof path, "/proc/%d/ns/%s", c->init->pid, names[i]);
             if ((nsfd[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
                 snprintf(err, errlen, "open %s: %s", path, strerror(errno));
@@ -201,12 +194,6 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         waitpid(pid, NULL, 0);
         goto out;
     }
-    if (c->cgroup[0]) {
-        char procs[1100], pidtext[32];
-        snprintf(procs, sizeof procs, "%s/cgroup.procs", c->cgroup);
-        snprintf(pidtext, sizeof pidtext, "%d", pid);
-        if (write_file(procs, pidtext) < 0) logmsg("cannot put %d into %s: %s", pid, c->cgroup, strerror(errno));
-    }
     p = calloc(1, sizeof *p);
     if (!p) abort();
     p->c = c;
@@ -240,7 +227,7 @@ out:
     close_pair(sync);
     close_pair(execerr);
     close_pair(status);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (nsfd[i] >= 0) close(nsfd[i]);
     if (devnull >= 0) close(devnull);
     return p;

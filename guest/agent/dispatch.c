@@ -70,6 +70,11 @@ void dispatch_request(const char *payload, size_t len) {
             json_array_append_new(p->waiters, json_integer((json_int_t)id));
             process_try_finish(p);
         }
+    } else if (strcmp(op, "update") == 0) {
+        struct container *c = container_find(str(req, "container") ? str(req, "container") : "");
+        if (!c) send_error(id, "no container '%s'", str(req, "container") ? str(req, "container") : "");
+        else if (do_update(c, json_object_get(req, "resources"), err, sizeof err) == 0) send_result(id, NULL);
+        else send_error(id, "%s", err);
     } else if (strcmp(op, "ps") == 0 || strcmp(op, "stats") == 0) {
         struct container *c = container_find(str(req, "container") ? str(req, "container") : "");
         if (!c) {

@@ -136,3 +136,50 @@ json_t *do_stats(struct container *c, char *err, size_t errlen) {
                      read_number(c->cgroup, "memory.max"), "pids", "current",
                      read_number(c->cgroup, "pids.current"), "limit", read_number(c->cgroup, "pids.max"));
 }
+
+static int write_limit(const char *dir, const char *file, const char *value, char *err, size_t errlen) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : write(fd, value, strlen(value));
+    int saved = errno;
+    if (fd >= 0) close(fd);
+    if (n != (ssize_t)strlen(value)) {
+        snprintf(err, errlen, "write %s to %s: %s", value, path, strerror(saved));
+        return -1;
+    }
+    return 0;
+}
+
+/* OCI linux.resources, the parts a cgroup v2 guest applies: memory, cpu bandwidth, pids. */
+int do_update(struct container *c, json_t *res, char *err, size_t errlen) {
+    if (!c->cgroup[0]) {
+        snprintf(err, errlen, "container '%s' has no cgroup (host mode without --cgroup-root)", c->id);
+        return -1;
+    }
+    char v[64];
+    json_t *mem = json_object_get(json_object_get(res, "memory"), "limit");
+    if (json_is_integer(mem)) {
+        json_int_t m = json_integer_value(mem);
+        if (m > 0) snprintf(v, sizeof v, "%lld", (long long)m);
+        else snprintf(v, sizeof v, "max");
+        if (write_limit(c->cgroup, "memory.max", v, err, errlen) < 0) return -1;
+    }
+    json_t *cpu = json_object_get(res, "cpu");
+    json_t *quota = json_object_get(cpu, "quota"), *period = json_object_get(cpu, "period");
+    if (json_is_integer(quota) || json_is_integer(period)) {
+        long long q = json_is_integer(quota) ? json_integer_value(quota) : -1;
+        long long p = json_is_integer(period) ? json_integer_value(period) : 100000;
+        if (q > 0) snprintf(v, sizeof v, "%lld %lld", q, p);
+        else snprintf(v, sizeof v, "max %lld", p);
+        if (write_limit(c->cgroup, "cpu.max", v, err, errlen) < 0) return -1;
+    }
+    json_t *pids = json_object_get(json_object_get(res, "pids"), "limit");
+    if (json_is_integer(pids)) {
+        json_int_t n = json_integer_value(pids);
+        if (n > 0) snprintf(v, sizeof v, "%lld", (long long)n);
+        else snprintf(v, sizeof v, "max");
+        if (write_limit(c->cgroup, "pids.max", v, err, errlen) < 0) return -1;
+    }
+    return 0;
+}

@@ -115,6 +115,10 @@ static const char *DEFAULT_MOUNTS =
     "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
     "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]}]";
 
+/* With a cgroup namespace the container sees its own cgroup as the root of this mount. */
+static const char *CGROUP_MOUNT =
+    "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup2\",\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]}";
+
 /* The device nodes and links every container has (runc's defaults). */
 static void populate_dev(const char *root) {
     static const struct { const char *name; unsigned maj, min; } NODES[] = {
@@ -136,10 +140,11 @@ static void populate_dev(const char *root) {
     }
 }
 
-int mount_setup(const char *root, json_t *mounts, char *err, size_t errlen) {
+int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, size_t errlen) {
     json_t *defaults = NULL;
     if (!mounts) {
         defaults = json_loads(DEFAULT_MOUNTS, 0, NULL);
+        if (with_cgroup) json_array_append_new(defaults, json_loads(CGROUP_MOUNT, 0, NULL));
         mounts = defaults;
     }
     size_t i;

@@ -191,7 +191,7 @@ static void setup_root(struct spawn_args *a) {
         if (mount("overlay", root, "overlay", 0, opts) < 0)
             fail(a->sync, "overlay root on %s: %s", a->share, strerror(errno));
     }
-    if (mount_setup(root, a->mounts, err, sizeof err) < 0) fail(a->sync, "%s", err);
+    if (mount_setup(root, a->mounts, a->cgroup[0] != 0, err, sizeof err) < 0) fail(a->sync, "%s", err);
     if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         fail(a->sync, "pivot_root into %s: %s", root, strerror(errno));
     if (a->hostname && *a->hostname && sethostname(a->hostname, strlen(a->hostname)) < 0)
@@ -199,9 +199,21 @@ static void setup_root(struct spawn_args *a) {
 }
 
 static void join_namespaces(struct spawn_args *a) {
-    static const int types[3] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC};
-    for (int i = 0; i < 3; i++)
-        if (setns(a->ns_fds[i], types[i]) < 0) fail(a->sync, "setns: %s", strerror(errno));
+    static const int types[4] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWCGROUP};
+    for (int i = 0; i < 4; i++)
+        if (a->ns_fds[i] >= 0 && setns(a->ns_fds[i], types[i]) < 0) fail(a->sync, "setns: %s", strerror(errno));
+}
+
+/* Into the container's cgroup before anything else runs, so every byte it uses is counted; the first
+ * process then gets a cgroup namespace rooted there. */
+static void enter_cgroup(struct spawn_args *a) {
+    if (!a->cgroup[0]) return;
+    char procs[PATH_MAX];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", a->cgroup);
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1) fail(a->sync, "join cgroup %s: %s", a->cgroup, strerror(errno));
+    close(fd);
+    if (a->is_init && unshare(CLONE_NEWCGROUP) < 0) fail(a->sync, "cgroup namespace: %s", strerror(errno));
 }
 
 static void use_terminal(int slave) {
@@ -269,6 +281,7 @@ void child_main(struct spawn_args *a) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
+    enter_cgroup(a);
     if (a->is_init) setup_root(a);
     else join_namespaces(a);
 

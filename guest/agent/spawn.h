@@ -12,7 +12,8 @@ struct spawn_args {
     int readonly;
     const char *share;     /* the image root */
     const char *dir;       /* the container's folder: root/ and rw/ live in it */
-    int ns_fds[3];         /* exec: mnt, uts, ipc of the first process */
+    const char *cgroup;    /* the container's cgroup folder, "" for none */
+    int ns_fds[4];         /* exec: mnt, uts, ipc, cgroup of the first process (cgroup: -1 for none) */
     int stdin_r, stdout_w, stderr_w, devnull;
     int sync;              /* child end of the socketpair to the agent */
     int exec_err;          /* CLOEXEC pipe: execve's error, if any */
@@ -20,6 +21,6 @@ struct spawn_args {
 };
 
 __attribute__((noreturn)) void child_main(struct spawn_args *a);
-int mount_setup(const char *root, json_t *mounts, char *err, size_t errlen);
+int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, size_t errlen);
 
 #endif

@@ -147,6 +147,10 @@ public final class AgentClient implements AutoCloseable, FrameSender {
         return call(new Request.Stats(container), Stats.class, timeout);
     }
 
+    public void update(Request.Update request, Duration timeout) throws IOException, TimeoutException {
+        call(request, Results.Empty.class, timeout);
+    }
+
     public void delete(String container, Duration timeout) throws IOException, TimeoutException {
         call(new Request.Delete(container), Results.Empty.class, timeout);
     }

@@ -23,6 +23,7 @@ import java.util.Locale;
     @JsonSubTypes.Type(value = Request.Wait.class, name = "wait"),
     @JsonSubTypes.Type(value = Request.Ps.class, name = "ps"),
     @JsonSubTypes.Type(value = Request.Stats.class, name = "stats"),
+    @JsonSubTypes.Type(value = Request.Update.class, name = "update"),
     @JsonSubTypes.Type(value = Request.Delete.class, name = "delete"),
     @JsonSubTypes.Type(value = Request.Shutdown.class, name = "shutdown"),
 })
@@ -61,6 +62,10 @@ public sealed interface Request {
     }
 
     record Stats(String container) implements Request {
+    }
+
+    /** {@code resources} is the OCI linux.resources object (memory.limit, cpu.quota/period, pids.limit). */
+    record Update(String container, com.fasterxml.jackson.databind.JsonNode resources) implements Request {
     }
 
     record Delete(String container) implements Request {

@@ -128,6 +128,18 @@ final class Lifecycle {
         }
     }
 
+    /** Asks a live container's shim for something; a stopped container is a clear error. */
+    com.fasterxml.jackson.databind.JsonNode ask(String id, ShimRequest request, boolean locked)
+            throws HullException, IOException {
+        try (var lock = locked ? lock(id) : null) {
+            ContainerState st = read(id);
+            if (!st.effectiveStatus().isLive() || st.status() == Status.CREATING) {
+                throw new HullException("container '" + id + "' is not running");
+            }
+            return ShimClient.call(shimSocket(st), request);
+        }
+    }
+
     /** Deletes a container; a running one only with {@code force} (it is killed first). */
     void delete(String id, boolean force) throws HullException, IOException {
         try (var lock = lock(id)) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
         description = "Runs OCI containers, each inside its own lightweight virtual machine.",
         subcommands = {CreateCommand.class, StartCommand.class, RunCommand.class, StateCommand.class,
             KillCommand.class, DeleteCommand.class, StopCommand.class, ListCommand.class, SpecCommand.class, FeaturesCommand.class,
+            PauseCommand.class, ResumeCommand.class, PsCommand.class, EventsCommand.class, UpdateCommand.class, CheckCommand.class,
             VersionCommand.class, ShimCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--root", description = "state folder (default: ${DEFAULT-VALUE})", paramLabel = "DIR")

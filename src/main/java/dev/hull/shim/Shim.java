@@ -4,7 +4,10 @@ import dev.hull.agent.AgentClient;
 import dev.hull.agent.ProcessStreams;
 import dev.hull.agent.Request;
 import dev.hull.agent.Results.ExitStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.logging.Log;
+import dev.hull.qmp.QmpClient;
 import dev.hull.oci.Bundle;
 import dev.hull.state.ContainerState;
 import dev.hull.state.Status;
@@ -33,6 +36,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Shim {
     private static final Duration REQUEST = Duration.ofSeconds(30);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final StateStore store;
     private final String id;
@@ -137,11 +142,56 @@ public final class Shim {
         return state;
     }
 
-    private void handle(ShimRequest request) throws Exception {
-        switch (request) {
-            case ShimRequest.Start s -> start();
-            case ShimRequest.Kill k -> kill(k.signal(), k.all());
+    private JsonNode handle(ShimRequest request) throws Exception {
+        return switch (request) {
+            case ShimRequest.Start s -> {
+                start();
+                yield null;
+            }
+            case ShimRequest.Kill k -> {
+                kill(k.signal(), k.all());
+                yield null;
+            }
+            case ShimRequest.Pause p -> {
+                pause();
+                yield null;
+            }
+            case ShimRequest.Resume r -> {
+                resume();
+                yield null;
+            }
+            case ShimRequest.Ps p -> JSON.valueToTree(agent.ps(id, REQUEST).processes());
+            case ShimRequest.Stats s -> JSON.valueToTree(agent.stats(id, REQUEST));
+            case ShimRequest.Update u -> {
+                agent.update(new Request.Update(id, u.resources()), REQUEST);
+                yield null;
+            }
+        };
+    }
+
+    /** Stops the whole VM (its vCPUs), so nothing in the container runs until resume. */
+    public synchronized void pause() throws IOException {
+        if (state.status() != Status.RUNNING) {
+            throw new IOException("container '" + id + "' is " + state.status().json() + ", not running");
         }
+        try (QmpClient qmp = QmpClient.connect(vm.qmpSocket())) {
+            qmp.execute("stop");
+        }
+        state = state.withStatus(Status.PAUSED);
+        store.write(state);
+        Log.info("paused " + id);
+    }
+
+    public synchronized void resume() throws IOException {
+        if (state.status() != Status.PAUSED) {
+            throw new IOException("container '" + id + "' is " + state.status().json() + ", not paused");
+        }
+        try (QmpClient qmp = QmpClient.connect(vm.qmpSocket())) {
+            qmp.execute("cont");
+        }
+        state = state.withStatus(Status.RUNNING);
+        store.write(state);
+        Log.info("resumed " + id);
     }
 
     public synchronized void start() throws IOException, TimeoutException {
@@ -154,11 +204,29 @@ public final class Shim {
         Log.info("started " + id);
     }
 
-    public void kill(int signal, boolean all) throws IOException, TimeoutException {
+    public synchronized void kill(int signal, boolean all) throws IOException, TimeoutException {
         if (exit.isDone()) {
             throw new IOException("container '" + id + "' is not running");
         }
+        // A paused VM cannot deliver anything: let it run for the signal, and pause it again unless
+        // the signal is SIGKILL (after which there is nothing left to keep paused).
+        boolean paused = state.status() == Status.PAUSED;
+        if (paused) {
+            try (QmpClient qmp = QmpClient.connect(vm.qmpSocket())) {
+                qmp.execute("cont");
+            }
+        }
         agent.signal(new Request.Signal(id, null, signal, all), REQUEST);
+        if (paused) {
+            if (signal == 9) {
+                state = state.withStatus(Status.RUNNING);
+                store.write(state);
+            } else {
+                try (QmpClient qmp = QmpClient.connect(vm.qmpSocket())) {
+                    qmp.execute("stop");
+                }
+            }
+        }
     }
 
     /** Waits for the workload to end, records it, powers the VM off; returns the container's exit code. */

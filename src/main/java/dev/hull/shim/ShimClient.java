@@ -1,5 +1,6 @@
 package dev.hull.shim;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,8 +20,8 @@ public final class ShimClient {
     private ShimClient() {
     }
 
-    /** Sends one request and returns when the shim has carried it out; its refusal is an exception. */
-    public static void call(Path socket, ShimRequest request) throws IOException {
+    /** Sends one request and returns the shim's data once it has carried it out; a refusal is an exception. */
+    public static JsonNode call(Path socket, ShimRequest request) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             ByteBuffer line = ByteBuffer.wrap((JSON.writeValueAsString(request) + "\n")
@@ -37,6 +38,7 @@ public final class ShimClient {
             if (reply.error() != null) {
                 throw new IOException(reply.error());
             }
+            return reply.data();
         }
     }
 }

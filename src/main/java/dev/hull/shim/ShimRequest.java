@@ -8,11 +8,32 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ShimRequest.Start.class, name = "start"),
     @JsonSubTypes.Type(value = ShimRequest.Kill.class, name = "kill"),
+    @JsonSubTypes.Type(value = ShimRequest.Pause.class, name = "pause"),
+    @JsonSubTypes.Type(value = ShimRequest.Resume.class, name = "resume"),
+    @JsonSubTypes.Type(value = ShimRequest.Ps.class, name = "ps"),
+    @JsonSubTypes.Type(value = ShimRequest.Stats.class, name = "stats"),
+    @JsonSubTypes.Type(value = ShimRequest.Update.class, name = "update"),
 })
 public sealed interface ShimRequest {
     record Start() implements ShimRequest {
     }
 
     record Kill(int signal, boolean all) implements ShimRequest {
+    }
+
+    record Pause() implements ShimRequest {
+    }
+
+    record Resume() implements ShimRequest {
+    }
+
+    record Ps() implements ShimRequest {
+    }
+
+    record Stats() implements ShimRequest {
+    }
+
+    /** {@code resources}: OCI linux.resources (memory.limit, cpu.quota/period, pids.limit). */
+    record Update(com.fasterxml.jackson.databind.JsonNode resources) implements ShimRequest {
     }
 }

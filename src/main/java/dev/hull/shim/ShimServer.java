@@ -1,5 +1,6 @@
 package dev.hull.shim;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,9 +16,9 @@ import java.nio.file.Path;
 
 /** Serves CLI verbs on {@code shim.sock}, one connection at a time, until closed. */
 final class ShimServer implements AutoCloseable {
-    /** Carries out one request; a thrown exception's message is the error the CLI prints. */
+    /** Carries out one request and returns its data (or null); an exception's message is the CLI's error. */
     interface Handler {
-        void handle(ShimRequest request) throws Exception;
+        JsonNode handle(ShimRequest request) throws Exception;
     }
 
     private final Path path;
@@ -42,10 +43,9 @@ final class ShimServer implements AutoCloseable {
                 }
                 ShimReply reply;
                 try {
-                    handler.handle(ShimClient.JSON.readValue(line, ShimRequest.class));
-                    reply = ShimReply.OK;
+                    reply = new ShimReply(null, handler.handle(ShimClient.JSON.readValue(line, ShimRequest.class)));
                 } catch (Exception e) {
-                    reply = new ShimReply(e.getMessage() == null ? e.toString() : e.getMessage());
+                    reply = new ShimReply(e.getMessage() == null ? e.toString() : e.getMessage(), null);
                 }
                 ByteBuffer out = ByteBuffer.wrap((ShimClient.JSON.writeValueAsString(reply) + "\n")
                         .getBytes(StandardCharsets.UTF_8));

@@ -36,8 +36,16 @@ public final class VmResolver {
     }
 
     public Resolved resolve(Bundle bundle) throws VmException {
-        Path config = bundle.dir().resolve("config.json");
-        VmSection fromBundle = bundle.spec().vm();
+        return resolve(bundle.spec().vm(), bundle.dir());
+    }
+
+    /** The VM without a bundle (for {@code check}): /etc/hull, then the defaults. */
+    public Resolved resolveDefaults() throws VmException {
+        return resolve(null, null);
+    }
+
+    private Resolved resolve(VmSection fromBundle, Path bundleDir) throws VmException {
+        Path config = bundleDir == null ? null : bundleDir.resolve("config.json");
         Path etcVm = etc.resolve("vm.json");
         VmSection fromEtc = readEtc(etcVm);
 
@@ -81,11 +89,13 @@ public final class VmResolver {
         List<String> paramList = Arrays.stream(params.value().trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         VmConfig vm = new VmConfig(qemuPath, kernelPath, paramList, initrdPath, memory.value(), cpus.value(),
                 accel.value());
-        return new Resolved(vm, hypervisorArgs(bundle.dir()), imagePath, Duration.ofSeconds(boot.value()));
+        return new Resolved(vm, hypervisorArgs(bundleDir), imagePath, Duration.ofSeconds(boot.value()));
     }
 
     private HypervisorArgs hypervisorArgs(Path bundleDir) throws VmException {
-        for (Path candidate : List.of(bundleDir.resolve("hypervisor.args"), etc.resolve("hypervisor.args"))) {
+        List<Path> candidates = bundleDir == null ? List.of(etc.resolve("hypervisor.args"))
+                : List.of(bundleDir.resolve("hypervisor.args"), etc.resolve("hypervisor.args"));
+        for (Path candidate : candidates) {
             if (Files.isRegularFile(candidate)) {
                 try {
                     return HypervisorArgs.read(candidate);

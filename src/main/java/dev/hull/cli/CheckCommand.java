@@ -1,0 +1,73 @@
+package dev.hull.cli;
+
+import dev.hull.vm.Accelerator;
+import dev.hull.vm.VmException;
+import dev.hull.vm.VmResolver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * What this host can do: qemu, the guest, /dev/kvm, and whether a guest really boots under KVM (a probe
+ * boot with a deadline, so a host where KVM hangs guests is reported, not waited on). The probe's answer
+ * is what {@code accel: auto} uses from then on.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Report whether this host can run Hull containers, and with which accelerator.")
+final class CheckCommand implements Callable<Integer> {
+    @ParentCommand
+    Main global;
+
+    @Override
+    public Integer call() throws Exception {
+        global.init();
+        boolean ok = true;
+        VmResolver.Resolved vm;
+        try {
+            vm = new VmResolver(VmResolver.ETC, Main.home()).resolveDefaults();
+        } catch (VmException e) {
+            System.out.println("guest:       MISSING  " + e.getMessage());
+            System.out.println("result:      Hull cannot run containers here");
+            return 1;
+        }
+        String qemuVersion = qemuVersion(vm.config().qemu());
+        ok &= qemuVersion != null;
+        line("qemu", qemuVersion != null, vm.config().qemu() + (qemuVersion == null ? " does not run" : " (" + qemuVersion + ")"));
+        line("kernel", true, vm.config().kernel().toString());
+        line("initrd", true, vm.config().initrd().toString());
+        Path kvm = Path.of("/dev/kvm");
+        line("/dev/kvm", Files.exists(kvm), Files.exists(kvm)
+                ? (Files.isWritable(kvm) ? "present, accessible" : "present, not accessible to this user") : "absent");
+        Accelerator.Probe probe = Accelerator.probe(vm.config(), true);
+        line("kvm guest", probe.accel().equals("kvm"), probe.reason());
+        String accel = vm.config().accel().equals("auto") ? probe.accel() : vm.config().accel();
+        System.out.printf("%-12s %s%n", "accelerator:", accel + (vm.config().accel().equals("auto") ? " (auto)" : " (configured)"));
+        System.out.printf("%-12s %s%n", "result:", ok ? "Hull can run containers here" : "Hull cannot run containers here");
+        return ok ? 0 : 1;
+    }
+
+    private static void line(String what, boolean good, String detail) {
+        System.out.printf("%-12s %-8s %s%n", what + ":", good ? "ok" : "NO", detail);
+    }
+
+    private static String qemuVersion(Path qemu) {
+        try {
+            Process p = new ProcessBuilder(qemu.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return null;
+            }
+            return out.lines().findFirst().orElse("").replace("QEMU emulator version ", "qemu ");
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

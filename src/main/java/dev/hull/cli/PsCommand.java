@@ -1,0 +1,46 @@
+package dev.hull.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.shim.ShimRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "ps", mixinStandardHelpOptions = true,
+        description = "List the processes of a container (pids as the guest sees them).")
+final class PsCommand implements Callable<Integer> {
+    @ParentCommand
+    Main global;
+
+    @Option(names = {"-f", "--format"}, description = "table or json (default: ${DEFAULT-VALUE})",
+            paramLabel = "FORMAT")
+    String format = "table";
+
+    @Parameters(index = "0", paramLabel = "ID", description = "container id")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+        global.init();
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new HullException("unknown --format '" + format + "': use table or json");
+        }
+        JsonNode processes = new Lifecycle(global).ask(id, new ShimRequest.Ps(), false);
+        if (format.equals("json")) {
+            // runc prints an array of pids.
+            List<Integer> pids = new ArrayList<>();
+            processes.forEach(p -> pids.add(p.get("pid").asInt()));
+            System.out.println(StateCommand.JSON.writer().withoutFeatures(
+                    com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(pids));
+            return 0;
+        }
+        System.out.printf("%-8s %-8s %-8s %s%n", "UID", "PID", "PPID", "CMD");
+        processes.forEach(p -> System.out.printf("%-8d %-8d %-8d %s%n", p.get("uid").asInt(), p.get("pid").asInt(),
+                p.get("ppid").asInt(), p.get("cmd").asText()));
+        return 0;
+    }
+}

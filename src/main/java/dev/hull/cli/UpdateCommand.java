@@ -1,0 +1,89 @@
+package dev.hull.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.shim.ShimRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "update", mixinStandardHelpOptions = true,
+        description = "Change a running container's resource limits (its cgroup inside the VM).")
+final class UpdateCommand implements Callable<Integer> {
+    @ParentCommand
+    Main global;
+
+    @Option(names = "--memory", description = "memory limit in bytes (suffixes k, m, g)", paramLabel = "N")
+    String memory;
+
+    @Option(names = "--cpu-quota", description = "CPU CFS quota in microseconds", paramLabel = "N")
+    Long cpuQuota;
+
+    @Option(names = "--cpu-period", description = "CPU CFS period in microseconds", paramLabel = "N")
+    Long cpuPeriod;
+
+    @Option(names = "--pids-limit", description = "maximum number of processes", paramLabel = "N")
+    Long pidsLimit;
+
+    @Option(names = {"-r", "--resources"}, description = "OCI linux.resources JSON file ('-' for stdin)",
+            paramLabel = "FILE")
+    String resources;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "container id")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+        global.init();
+        ObjectNode r;
+        if (resources != null) {
+            JsonNode read = resources.equals("-") ? StateCommand.JSON.readTree(System.in)
+                    : StateCommand.JSON.readTree(Files.readString(Path.of(resources)));
+            if (!(read instanceof ObjectNode obj)) {
+                throw new HullException("--resources " + resources + " is not a JSON object");
+            }
+            r = obj;
+        } else {
+            r = StateCommand.JSON.createObjectNode();
+        }
+        if (memory != null) {
+            r.putObject("memory").put("limit", bytes(memory));
+        }
+        if (cpuQuota != null || cpuPeriod != null) {
+            ObjectNode cpu = r.putObject("cpu");
+            if (cpuQuota != null) {
+                cpu.put("quota", cpuQuota);
+            }
+            if (cpuPeriod != null) {
+                cpu.put("period", cpuPeriod);
+            }
+        }
+        if (pidsLimit != null) {
+            r.putObject("pids").put("limit", pidsLimit);
+        }
+        if (r.isEmpty()) {
+            throw new HullException("nothing to update: give --memory, --cpu-quota, --cpu-period, --pids-limit or -r");
+        }
+        new Lifecycle(global).ask(id, new ShimRequest.Update(r), true);
+        return 0;
+    }
+
+    static long bytes(String text) throws HullException {
+        String t = text.trim().toLowerCase(Locale.ROOT).replaceAll("b$", "");
+        long unit = 1;
+        if (!t.isEmpty() && "kmg".indexOf(t.charAt(t.length() - 1)) >= 0) {
+            unit = 1L << (10 * ("kmg".indexOf(t.charAt(t.length() - 1)) + 1));
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            return Long.parseLong(t) * unit;
+        } catch (NumberFormatException e) {
+            throw new HullException("invalid size '" + text + "': use bytes, or a number with k, m or g");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.hull.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * A minimal QMP client: the greeting, {@code qmp_capabilities}, then one command at a time. Events that
+ * arrive between a command and its answer are skipped. Each message is one JSON line.
+ */
+public final class QmpClient implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SocketChannel channel;
+    private final BufferedReader in;
+
+    private QmpClient(SocketChannel channel) {
+        this.channel = channel;
+        this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+    }
+
+    public static QmpClient connect(Path socket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            QmpClient c = new QmpClient(ch);
+            JsonNode greeting = c.read();
+            if (!greeting.has("QMP")) {
+                throw new IOException("not a QMP greeting: " + greeting);
+            }
+            c.execute("qmp_capabilities");
+            return c;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Runs a command and returns its {@code return} value; an {@code error} answer is an exception. */
+    public JsonNode execute(String command) throws IOException {
+        ObjectNode msg = JSON.createObjectNode().put("execute", command);
+        ByteBuffer out = ByteBuffer.wrap((msg + "\n").getBytes(StandardCharsets.UTF_8));
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
+        while (true) {
+            JsonNode answer = read();
+            if (answer.has("event")) {
+                continue;
+            }
+            if (answer.has("error")) {
+                throw new IOException("qemu refused " + command + ": " + answer.at("/error/desc").asText());
+            }
+            return answer.get("return");
+        }
+    }
+
+    /** {@code running}, {@code paused}, ... as qemu reports it. */
+    public String status() throws IOException {
+        return execute("query-status").path("status").asText();
+    }
+
+    private JsonNode read() throws IOException {
+        String line = in.readLine();
+        if (line == null) {
+            throw new IOException("qemu closed the QMP connection");
+        }
+        return JSON.readTree(line);
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

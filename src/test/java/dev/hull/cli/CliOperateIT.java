@@ -1,0 +1,146 @@
+package dev.hull.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.testing.Bundles;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.Leftovers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Verbs on a running container: ps, pause/resume, events, update; and spec, features, check. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliOperateIT {
+    @TempDir
+    Path dir;
+
+    HullCli hull;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        hull = new HullCli(dir);
+    }
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+    }
+
+    private void runDetached(String id, String... args) throws Exception {
+        Path out = dir.resolve(id + ".out");
+        Process p = hull.start(null, out, dir.resolve(id + ".err"), "run", "-d", "-b",
+                Bundles.of(dir.resolve("b-" + id), args).toString(), id);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve(id + ".err"))).isZero();
+    }
+
+    private static void waitFor(Duration max, java.util.concurrent.Callable<Boolean> cond) throws Exception {
+        long end = System.nanoTime() + max.toNanos();
+        while (!cond.call()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("condition not met within " + max);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void psListsASleep() throws Exception {
+        runDetached("ps1", "sleep", "1000");
+        Result table = hull.run("ps", "ps1").assertOk();
+        assertThat(table.stdout()).startsWith("UID").contains("sleep 1000");
+        JsonNode pids = Bundles.JSON.readTree(hull.run("ps", "--format", "json", "ps1").assertOk().stdout());
+        assertThat(pids.isArray()).isTrue();
+        assertThat(pids).hasSize(1);
+        hull.run("delete", "-f", "ps1").assertOk();
+        assertThat(hull.run("ps", "ps1").code()).isEqualTo(1);
+    }
+
+    @Test
+    void pauseStopsTheWorkloadAndResumeContinuesIt() throws Exception {
+        runDetached("pz", "sh", "-c", "while true; do echo tick; sleep 0.2; done");
+        Path out = dir.resolve("pz.out");
+        waitFor(Duration.ofSeconds(30), () -> Files.size(out) > 0);
+        hull.run("pause", "pz").assertOk();
+        assertThat(Bundles.JSON.readTree(hull.run("state", "pz").stdout()).get("status").asText()).isEqualTo("paused");
+        long frozen = Files.size(out);
+        Thread.sleep(2000);
+        assertThat(Files.size(out)).as("no output while paused").isEqualTo(frozen);
+        assertThat(hull.run("pause", "pz").code()).as("pausing twice").isEqualTo(1);
+        hull.run("resume", "pz").assertOk();
+        waitFor(Duration.ofSeconds(30), () -> Files.size(out) > frozen);
+        assertThat(Bundles.JSON.readTree(hull.run("state", "pz").stdout()).get("status").asText()).isEqualTo("running");
+        hull.run("pause", "pz").assertOk();
+        hull.run("kill", "pz", "KILL").assertOk();
+        waitFor(Duration.ofSeconds(30), () -> hull.run("state", "pz").stdout().contains("stopped"));
+        hull.run("delete", "pz").assertOk();
+    }
+
+    @Test
+    void deleteForceWorksOnAPausedContainer() throws Exception {
+        runDetached("pf", "sleep", "1000");
+        hull.run("pause", "pf").assertOk();
+        hull.run("delete", "--force", "pf").assertOk();
+        assertThat(hull.run("state", "pf").code()).isEqualTo(1);
+    }
+
+    @Test
+    void eventsStatsSeeMemoryGrowAndUpdateIsVisibleInside() throws Exception {
+        runDetached("ev", "sh", "-c", "sleep 2; head -c 52428800 /dev/zero > /dev/shm/fill; cat /sys/fs/cgroup/memory.max; sleep 1000");
+        JsonNode before = Bundles.JSON.readTree(hull.run("events", "--stats", "ev").assertOk().stdout());
+        assertThat(before.get("type").asText()).isEqualTo("stats");
+        assertThat(before.get("id").asText()).isEqualTo("ev");
+        long usage0 = before.at("/data/memory/usage/usage").asLong();
+        assertThat(usage0).isPositive();
+        hull.run("update", "--memory", "200m", "--pids-limit", "64", "ev").assertOk();
+        waitFor(Duration.ofSeconds(60), () -> Files.readString(dir.resolve("ev.out")).contains("\n")
+                || Files.readString(dir.resolve("ev.out")).length() > 3);
+        assertThat(Files.readString(dir.resolve("ev.out")).strip()).isEqualTo(Long.toString(200L << 20));
+        JsonNode after = Bundles.JSON.readTree(hull.run("events", "--stats", "ev").assertOk().stdout());
+        assertThat(after.at("/data/memory/usage/usage").asLong()).isGreaterThan(usage0 + 40_000_000L);
+        assertThat(after.at("/data/memory/usage/limit").asLong()).isEqualTo(200L << 20);
+        assertThat(after.at("/data/pids/limit").asLong()).isEqualTo(64);
+        hull.run("delete", "-f", "ev").assertOk();
+    }
+
+    @Test
+    void specIsRunnableAndFeaturesIsJson() throws Exception {
+        Path bundle = Files.createDirectories(dir.resolve("spec"));
+        hull.run("spec", "--bundle", bundle.toString()).assertOk();
+        assertThat(hull.run("spec", "--bundle", bundle.toString()).stderr()).contains("exists");
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) Bundles.JSON.readTree(bundle.resolve("config.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("process")).put("terminal", false)
+                .putArray("args").add("sh").add("-c").add("echo from spec");
+        Files.createSymbolicLink(bundle.resolve("rootfs"), dev.hull.testing.TestAssets.busyboxRootfs());
+        Bundles.write(bundle, config);
+        Result r = hull.run("run", "-b", bundle.toString(), "fromspec");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("from spec\n");
+
+        JsonNode features = Bundles.JSON.readTree(hull.run("features").assertOk().stdout());
+        assertThat(features.get("ociVersionMax").asText()).isEqualTo("1.2.0");
+        assertThat(features.at("/linux/namespaces")).isNotEmpty();
+    }
+
+    @Test
+    void checkReportsTheAcceleratorWithinThirtySeconds() throws Exception {
+        long t0 = System.nanoTime();
+        Result r = hull.run(null, Duration.ofSeconds(30), "check");
+        assertThat(r.code()).isZero();
+        assertThat(r.stdout()).contains("qemu:").contains("kernel:").contains("accelerator:");
+        if (Files.isWritable(Path.of("/dev/kvm"))) {
+            // These hosts have /dev/kvm but hang KVM guests: the probe must say so and pick TCG.
+            assertThat(r.stdout()).containsPattern("kvm guest:\\s+NO").contains("tcg (auto)");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+    }
+}
