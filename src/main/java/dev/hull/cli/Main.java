@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "Runs OCI containers, each inside its own lightweight virtual machine.",
         subcommands = {CreateCommand.class, StartCommand.class, RunCommand.class, StateCommand.class,
             KillCommand.class, DeleteCommand.class, StopCommand.class, ListCommand.class, SpecCommand.class, FeaturesCommand.class,
-            PauseCommand.class, ResumeCommand.class, PsCommand.class, EventsCommand.class, UpdateCommand.class, CheckCommand.class,
+            PauseCommand.class, ResumeCommand.class, PsCommand.class, EventsCommand.class, UpdateCommand.class, CheckCommand.class, ExecCommand.class,
             VersionCommand.class, ShimCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--root", description = "state folder (default: ${DEFAULT-VALUE})", paramLabel = "DIR")
@@ -99,6 +99,8 @@ public final class Main implements Runnable {
 
     static int execute(String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        // runc's rule for exec: everything after the container id is the command, dashes included.
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         cl.setExitCodeExceptionMapper(e -> 1);
         cl.setParameterExceptionHandler((ex, a) -> {
             System.err.println("hull: " + ex.getMessage());

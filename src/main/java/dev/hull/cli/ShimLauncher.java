@@ -32,50 +32,66 @@ final class ShimLauncher {
     private ShimLauncher() {
     }
 
+    /** This JVM again, with the shim's flags: for the shim and for exec relays. */
+    static List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(SHIM_JVM_FLAGS);
+        cmd.add("-Dhull.home=" + Main.home());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        return cmd;
+    }
+
     /** Returns the running shim once it said the container is created; throws with its reason otherwise. */
-    static ProcessHandle launch(Main global, Path runDir, Path bundle, String id, Duration bootTimeout) throws IOException, HullException {
+    static ProcessHandle launch(Main global, Path runDir, Path bundle, String id, Duration bootTimeout)
+            throws IOException, HullException {
         Path notify = runDir.resolve("notify.sock");
         Files.deleteIfExists(notify);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(notify));
-            server.configureBlocking(false);
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(SHIM_JVM_FLAGS);
-            cmd.add("-Dhull.home=" + Main.home());
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(Main.class.getName());
+            List<String> cmd = javaCommand();
             cmd.addAll(global.globalArgs());
             cmd.addAll(List.of("shim", "--bundle", bundle.toString(), "--notify", notify.toString(), id));
             Process shim = new ProcessBuilder(cmd).inheritIO().start();
-            long deadline = System.nanoTime() + bootTimeout.plus(SLACK).toNanos();
-            while (System.nanoTime() < deadline) {
-                SocketChannel ch = server.accept();
-                if (ch != null) {
-                    try (ch) {
-                        ch.configureBlocking(true);
-                        String line = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
-                                StandardCharsets.UTF_8)).readLine();
-                        if ("ok".equals(line)) {
-                            return shim.toHandle();
-                        }
-                        kill(shim);
-                        throw new HullException(line == null ? "the shim failed without saying why"
-                                : line.replaceFirst("^error ", ""));
-                    }
+            try (SocketChannel ch = awaitNotify(server, shim, "shim", bootTimeout.plus(SLACK))) {
+                String line = readLine(ch);
+                if ("ok".equals(line)) {
+                    return shim.toHandle();
                 }
-                if (!shim.isAlive()) {
-                    throw new HullException("the shim exited with status " + shim.exitValue()
-                            + " before the container was created (see the log)");
-                }
-                sleep();
+                kill(shim);
+                throw new HullException(line == null ? "the shim failed without saying why"
+                        : line.replaceFirst("^error ", ""));
             }
-            kill(shim);
-            throw new HullException("the container was not created within " + bootTimeout.plus(SLACK));
         } finally {
             Files.deleteIfExists(notify);
         }
+    }
+
+    /** Waits for {@code child} to connect to {@code server}; its death or the deadline is an error. */
+    static SocketChannel awaitNotify(ServerSocketChannel server, Process child, String what, Duration deadline)
+            throws IOException, HullException {
+        server.configureBlocking(false);
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            SocketChannel ch = server.accept();
+            if (ch != null) {
+                ch.configureBlocking(true);
+                return ch;
+            }
+            if (!child.isAlive()) {
+                throw new HullException("the " + what + " exited with status " + child.exitValue()
+                        + " before it was ready (see the log)");
+            }
+            sleep();
+        }
+        kill(child);
+        throw new HullException("not ready within " + deadline);
+    }
+
+    static String readLine(SocketChannel ch) throws IOException {
+        return new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8)).readLine();
     }
 
     /** The shim's side: tells the waiting CLI how creation went. */

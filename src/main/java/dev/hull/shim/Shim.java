@@ -162,11 +162,56 @@ public final class Shim {
             }
             case ShimRequest.Ps p -> JSON.valueToTree(agent.ps(id, REQUEST).processes());
             case ShimRequest.Stats s -> JSON.valueToTree(agent.stats(id, REQUEST));
+            case ShimRequest.Exec e -> JSON.createObjectNode().put("pid", exec(e));
+            case ShimRequest.WaitExec w -> JSON.createObjectNode().put("code", waitExec(w.exec()));
             case ShimRequest.Update u -> {
                 agent.update(new Request.Update(id, u.resources()), REQUEST);
                 yield null;
             }
         };
+    }
+
+    /** An exec'd process: how it ends, and its output relays to drain before saying so. */
+    private record ExecRun(CompletableFuture<ExitStatus> exit, ProcessStreams io) {
+    }
+
+    private final java.util.Map<String, ExecRun> execs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Starts a process in the container, wired to the stdio of the CLI process that asked (opened through
+     * /proc, which works for the pipes, files and terminals managers hand to a runtime).
+     */
+    private int exec(ShimRequest.Exec e) throws IOException, TimeoutException {
+        if (state.status() != Status.RUNNING) {
+            throw new IOException("cannot exec in container '" + id + "': it is " + state.status().json());
+        }
+        Path fds = Path.of("/proc", Long.toString(e.clientPid()), "fd");
+        boolean tty = e.process().terminal();
+        ProcessStreams io = agent.streams(new FileOutputStream(fds.resolve("1").toFile(), true),
+                tty ? null : new FileOutputStream(fds.resolve("2").toFile(), true), true);
+        int pid = agent.exec(new Request.Exec(id, e.exec(), e.process(), io.wire()), REQUEST);
+        CompletableFuture<ExitStatus> done = agent.waitFor(id, e.exec());
+        execs.put(e.exec(), new ExecRun(done, io));
+        io.pumpStdin(new FileInputStream(fds.resolve("0").toFile()));
+        Log.info("exec " + e.exec() + " in " + id + ": " + String.join(" ", e.process().args()));
+        return pid;
+    }
+
+    private int waitExec(String execId) throws Exception {
+        ExecRun run = execs.get(execId);
+        if (run == null) {
+            throw new IOException("no exec '" + execId + "' in container '" + id + "'");
+        }
+        try {
+            ExitStatus status = run.exit().get();
+            run.io().awaitOutput(Duration.ofSeconds(30));
+            return status.code();
+        } catch (ExecutionException e) {
+            // The VM went away: the process went with it.
+            return 128 + 9;
+        } finally {
+            execs.remove(execId);
+        }
     }
 
     /** Stops the whole VM (its vCPUs), so nothing in the container runs until resume. */

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ShimRequest.Ps.class, name = "ps"),
     @JsonSubTypes.Type(value = ShimRequest.Stats.class, name = "stats"),
     @JsonSubTypes.Type(value = ShimRequest.Update.class, name = "update"),
+    @JsonSubTypes.Type(value = ShimRequest.Exec.class, name = "exec"),
+    @JsonSubTypes.Type(value = ShimRequest.WaitExec.class, name = "wait-exec"),
 })
 public sealed interface ShimRequest {
     record Start() implements ShimRequest {
@@ -31,6 +33,17 @@ public sealed interface ShimRequest {
     }
 
     record Stats() implements ShimRequest {
+    }
+
+    /**
+     * Runs {@code process} in the container with the stdio of process {@code clientPid} (the CLI, which
+     * stays alive until the exec ends): the shim opens its /proc/PID/fd/0..2.
+     */
+    record Exec(String exec, long clientPid, dev.hull.oci.Process process) implements ShimRequest {
+    }
+
+    /** Answers with {@code {"code": N}} once the exec'd process has ended and its output is delivered. */
+    record WaitExec(String exec) implements ShimRequest {
     }
 
     /** {@code resources}: OCI linux.resources (memory.limit, cpu.quota/period, pids.limit). */

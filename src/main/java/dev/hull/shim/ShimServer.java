@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Serves CLI verbs on {@code shim.sock}, one connection at a time, until closed. */
+/** Serves CLI verbs on {@code shim.sock}, one JSON line in and one out per connection, until closed. */
 final class ShimServer implements AutoCloseable {
     /** Carries out one request and returns its data (or null); an exception's message is the CLI's error. */
     interface Handler {
@@ -34,27 +34,37 @@ final class ShimServer implements AutoCloseable {
 
     private void serve(Handler handler) {
         while (server.isOpen()) {
-            try (SocketChannel ch = server.accept()) {
-                var reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
-                        StandardCharsets.UTF_8));
-                String line = reader.readLine();
-                if (line == null) {
-                    continue;
-                }
-                ShimReply reply;
-                try {
-                    reply = new ShimReply(null, handler.handle(ShimClient.JSON.readValue(line, ShimRequest.class)));
-                } catch (Exception e) {
-                    reply = new ShimReply(e.getMessage() == null ? e.toString() : e.getMessage(), null);
-                }
-                ByteBuffer out = ByteBuffer.wrap((ShimClient.JSON.writeValueAsString(reply) + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                while (out.hasRemaining()) {
-                    ch.write(out);
-                }
+            SocketChannel accepted;
+            try {
+                accepted = server.accept();
             } catch (IOException e) {
-                // A CLI that went away mid-request, or the server closing: either way, go on or stop.
+                return;
             }
+            // A connection may wait long (an exec waiting for its process): each gets its own thread.
+            Thread.ofPlatform().daemon().name("hull-shim-conn").start(() -> answer(accepted, handler));
+        }
+    }
+
+    private static void answer(SocketChannel accepted, Handler handler) {
+        try (SocketChannel ch = accepted) {
+            var reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+            String line = reader.readLine();
+            if (line == null) {
+                return;
+            }
+            ShimReply reply;
+            try {
+                reply = new ShimReply(null, handler.handle(ShimClient.JSON.readValue(line, ShimRequest.class)));
+            } catch (Exception e) {
+                reply = new ShimReply(e.getMessage() == null ? e.toString() : e.getMessage(), null);
+            }
+            ByteBuffer out = ByteBuffer.wrap((ShimClient.JSON.writeValueAsString(reply) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
+        } catch (IOException e) {
+            // The CLI went away mid-request; nothing is left to answer.
         }
     }
 

@@ -173,7 +173,7 @@ class CliLifecycleIT {
         Path pidFile = dir.resolve("shim.pid");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.hull.testing.ReapShim", pidFile.toString(), "st", "--"));
+                "dev.hull.testing.ReapShim", pidFile.toString(), "--"));
         cmd.addAll(hull.command("create", "--pid-file", pidFile.toString(), "-b",
                 bundle("sh", "-c", "exit 7").toString(), "st"));
         cmd.add("--");

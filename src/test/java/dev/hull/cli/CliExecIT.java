@@ -1,0 +1,100 @@
+package dev.hull.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hull.testing.Bundles;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.Leftovers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** runc's exec against a container in a real VM. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliExecIT {
+    @TempDir
+    Path dir;
+
+    HullCli hull;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        hull = new HullCli(dir);
+        var config = Bundles.config("sleep", "1000");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) config.at("/process/env")).add("FROM_CONFIG=yes");
+        hull.run("run", "-d", "-b", Bundles.write(dir.resolve("b"), config).toString(), "x").assertOk();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        hull.run("delete", "--force", "x");
+        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+    }
+
+    @Test
+    void execReturnsTheProcessesExitCodeAndRelaysItsStreams() throws Exception {
+        for (int code : new int[] {0, 1, 42}) {
+            Result r = hull.run("exec", "x", "sh", "-c", "echo out; echo err >&2; exit " + code);
+            assertThat(r.code()).isEqualTo(code);
+            assertThat(r.stdout()).isEqualTo("out\n");
+            assertThat(r.stderr()).isEqualTo("err\n");
+        }
+    }
+
+    @Test
+    void execSeesTheContainerAndTheCommandLinesChanges() throws Exception {
+        Result r = hull.run("exec", "-e", "EXTRA=1", "--cwd", "/tmp", "--user", "1000:1000", "x", "sh", "-c",
+                "echo $FROM_CONFIG $EXTRA $(pwd) $(id -u):$(id -g) $(hostname); ps");
+        assertThat(r.code()).isZero();
+        assertThat(r.stdout()).startsWith("yes 1 /tmp 1000:1000 hull-test\n").contains("sleep 1000");
+    }
+
+    @Test
+    void stdinReachesTheExecdProcess() throws Exception {
+        Path in = dir.resolve("in.txt");
+        Files.writeString(in, "hello through exec\n");
+        Result r = hull.run(in, java.time.Duration.ofSeconds(60), "exec", "x", "cat");
+        assertThat(r.code()).isZero();
+        assertThat(r.stdout()).isEqualTo("hello through exec\n");
+    }
+
+    @Test
+    void detachedExecsPidFileNamesAProcessThatEndsWithItsStatus() throws Exception {
+        Path pidFile = dir.resolve("exec.pid");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.hull.testing.ReapShim", pidFile.toString(), "--"));
+        cmd.addAll(hull.command("exec", "--detach", "--pid-file", pidFile.toString(), "x", "sh", "-c",
+                "sleep 1; exit 7"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("exited 7");
+    }
+
+    @Test
+    void execIntoAStoppedOrUnknownContainerIsAClearError() throws Exception {
+        Result unknown = hull.run("exec", "nope", "true");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.stderr()).contains("'nope' does not exist");
+        Result missing = hull.run("exec", "x", "no-such-command");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("no-such-command");
+        hull.run("kill", "x", "KILL").assertOk();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!hull.run("state", "x").stdout().contains("stopped") && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        Result stopped = hull.run("exec", "x", "true");
+        assertThat(stopped.code()).isEqualTo(1);
+        assertThat(stopped.stderr()).contains("not running");
+    }
+}
