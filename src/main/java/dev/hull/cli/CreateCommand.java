@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.shim.HostTerminal;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,7 +47,7 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         global.init();
         Path dir = Options.bundle(bundle, bundleArg);
-        var created = new Lifecycle(global).create(id, dir, false);
+        var created = new Lifecycle(global).create(id, dir, false, new HostTerminal.Source(consoleSocket, console));
         if (pidFile != null) {
             PidFile.write(pidFile, created.state().pid());
         }

@@ -3,6 +3,7 @@ package dev.hull.cli;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
+import dev.hull.shim.HostTerminal;
 import dev.hull.shim.RunDir;
 import dev.hull.shim.Shim;
 import dev.hull.shim.ShimClient;
@@ -43,9 +44,14 @@ final class Lifecycle {
      * Creates a container. Detached, a shim process of its own holds it; {@code inProcess}, this process
      * becomes its shim (attached {@code run}). Nothing is left behind on failure.
      */
-    Created create(String id, Path bundleDir, boolean inProcess) throws Exception {
+    Created create(String id, Path bundleDir, boolean inProcess, HostTerminal.Source terminal) throws Exception {
         ContainerId.validate(id);
         Bundle bundle = loadBundle(bundleDir);
+        if (bundle.spec().process().terminal() && !inProcess && terminal.consoleSocket() == null
+                && terminal.console() == null) {
+            throw new HullException("cannot allocate a terminal for a detached container: config.json asks for one"
+                    + " (process.terminal) but neither --console-socket nor --console was given");
+        }
         VmResolver.Resolved vm = resolveVm(bundle);
         Path dir;
         try {
@@ -62,10 +68,10 @@ final class Lifecycle {
             store.write(initial);
             Log.info("creating " + id + " from " + bundle.dir());
             if (inProcess) {
-                Shim shim = Shim.create(store, initial, bundle, vm);
+                Shim shim = Shim.create(store, initial, bundle, vm, terminal);
                 return new Created(shim.state(), shim);
             }
-            ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout());
+            ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout(), terminal);
             return new Created(store.read(id), null);
         } catch (Exception e) {
             removeTraces(id, dir, runDir);

@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import dev.hull.logging.Log;
+import dev.hull.shim.HostTerminal;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,17 +47,18 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.init();
-        return createAndStart(global, id, Options.bundle(bundle, null), pidFile, detach, keep);
+        return createAndStart(global, id, Options.bundle(bundle, null), pidFile, detach, keep,
+                new HostTerminal.Source(consoleSocket, null));
     }
 
     /**
      * Attached, this process is the container's shim: it relays stdio and exits with the workload's
      * status. Detached, a shim of its own is started and this returns.
      */
-    static int createAndStart(Main global, String id, Path bundle, Path pidFile, boolean detach, boolean keep)
-            throws Exception {
+    static int createAndStart(Main global, String id, Path bundle, Path pidFile, boolean detach, boolean keep,
+            HostTerminal.Source terminal) throws Exception {
         Lifecycle life = new Lifecycle(global);
-        var created = life.create(id, bundle, !detach);
+        var created = life.create(id, bundle, !detach, terminal);
         if (detach) {
             if (pidFile != null) {
                 PidFile.write(pidFile, created.state().pid());

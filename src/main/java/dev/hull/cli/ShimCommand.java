@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import dev.hull.logging.Log;
+import dev.hull.shim.HostTerminal;
 import dev.hull.shim.Shim;
 import dev.hull.sys.Libc;
 import java.nio.file.Path;
@@ -22,6 +23,12 @@ final class ShimCommand implements Callable<Integer> {
     @Option(names = "--notify", required = true)
     Path notify;
 
+    @Option(names = "--console-socket")
+    Path consoleSocket;
+
+    @Option(names = "--console")
+    Path console;
+
     @Parameters(index = "0")
     String id;
 
@@ -34,7 +41,8 @@ final class ShimCommand implements Callable<Integer> {
         try {
             var life = new Lifecycle(global);
             var b = Lifecycle.loadBundle(bundle);
-            shim = Shim.create(global.store(), life.read(id), b, Lifecycle.resolveVm(b));
+            shim = Shim.create(global.store(), life.read(id), b, Lifecycle.resolveVm(b),
+                    new HostTerminal.Source(consoleSocket, console));
         } catch (Exception e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             Log.error("create " + id + ": " + msg);

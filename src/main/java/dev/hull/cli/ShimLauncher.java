@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.shim.HostTerminal;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,15 +46,22 @@ final class ShimLauncher {
     }
 
     /** Returns the running shim once it said the container is created; throws with its reason otherwise. */
-    static ProcessHandle launch(Main global, Path runDir, Path bundle, String id, Duration bootTimeout)
-            throws IOException, HullException {
+    static ProcessHandle launch(Main global, Path runDir, Path bundle, String id, Duration bootTimeout,
+            HostTerminal.Source terminal) throws IOException, HullException {
         Path notify = runDir.resolve("notify.sock");
         Files.deleteIfExists(notify);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(notify));
             List<String> cmd = javaCommand();
             cmd.addAll(global.globalArgs());
-            cmd.addAll(List.of("shim", "--bundle", bundle.toString(), "--notify", notify.toString(), id));
+            cmd.addAll(List.of("shim", "--bundle", bundle.toString(), "--notify", notify.toString()));
+            if (terminal.consoleSocket() != null) {
+                cmd.addAll(List.of("--console-socket", terminal.consoleSocket().toAbsolutePath().toString()));
+            }
+            if (terminal.console() != null) {
+                cmd.addAll(List.of("--console", terminal.console().toAbsolutePath().toString()));
+            }
+            cmd.add(id);
             Process shim = new ProcessBuilder(cmd).inheritIO().start();
             try (SocketChannel ch = awaitNotify(server, shim, "shim", bootTimeout.plus(SLACK))) {
                 String line = readLine(ch);

@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.shim.HostTerminal;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,6 +43,7 @@ final class StartCommand implements Callable<Integer> {
             life.start(id);
             return 0;
         }
-        return RunCommand.createAndStart(global, id, Options.bundle(bundle, bundleArg), pidFile, detach, true);
+        return RunCommand.createAndStart(global, id, Options.bundle(bundle, bundleArg), pidFile, detach, true,
+                new HostTerminal.Source(null, console));
     }
 }

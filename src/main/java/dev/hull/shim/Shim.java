@@ -12,6 +12,7 @@ import dev.hull.oci.Bundle;
 import dev.hull.state.ContainerState;
 import dev.hull.state.Status;
 import dev.hull.state.StateStore;
+import dev.hull.sys.Terminal;
 import dev.hull.vm.Accelerator;
 import dev.hull.vm.QemuVm;
 import dev.hull.vm.VmConfig;
@@ -47,10 +48,13 @@ public final class Shim {
     private final CompletableFuture<ExitStatus> exit;
     private final Path runDir;
     private final ShimServer server;
+    private final HostTerminal tty;
     private volatile ContainerState state;
 
     private Shim(StateStore store, String id, QemuVm vm, AgentClient agent, ProcessStreams io,
-            CompletableFuture<ExitStatus> exit, Path runDir, ContainerState state) throws IOException {
+            CompletableFuture<ExitStatus> exit, Path runDir, ContainerState state, HostTerminal tty)
+            throws IOException {
+        this.tty = tty;
         this.store = store;
         this.id = id;
         this.vm = vm;
@@ -66,11 +70,12 @@ public final class Shim {
      * Boots the VM and prepares the workload; returns once it waits for {@code start}. On failure nothing
      * is left running and the exception says why.
      */
-    public static Shim create(StateStore store, ContainerState initial, Bundle bundle, VmResolver.Resolved resolved)
-            throws Exception {
+    public static Shim create(StateStore store, ContainerState initial, Bundle bundle, VmResolver.Resolved resolved,
+            HostTerminal.Source terminal) throws Exception {
         String id = initial.id();
         Path runDir = Path.of(initial.runDir());
         VmConfig config = resolved.config();
+        HostTerminal tty = null;
         String accel = Accelerator.choose(config);
         config = new VmConfig(config.qemu(), config.kernel(), kernelParams(config), config.initrd(),
                 config.memoryMiB(), config.cpus(), accel);
@@ -84,13 +89,25 @@ public final class Shim {
             Log.debug("guest agent answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + accel + ")");
             logConsole(vm);
             agent.onEvent(event -> Log.warn("agent: " + event));
-            ProcessStreams io = agent.streams(new FileOutputStream(FileDescriptor.out),
-                    new FileOutputStream(FileDescriptor.err), true);
             var spec = bundle.spec();
-            agent.create(new Request.Create(id, spec.hostname(), spec.root().readonly(), spec.process(), null,
-                    io.wire()), REQUEST);
+            dev.hull.oci.Process process = spec.process();
+            ProcessStreams io;
+            if (process.terminal()) {
+                tty = HostTerminal.open(terminal);
+                Terminal.Size size = tty.size();
+                if (size != null) {
+                    process = process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(),
+                            size.cols()));
+                }
+                io = agent.streams(tty.out(), null, true);
+            } else {
+                io = agent.streams(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+                        true);
+            }
+            agent.create(new Request.Create(id, spec.hostname(), spec.root().readonly(), process, null, io.wire()),
+                    REQUEST);
             CompletableFuture<ExitStatus> exit = agent.waitFor(id, null);
-            io.pumpStdin(new FileInputStream(FileDescriptor.in));
+            io.pumpStdin(tty != null ? tty.in() : new FileInputStream(FileDescriptor.in));
             ProcessHandle self = ProcessHandle.current();
             ContainerState created = initial.started(self.pid(),
                     self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), vm.pid())
@@ -101,10 +118,16 @@ public final class Shim {
                     new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
                             config.initrd().toString(), resolved.image() == null ? null : resolved.image().toString(),
                             config.memoryMiB(), config.cpus(), accel));
-            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created);
+            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty);
             store.write(created);
+            if (tty != null) {
+                shim.forwardWindowSize();
+            }
             return shim;
         } catch (Exception e) {
+            if (tty != null) {
+                tty.close();
+            }
             logConsole(vm);
             if (agent != null) {
                 agent.close();
@@ -136,6 +159,32 @@ public final class Shim {
         } catch (IOException e) {
             Log.debug("cannot read the guest console log: " + e.getMessage());
         }
+    }
+
+    /**
+     * The host tty's size changes reach the guest's pty. Nothing signals the shim when a manager resizes
+     * the pty master it holds (the shim is not the tty's session), so the size is polled.
+     */
+    private void forwardWindowSize() {
+        Thread.ofPlatform().daemon().name("hull-winsize").start(() -> {
+            Terminal.Size last = tty.size();
+            while (!exit.isDone()) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Terminal.Size now = tty.size();
+                if (now != null && !now.equals(last)) {
+                    try {
+                        agent.resize(new Request.Resize(id, null, now.rows(), now.cols()), REQUEST);
+                        last = now;
+                    } catch (IOException | TimeoutException e) {
+                        Log.debug("resize: " + e.getMessage());
+                    }
+                }
+            }
+        });
     }
 
     public ContainerState state() {
@@ -287,6 +336,9 @@ public final class Shim {
             Log.error(id + ": lost the VM (" + e.getCause().getMessage() + "); recording it as killed");
         } catch (TimeoutException e) {
             code = state.exitCode() == null ? 0 : state.exitCode();
+        }
+        if (tty != null) {
+            tty.close();
         }
         synchronized (this) {
             state = state.stopped(code);

@@ -1,0 +1,80 @@
+package dev.hull.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.testing.Bundles;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.Leftovers;
+import dev.hull.testing.Tmux;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An interactive container under a real terminal (tmux): typing, window size, Ctrl-C, exit status. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliTerminalIT {
+    private static final Duration T = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+    }
+
+    @Test
+    void interactiveRunRoundTripResizeAndCtrlC() throws Exception {
+        HullCli hull = new HullCli(dir);
+        ObjectNode config = Bundles.config("sh");
+        ((ObjectNode) config.get("process")).put("terminal", true);
+        Path bundle = Bundles.write(dir.resolve("b"), config);
+        Path exit = dir.resolve("exit");
+        String command = String.join(" ", hull.command("run", "-b", bundle.toString(), "tty1"))
+                + "; echo $? > " + exit + "; sleep 60";
+        try (Tmux tmux = new Tmux("hull-" + ProcessHandle.current().pid(), 80, 24, command)) {
+            tmux.await("^/ #", T);
+            tmux.type("echo $((6*7))");
+            tmux.keys("Enter");
+            tmux.await("^42$", T);
+
+            tmux.resize(100, 30);
+            Thread.sleep(1000);
+            tmux.type("stty size");
+            tmux.keys("Enter");
+            tmux.await("^30 100$", T);
+
+            tmux.type("sleep 100");
+            tmux.keys("Enter");
+            Thread.sleep(1000);
+            tmux.keys("C-c");
+            tmux.type("echo status $?");
+            tmux.keys("Enter");
+            tmux.await("^status 130$", T);
+
+            tmux.type("exit 3");
+            tmux.keys("Enter");
+            long end = System.nanoTime() + T.toNanos();
+            while (!Files.exists(exit) && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(exit).strip()).isEqualTo("3");
+        }
+    }
+
+    @Test
+    void aDetachedTerminalNeedsAConsoleSocket() throws Exception {
+        HullCli hull = new HullCli(dir);
+        ObjectNode config = Bundles.config("sh");
+        ((ObjectNode) config.get("process")).put("terminal", true);
+        var r = hull.run("create", "-b", Bundles.write(dir.resolve("b"), config).toString(), "tty2");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.stderr()).contains("--console-socket");
+    }
+}
