@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
+import dev.hull.testing.ConsoleSocket;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
 import dev.hull.testing.Tmux;
@@ -65,6 +66,29 @@ class CliTerminalIT {
                 Thread.sleep(100);
             }
             assertThat(Files.readString(exit).strip()).isEqualTo("3");
+        }
+    }
+
+    @Test
+    void consoleSocketReceivesTheMasterOfAWorkingTerminal() throws Throwable {
+        HullCli hull = new HullCli(dir);
+        ObjectNode config = Bundles.config("sh");
+        ((ObjectNode) config.get("process")).put("terminal", true);
+        Path bundle = Bundles.write(dir.resolve("b"), config);
+        Path sock = dir.resolve("console.sock");
+        try (ConsoleSocket console = new ConsoleSocket(sock)) {
+            hull.run("create", "--console-socket", sock.toString(), "-b", bundle.toString(), "cs").assertOk();
+            console.master();
+            hull.run("start", "cs").assertOk();
+            console.write("echo $((6*7)); tty\r");
+            String seen = console.readUntil("/dev/pts/");
+            assertThat(seen).contains("42");
+            console.write("exit 4\r");
+            long end = System.nanoTime() + T.toNanos();
+            while (!hull.run("state", "cs").stdout().contains("stopped") && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            hull.run("delete", "cs").assertOk();
         }
     }
 
