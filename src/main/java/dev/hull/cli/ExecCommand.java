@@ -84,7 +84,8 @@ final class ExecCommand implements Callable<Integer> {
         if (detach && relayNotify == null) {
             return startRelay(st, name);
         }
-        ShimRequest.Exec request = new ShimRequest.Exec(name, ProcessHandle.current().pid(), process);
+        ShimRequest.Exec request = new ShimRequest.Exec(name, ProcessHandle.current().pid(), process,
+                consoleSocket == null ? null : consoleSocket.toAbsolutePath().toString());
         try {
             life.ask(id, request, false);
         } catch (HullException | IOException e) {
@@ -149,6 +150,9 @@ final class ExecCommand implements Callable<Integer> {
             List<String> cmd = new ArrayList<>(ShimLauncher.javaCommand());
             cmd.addAll(global.globalArgs());
             cmd.addAll(List.of("exec", "--relay", notify.toString(), "--exec-id", name));
+            if (consoleSocket != null) {
+                cmd.addAll(List.of("--console-socket", consoleSocket.toAbsolutePath().toString()));
+            }
             cmd.add("--process");
             Path processJson = Path.of(st.runDir()).resolve("exec-" + name + ".json");
             Files.writeString(processJson, Bundle.JSON.writeValueAsString(process(st)));

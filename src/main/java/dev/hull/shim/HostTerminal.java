@@ -60,6 +60,29 @@ public final class HostTerminal implements AutoCloseable {
                 false, saved);
     }
 
+    /**
+     * The stdio of another process (an exec's CLI) through /proc: raw mode and window size when its stdin
+     * is a terminal; a plain relay of its pipes otherwise (runc's exec -t without a console socket).
+     */
+    public static HostTerminal ofProcess(Path fdDir) throws IOException {
+        String in = fdDir.resolve("0").toString();
+        int fd = -1;
+        byte[] saved = null;
+        try {
+            fd = Terminal.open(in);
+            if (Terminal.isatty(fd)) {
+                saved = Terminal.makeRaw(fd);
+            } else {
+                Terminal.close(fd);
+                fd = -1;
+            }
+        } catch (IllegalArgumentException e) {
+            fd = -1;
+        }
+        return new HostTerminal(new FileInputStream(in), new FileOutputStream(fdDir.resolve("1").toFile(), true), fd,
+                fd >= 0, saved);
+    }
+
     public InputStream in() {
         return in;
     }
@@ -70,6 +93,9 @@ public final class HostTerminal implements AutoCloseable {
 
     /** The host tty's window size, or null when it has none. */
     public Terminal.Size size() {
+        if (fd < 0) {
+            return null;
+        }
         Terminal.Size s = Terminal.size(fd);
         return s == null || s.rows() == 0 ? null : s;
     }
@@ -77,6 +103,9 @@ public final class HostTerminal implements AutoCloseable {
     /** Gives the terminal its settings back (a person's shell must not stay raw). */
     @Override
     public void close() {
+        if (fd < 0) {
+            return;
+        }
         Terminal.restore(fd, saved);
         if (ownsFd) {
             Terminal.close(fd);

@@ -121,7 +121,7 @@ public final class Shim {
             Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty);
             store.write(created);
             if (tty != null) {
-                shim.forwardWindowSize();
+                shim.forwardWindowSize(tty, null, exit);
             }
             return shim;
         } catch (Exception e) {
@@ -165,19 +165,19 @@ public final class Shim {
      * The host tty's size changes reach the guest's pty. Nothing signals the shim when a manager resizes
      * the pty master it holds (the shim is not the tty's session), so the size is polled.
      */
-    private void forwardWindowSize() {
+    private void forwardWindowSize(HostTerminal term, String exec, CompletableFuture<?> until) {
         Thread.ofPlatform().daemon().name("hull-winsize").start(() -> {
-            Terminal.Size last = tty.size();
-            while (!exit.isDone()) {
+            Terminal.Size last = term.size();
+            while (!until.isDone()) {
                 try {
                     Thread.sleep(200);
                 } catch (InterruptedException e) {
                     return;
                 }
-                Terminal.Size now = tty.size();
+                Terminal.Size now = term.size();
                 if (now != null && !now.equals(last)) {
                     try {
-                        agent.resize(new Request.Resize(id, null, now.rows(), now.cols()), REQUEST);
+                        agent.resize(new Request.Resize(id, exec, now.rows(), now.cols()), REQUEST);
                         last = now;
                     } catch (IOException | TimeoutException e) {
                         Log.debug("resize: " + e.getMessage());
@@ -221,7 +221,7 @@ public final class Shim {
     }
 
     /** An exec'd process: how it ends, and its output relays to drain before saying so. */
-    private record ExecRun(CompletableFuture<ExitStatus> exit, ProcessStreams io) {
+    private record ExecRun(CompletableFuture<ExitStatus> exit, ProcessStreams io, HostTerminal tty) {
     }
 
     private final java.util.Map<String, ExecRun> execs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -235,13 +235,37 @@ public final class Shim {
             throw new IOException("cannot exec in container '" + id + "': it is " + state.status().json());
         }
         Path fds = Path.of("/proc", Long.toString(e.clientPid()), "fd");
-        boolean tty = e.process().terminal();
-        ProcessStreams io = agent.streams(new FileOutputStream(fds.resolve("1").toFile(), true),
-                tty ? null : new FileOutputStream(fds.resolve("2").toFile(), true), true);
-        int pid = agent.exec(new Request.Exec(id, e.exec(), e.process(), io.wire()), REQUEST);
+        dev.hull.oci.Process process = e.process();
+        HostTerminal term = null;
+        ProcessStreams io;
+        if (process.terminal()) {
+            term = e.consoleSocket() != null
+                    ? HostTerminal.open(new HostTerminal.Source(Path.of(e.consoleSocket()), null))
+                    : HostTerminal.ofProcess(fds);
+            Terminal.Size size = term.size();
+            if (size != null) {
+                process = process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(), size.cols()));
+            }
+            io = agent.streams(term.out(), null, true);
+        } else {
+            io = agent.streams(new FileOutputStream(fds.resolve("1").toFile(), true),
+                    new FileOutputStream(fds.resolve("2").toFile(), true), true);
+        }
+        int pid;
+        try {
+            pid = agent.exec(new Request.Exec(id, e.exec(), process, io.wire()), REQUEST);
+        } catch (IOException | TimeoutException failed) {
+            if (term != null) {
+                term.close();
+            }
+            throw failed;
+        }
         CompletableFuture<ExitStatus> done = agent.waitFor(id, e.exec());
-        execs.put(e.exec(), new ExecRun(done, io));
-        io.pumpStdin(new FileInputStream(fds.resolve("0").toFile()));
+        execs.put(e.exec(), new ExecRun(done, io, term));
+        io.pumpStdin(term != null ? term.in() : new FileInputStream(fds.resolve("0").toFile()));
+        if (term != null) {
+            forwardWindowSize(term, e.exec(), done);
+        }
         Log.info("exec " + e.exec() + " in " + id + ": " + String.join(" ", e.process().args()));
         return pid;
     }
@@ -260,6 +284,9 @@ public final class Shim {
             return 128 + 9;
         } finally {
             execs.remove(execId);
+            if (run.tty() != null) {
+                run.tty().close();
+            }
         }
     }
 

@@ -39,7 +39,8 @@ public sealed interface ShimRequest {
      * Runs {@code process} in the container with the stdio of process {@code clientPid} (the CLI, which
      * stays alive until the exec ends): the shim opens its /proc/PID/fd/0..2.
      */
-    record Exec(String exec, long clientPid, dev.hull.oci.Process process) implements ShimRequest {
+    record Exec(String exec, long clientPid, dev.hull.oci.Process process, String consoleSocket)
+            implements ShimRequest {
     }
 
     /** Answers with {@code {"code": N}} once the exec'd process has ended and its output is delivered. */

@@ -93,6 +93,36 @@ class CliTerminalIT {
     }
 
     @Test
+    void execWithATerminal() throws Throwable {
+        HullCli hull = new HullCli(dir);
+        hull.run("run", "-d", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "ex").assertOk();
+        Path exit = dir.resolve("exit");
+        String command = String.join(" ", hull.command("exec", "-t", "ex", "sh")) + "; echo $? > " + exit
+                + "; sleep 60";
+        try (Tmux tmux = new Tmux("hull-x" + ProcessHandle.current().pid(), 90, 20, command)) {
+            tmux.await("^/ #", T);
+            tmux.type("tty; stty size");
+            tmux.keys("Enter");
+            tmux.await("^/dev/pts/\\d+\\s*\\n20 90$", T);
+            tmux.type("exit 6");
+            tmux.keys("Enter");
+            long end = System.nanoTime() + T.toNanos();
+            while (!Files.exists(exit) && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(exit).strip()).isEqualTo("6");
+        }
+        Path sock = dir.resolve("exec-console.sock");
+        try (ConsoleSocket console = new ConsoleSocket(sock)) {
+            var r = hull.run("exec", "--tty", "--console-socket", sock.toString(), "ex", "sh", "-c",
+                    "echo on $(tty); exit 2");
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(console.readUntil("on /dev/pts/")).contains("on /dev/pts/");
+        }
+        hull.run("delete", "-f", "ex").assertOk();
+    }
+
+    @Test
     void aDetachedTerminalNeedsAConsoleSocket() throws Exception {
         HullCli hull = new HullCli(dir);
         ObjectNode config = Bundles.config("sh");
