@@ -5,6 +5,7 @@ import dev.hull.shim.HostTerminal;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -15,31 +16,14 @@ final class RunCommand implements Callable<Integer> {
     @ParentCommand
     Main global;
 
-    @Option(names = {"-b", "--bundle"}, description = "bundle folder (default: the current folder)",
-            paramLabel = "DIR")
-    Path bundle;
+    @Mixin
+    ContainerOptions options;
 
     @Option(names = {"-d", "--detach"}, description = "return once started")
     boolean detach;
 
-    @Option(names = "--pid-file", description = "write the container's pid here", paramLabel = "FILE")
-    Path pidFile;
-
-    @Option(names = "--console-socket", description = "unix socket that receives the pty master",
-            paramLabel = "PATH")
-    Path consoleSocket;
-
     @Option(names = "--keep", description = "keep the container's state after it exits")
     boolean keep;
-
-    @Option(names = "--no-pivot", description = "accepted for compatibility")
-    boolean noPivot;
-
-    @Option(names = "--no-new-keyring", description = "accepted for compatibility")
-    boolean noNewKeyring;
-
-    @Option(names = "--preserve-fds", description = "accepted for compatibility", paramLabel = "N")
-    int preserveFds;
 
     @Parameters(index = "0", paramLabel = "ID", description = "container id")
     String id;
@@ -47,8 +31,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.init();
-        return createAndStart(global, id, Options.bundle(bundle, null), pidFile, detach, keep,
-                new HostTerminal.Source(consoleSocket, null));
+        return createAndStart(global, id, Options.bundle(options.bundle, null), options.pidFile, detach, keep,
+                options.terminal());
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.hull.cli;
 
-import dev.hull.shim.HostTerminal;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -15,18 +15,11 @@ final class StartCommand implements Callable<Integer> {
     @ParentCommand
     Main global;
 
-    @Option(names = {"-b", "--bundle"}, description = "bundle folder, for create-and-start", paramLabel = "DIR")
-    Path bundle;
-
-    @Option(names = "--console", description = "terminal to use as the container's console", paramLabel = "TTY")
-    Path console;
+    @Mixin
+    ContainerOptions options;
 
     @Option(names = {"-d", "--detach"}, description = "with a bundle: return once started")
     boolean detach;
-
-    @Option(names = "--pid-file", description = "with a bundle: write the container's pid here",
-            paramLabel = "FILE")
-    Path pidFile;
 
     @Parameters(index = "0", paramLabel = "ID", description = "container id")
     String id;
@@ -38,12 +31,12 @@ final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         global.init();
         Lifecycle life = new Lifecycle(global);
-        boolean oneStep = (bundle != null || bundleArg != null) && !global.store().exists(id);
+        boolean oneStep = (options.bundle != null || bundleArg != null) && !global.store().exists(id);
         if (!oneStep) {
             life.start(id);
             return 0;
         }
-        return RunCommand.createAndStart(global, id, Options.bundle(bundle, bundleArg), pidFile, detach, true,
-                new HostTerminal.Source(null, console));
+        return RunCommand.createAndStart(global, id, Options.bundle(options.bundle, bundleArg), options.pidFile, detach,
+                true, options.terminal());
     }
 }

@@ -3,9 +3,9 @@ package dev.hull.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hull.testing.Bundles;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.Leftovers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,22 +15,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Concurrent creates of different ids, and concurrent verbs on one id. */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class CliConcurrencyIT {
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void nothingLeftBehind() {
-        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
-    }
-
+class CliConcurrencyIT extends HullTest {
     private static <T> List<T> all(List<Callable<T>> tasks) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
         try {

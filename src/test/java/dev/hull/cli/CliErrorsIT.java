@@ -4,36 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.Leftovers;
 import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gets a clear error, exit status 1, and leaves nothing behind. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class CliErrorsIT {
-    @TempDir
-    Path dir;
-
-    HullCli hull;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        hull = new HullCli(dir);
-    }
-
+class CliErrorsIT extends HullTest {
     @AfterEach
-    void nothingLeftBehind() throws Exception {
-        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+    void noStateLeftBehind() throws Exception {
         try (var entries = Files.list(hull.root())) {
             assertThat(entries.filter(Files::isDirectory).toList()).as("container state left behind").isEmpty();
         }

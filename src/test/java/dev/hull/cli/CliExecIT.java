@@ -3,9 +3,9 @@ package dev.hull.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hull.testing.Bundles;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.Leftovers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,28 +15,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** runc's exec against a container in a real VM. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class CliExecIT {
-    @TempDir
-    Path dir;
-
-    HullCli hull;
-
+class CliExecIT extends HullTest {
     @BeforeEach
-    void setUp() throws Exception {
-        hull = new HullCli(dir);
+    void startContainer() throws Exception {
         var config = Bundles.config("sleep", "1000");
         ((com.fasterxml.jackson.databind.node.ArrayNode) config.at("/process/env")).add("FROM_CONFIG=yes");
         hull.run("run", "-d", "-b", Bundles.write(dir.resolve("b"), config).toString(), "x").assertOk();
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void deleteContainer() throws Exception {
         hull.run("delete", "--force", "x");
-        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
     }
 
     @Test

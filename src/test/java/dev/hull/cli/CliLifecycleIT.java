@@ -3,9 +3,9 @@ package dev.hull.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hull.testing.Bundles;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.Leftovers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -15,28 +15,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The runc command line against real VMs (qemu, TCG, the Hull guest). */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class CliLifecycleIT {
-    @TempDir
-    Path dir;
-
-    HullCli hull;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        hull = new HullCli(dir);
-    }
-
+class CliLifecycleIT extends HullTest {
     @AfterEach
-    void nothingLeftBehind() throws Exception {
-        List<String> left = Leftovers.killAll(dir);
-        assertThat(left).as("processes left behind").isEmpty();
+    void noSocketsLeftBehind() throws Exception {
         try (var files = Files.walk(hull.root())) {
             assertThat(files.filter(p -> p.toString().endsWith(".sock")).toList()).as("sockets left behind").isEmpty();
         }
@@ -44,25 +30,6 @@ class CliLifecycleIT {
 
     private Path bundle(String... args) throws Exception {
         return Bundles.of(dir.resolve("bundle-" + System.nanoTime()), args);
-    }
-
-    private String status(String id) throws Exception {
-        Result r = hull.run("state", id).assertOk();
-        return Bundles.JSON.readTree(r.stdout()).get("status").asText();
-    }
-
-    private void awaitStatus(String id, String wanted) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String now = null;
-        while (System.nanoTime() < end) {
-            Result r = hull.run("state", id);
-            now = r.code() == 0 ? Bundles.JSON.readTree(r.stdout()).get("status").asText() : "absent";
-            if (now.equals(wanted)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(id + " is " + now + ", never " + wanted);
     }
 
     @Test

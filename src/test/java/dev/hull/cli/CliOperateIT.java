@@ -4,53 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.testing.Bundles;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.Leftovers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Verbs on a running container: ps, pause/resume, events, update; and spec, features, check. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class CliOperateIT {
-    @TempDir
-    Path dir;
-
-    HullCli hull;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        hull = new HullCli(dir);
-    }
-
-    @AfterEach
-    void nothingLeftBehind() {
-        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
-    }
-
+class CliOperateIT extends HullTest {
     private void runDetached(String id, String... args) throws Exception {
         Path out = dir.resolve(id + ".out");
         Process p = hull.start(null, out, dir.resolve(id + ".err"), "run", "-d", "-b",
                 Bundles.of(dir.resolve("b-" + id), args).toString(), id);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(dir.resolve(id + ".err"))).isZero();
-    }
-
-    private static void waitFor(Duration max, java.util.concurrent.Callable<Boolean> cond) throws Exception {
-        long end = System.nanoTime() + max.toNanos();
-        while (!cond.call()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not met within " + max);
-            }
-            Thread.sleep(100);
-        }
     }
 
     @Test

@@ -4,31 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.ConsoleSocket;
 import dev.hull.testing.HullCli;
-import dev.hull.testing.Leftovers;
 import dev.hull.testing.Tmux;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An interactive container under a real terminal (tmux): typing, window size, Ctrl-C, exit status. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class CliTerminalIT {
+class CliTerminalIT extends HullTest {
     private static final Duration T = Duration.ofSeconds(30);
-
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void nothingLeftBehind() {
-        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
-    }
 
     @Test
     void interactiveRunRoundTripResizeAndCtrlC() throws Exception {

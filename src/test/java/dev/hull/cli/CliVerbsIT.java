@@ -4,28 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.testing.Bundles;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.Leftovers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** list, stop, the seed's one-step start and OCI-style create, logs and --debug. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class CliVerbsIT {
-    @TempDir
-    Path dir;
-
-    @AfterEach
-    void nothingLeftBehind() {
-        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
-    }
-
+class CliVerbsIT extends HullTest {
     @Test
     void listInEveryFormat() throws Exception {
         HullCli hull = new HullCli(dir);
