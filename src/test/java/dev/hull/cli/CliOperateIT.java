@@ -85,6 +85,28 @@ class CliOperateIT extends HullTest {
     }
 
     @Test
+    void eventsStreamUntilTheContainerStops() throws Exception {
+        runDetached("es", "sleep", "3");
+        Path out = dir.resolve("events.out");
+        Process events = hull.start(null, out, dir.resolve("events.err"), "events", "--interval", "500ms", "es");
+        assertThat(events.waitFor(60, TimeUnit.SECONDS)).as("events ends with the container").isTrue();
+        assertThat(events.exitValue()).isZero();
+        var lines = Files.readAllLines(out);
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+        for (String line : lines) {
+            assertThat(Bundles.JSON.readTree(line).get("type").asText()).isEqualTo("stats");
+        }
+        hull.run("delete", "es").assertOk();
+    }
+
+    @Test
+    void versionNamesHullTheSpecAndTheCommit() throws Exception {
+        String v = hull.run("version").assertOk().stdout();
+        assertThat(v).startsWith("hull version ").contains("spec: 1.2.0").contains("commit: ");
+        assertThat(hull.run("--version").assertOk().stdout()).isEqualTo(v);
+    }
+
+    @Test
     void specIsRunnableAndFeaturesIsJson() throws Exception {
         Path bundle = Files.createDirectories(dir.resolve("spec"));
         hull.run("spec", "--bundle", bundle.toString()).assertOk();
