@@ -77,6 +77,7 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.init();
+        long launcher = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         Lifecycle life = new Lifecycle(global);
         ContainerState st = life.read(id);
         Process process = process(st);
@@ -99,6 +100,9 @@ final class ExecCommand implements Callable<Integer> {
             ShimLauncher.notify(relayNotify, "ok");
         }
         JsonNode done = life.ask(id, new ShimRequest.WaitExec(name), false);
+        if (relayNotify != null) {
+            ShimLauncher.awaitAdoption(launcher);
+        }
         return done.get("code").asInt();
     }
 

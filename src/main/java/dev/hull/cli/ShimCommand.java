@@ -35,6 +35,7 @@ final class ShimCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.init();
+        long launcher = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         // Out of the caller's session: a terminal hang-up or a Ctrl-C for the CLI is not for the container.
         Libc.setsid();
         Shim shim;
@@ -50,6 +51,8 @@ final class ShimCommand implements Callable<Integer> {
             return 1;
         }
         ShimLauncher.notify(notify, "ok");
-        return shim.awaitExit();
+        int code = shim.awaitExit();
+        ShimLauncher.awaitAdoption(launcher);
+        return code;
     }
 }

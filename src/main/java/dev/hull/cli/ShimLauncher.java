@@ -102,6 +102,20 @@ final class ShimLauncher {
         return new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8)).readLine();
     }
 
+    /**
+     * Called by a shim or exec relay before it exits. The CLI that started it reaps its children (the JVM
+     * does), so if this process ended while that CLI still ran, the CLI would take its exit status and
+     * the manager (conmon, containerd's shim: subreapers waiting for the pid in --pid-file) would never
+     * see it. So wait until the CLI is gone and this process has been handed to the manager.
+     */
+    static void awaitAdoption(long launcherPid) {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < end
+                && ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == launcherPid) {
+            sleep();
+        }
+    }
+
     /** The shim's side: tells the waiting CLI how creation went. */
     static void notify(Path socket, String line) {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {

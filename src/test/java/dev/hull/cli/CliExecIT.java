@@ -64,8 +64,8 @@ class CliExecIT extends HullTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "dev.hull.testing.ReapShim", pidFile.toString(), "--"));
-        cmd.addAll(hull.command("exec", "--detach", "--pid-file", pidFile.toString(), "x", "sh", "-c",
-                "sleep 1; exit 7"));
+        // No sleep: the process ends at once, racing the CLI that started its relay (conmon's case).
+        cmd.addAll(hull.command("exec", "--detach", "--pid-file", pidFile.toString(), "x", "sh", "-c", "exit 7"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

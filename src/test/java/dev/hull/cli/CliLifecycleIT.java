@@ -136,6 +136,21 @@ class CliLifecycleIT extends HullTest {
     }
 
     @Test
+    void aShimThatEndsAtOnceStillHandsItsStatusToTheReaper() throws Exception {
+        Path pidFile = dir.resolve("shim.pid");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.hull.testing.ReapShim", pidFile.toString(), "--"));
+        cmd.addAll(hull.command("run", "-d", "--pid-file", pidFile.toString(), "-b",
+                bundle("sh", "-c", "exit 9").toString(), "fast"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("exited 9");
+        hull.run("delete", "fast").assertOk();
+    }
+
+    @Test
     void theDetachedShimExitsWithTheWorkloadsStatus() throws Exception {
         Path pidFile = dir.resolve("shim.pid");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
