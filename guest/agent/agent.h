@@ -77,6 +77,7 @@ struct container {
     int start_fd;         /* socket to the waiting first process; -1 once started */
     int exec_err_fd;      /* CLOEXEC pipe: data on it means execve failed */
     int started;
+    json_t *volumes;      /* guest paths of the 9p volume shares mounted for it */
     struct container *next;
 };
 

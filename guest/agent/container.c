@@ -233,8 +233,50 @@ out:
     return p;
 }
 
+#define VOLUME_DIR "/run/hull/vol"
+
+/* Volumes: host folders qemu exports over 9p, mounted before the container's mounts may name them.
+ * No cache: the host may change them while the container runs. */
+static int mount_volumes(struct container *c, json_t *shares, char *err, size_t errlen) {
+    size_t i;
+    json_t *s;
+    c->volumes = json_array();
+    if (!g_cfg.guest) return 0;
+    mkdir(VOLUME_DIR, 0755);
+    json_array_foreach(shares, i, s) {
+        const char *tag = json_string_value(json_object_get(s, "tag"));
+        if (!tag || !valid_id(tag)) {
+            snprintf(err, errlen, "invalid volume tag '%s'", tag ? tag : "");
+            return -1;
+        }
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s", VOLUME_DIR, tag);
+        mkdir(path, 0755);
+        unsigned long flags = json_is_true(json_object_get(s, "readonly")) ? MS_RDONLY : 0;
+        if (mount(tag, path, "9p", flags, "trans=virtio,version=9p2000.L,msize=262144") < 0) {
+            snprintf(err, errlen, "mount volume %s: %s", tag, strerror(errno));
+            rmdir(path);
+            return -1;
+        }
+        json_array_append_new(c->volumes, json_string(path));
+    }
+    return 0;
+}
+
+static void unmount_volumes(struct container *c) {
+    size_t i;
+    json_t *p;
+    json_array_foreach(c->volumes, i, p) {
+        umount2(json_string_value(p), MNT_DETACH);
+        rmdir(json_string_value(p));
+    }
+    json_decref(c->volumes);
+    c->volumes = NULL;
+}
+
 static void remove_container(struct container *c) {
     char path[1100];
+    unmount_volumes(c);
     snprintf(path, sizeof path, "%s/root", c->dir);
     rmdir(path);
     snprintf(path, sizeof path, "%s/rw", c->dir);
@@ -282,7 +324,8 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
             c->cgroup[0] = 0;
         }
     }
-    struct process *p = spawn(c, NULL, req, 1, err, errlen);
+    struct process *p = NULL;
+    if (mount_volumes(c, json_object_get(req, "shares"), err, errlen) == 0) p = spawn(c, NULL, req, 1, err, errlen);
     if (!p) {
         remove_container(c);
         return NULL;

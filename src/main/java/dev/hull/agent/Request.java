@@ -39,8 +39,19 @@ public sealed interface Request {
     record Hello(int version) implements Request {
     }
 
+    /**
+     * {@code mounts} null: the agent's default set. {@code shares}: 9p tags the agent mounts under
+     * /run/hull/vol/TAG first (volumes), which mount sources may name.
+     */
     record Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
-            Stdio stdio) implements Request {
+            Stdio stdio, List<VolumeShare> shares) implements Request {
+        public Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
+                Stdio stdio) {
+            this(container, hostname, readonly, process, mounts, stdio, null);
+        }
+    }
+
+    record VolumeShare(String tag, boolean readonly) {
     }
 
     record Start(String container) implements Request {

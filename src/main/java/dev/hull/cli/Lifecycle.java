@@ -3,6 +3,7 @@ package dev.hull.cli;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
+import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.RunDir;
 import dev.hull.shim.Shim;
@@ -158,6 +159,17 @@ final class Lifecycle {
             stopShim(st);
             removeTraces(id, store.dir(id), st.runDir() == null ? null : Path.of(st.runDir()));
             Log.info("deleted " + id);
+            poststop(st);
+        }
+    }
+
+    /** The bundle's poststop hooks, run once the container is gone (runc runs them in delete). */
+    private static void poststop(ContainerState st) {
+        try {
+            var hooks = Bundle.load(Path.of(st.bundle())).spec().hooks();
+            HookRunner.runQuietly("poststop", hooks.poststop(), st, "stopped");
+        } catch (BundleException e) {
+            Log.debug("no poststop hooks: " + e.getMessage());
         }
     }
 
@@ -222,6 +234,9 @@ final class Lifecycle {
     void cleanUpAfterRun(String id) throws IOException {
         ContainerState st = store.find(id).orElse(null);
         removeTraces(id, store.dir(id), st == null || st.runDir() == null ? null : Path.of(st.runDir()));
+        if (st != null) {
+            poststop(st);
+        }
     }
 
     static boolean exists(Path p) {

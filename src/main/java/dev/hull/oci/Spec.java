@@ -13,11 +13,13 @@ public record Spec(
         String hostname,
         List<Mount> mounts,
         Map<String, String> annotations,
-        VmSection vm) {
+        VmSection vm,
+        Hooks hooks) {
 
     public Spec {
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        hooks = hooks == null ? new Hooks(null, null, null, null, null, null) : hooks;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

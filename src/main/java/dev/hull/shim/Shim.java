@@ -49,12 +49,14 @@ public final class Shim {
     private final Path runDir;
     private final ShimServer server;
     private final HostTerminal tty;
+    private final dev.hull.oci.Hooks hooks;
     private volatile ContainerState state;
 
     private Shim(StateStore store, String id, QemuVm vm, AgentClient agent, ProcessStreams io,
-            CompletableFuture<ExitStatus> exit, Path runDir, ContainerState state, HostTerminal tty)
-            throws IOException {
+            CompletableFuture<ExitStatus> exit, Path runDir, ContainerState state, HostTerminal tty,
+            dev.hull.oci.Hooks hooks) throws IOException {
         this.tty = tty;
+        this.hooks = hooks;
         this.store = store;
         this.id = id;
         this.vm = vm;
@@ -80,8 +82,9 @@ public final class Shim {
         config = new VmConfig(config.qemu(), config.kernel(), kernelParams(config), config.initrd(),
                 config.memoryMiB(), config.cpus(), accel);
         Log.debug("booting " + id + " with " + config);
+        Volumes volumes = Volumes.plan(bundle.spec().mounts());
         QemuVm vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), "hull-" + id,
-                Log.debugEnabled() ? List.of("hull.debug=1") : List.of());
+                Log.debugEnabled() ? List.of("hull.debug=1") : List.of(), volumes.shares());
         AgentClient agent = null;
         try {
             long t0 = System.nanoTime();
@@ -104,7 +107,10 @@ public final class Shim {
                 io = agent.streams(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
                         true);
             }
-            agent.create(new Request.Create(id, spec.hostname(), spec.root().readonly(), process, null, io.wire()),
+            // No mounts in config.json: the agent's default set; else exactly those, sources made guest paths.
+            agent.create(new Request.Create(id, spec.hostname(), spec.root().readonly(), process,
+                    spec.mounts().isEmpty() ? null : volumes.mounts(), io.wire(),
+                    volumes.shares().stream().map(s -> new Request.VolumeShare(s.tag(), s.readonly())).toList()),
                     REQUEST);
             CompletableFuture<ExitStatus> exit = agent.waitFor(id, null);
             io.pumpStdin(tty != null ? tty.in() : new FileInputStream(FileDescriptor.in));
@@ -118,7 +124,11 @@ public final class Shim {
                     new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
                             config.initrd().toString(), resolved.image() == null ? null : resolved.image().toString(),
                             config.memoryMiB(), config.cpus(), accel));
-            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty);
+            // The runtime's environment exists (the VM, the prepared process): createRuntime, then the
+            // deprecated prestart that docker still uses; a failing one fails the create.
+            HookRunner.run("createRuntime", spec.hooks().createRuntime(), created, "creating");
+            HookRunner.run("prestart", spec.hooks().prestart(), created, "created");
+            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty, spec.hooks());
             store.write(created);
             if (tty != null) {
                 shim.forwardWindowSize(tty, null, exit);
@@ -326,6 +336,7 @@ public final class Shim {
         state = state.withStatus(Status.RUNNING);
         store.write(state);
         Log.info("started " + id);
+        HookRunner.runQuietly("poststart", hooks.poststart(), state, "running");
     }
 
     public synchronized void kill(int signal, boolean all) throws IOException, TimeoutException {

@@ -35,6 +35,12 @@ public final class QemuVm implements AutoCloseable {
      */
     public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
             List<String> extraKernelParams) throws IOException {
+        return launch(config, args, runDir, workloadDir, name, extraKernelParams, List.of());
+    }
+
+    /** As above, with more host folders exported over 9p (volumes), after the template's arguments. */
+    public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
+            List<String> extraKernelParams, List<Share> shares) throws IOException {
         Files.createDirectories(runDir);
         Path agent = runDir.resolve("agent.sock");
         Path qmp = runDir.resolve("qmp.sock");
@@ -56,10 +62,11 @@ public final class QemuVm implements AutoCloseable {
                 Map.entry("COMMS_SOCKET", qmp.toString()),
                 Map.entry("AGENT_SOCKET", agent.toString()),
                 Map.entry("PROCESS_SOCKET", runDir.resolve("process.sock").toString()),
-                Map.entry("WORKLOAD_DIR", workloadDir.toString()));
+                Map.entry("WORKLOAD_DIR", workloadDir.toString().replace(",", ",,")));
         List<String> argv = new ArrayList<>();
         argv.add(config.qemu().toString());
         argv.addAll(args.expand(tags));
+        shares.forEach(s -> argv.addAll(s.qemuArgs()));
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve("qemu.log").toFile()))

@@ -60,6 +60,34 @@ class CliVerbsIT extends HullTest {
     }
 
     @Test
+    void ociHooksRunOnTheHostWithTheStateOnStdin() throws Exception {
+        Path hook = dir.resolve("hook.sh");
+        Files.writeString(hook, "#!/bin/sh\ncat > \"$1\"\nprintf '\\n%s\\n' \"$HOOK_ENV\" >> \"$1\"\n");
+        hook.toFile().setExecutable(true);
+        var config = Bundles.config("true");
+        var hooks = config.putObject("hooks");
+        for (String phase : new String[] {"createRuntime", "prestart", "poststart", "poststop"}) {
+            hooks.putArray(phase).addObject().put("path", hook.toString())
+                    .putArray("args").add("hook.sh").add(dir.resolve(phase + ".out").toString());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) hooks.get(phase).get(0)).putArray("env")
+                    .add("HOOK_ENV=" + phase);
+        }
+        hull.run("run", "-b", Bundles.write(dir.resolve("b"), config).toString(), "hooked").assertOk();
+        for (String phase : new String[] {"createRuntime", "prestart", "poststart", "poststop"}) {
+            var lines = Files.readAllLines(dir.resolve(phase + ".out"));
+            assertThat(Bundles.JSON.readTree(lines.get(0)).get("id").asText()).as(phase).isEqualTo("hooked");
+            assertThat(lines.get(1)).isEqualTo(phase);
+        }
+
+        var failing = Bundles.config("true");
+        failing.putObject("hooks").putArray("prestart").addObject().put("path", "/bin/false");
+        var r = hull.run("create", "-b", Bundles.write(dir.resolve("b2"), failing).toString(), "nohook");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.stderr()).contains("prestart hook /bin/false failed");
+        assertThat(hull.run("state", "nohook").code()).isEqualTo(1);
+    }
+
+    @Test
     void debugPutsTheGuestsBootMessagesInTheLogAndEveryLogGetsPids() throws Exception {
         Path log = dir.resolve("hull.txt");
         Path global = dir.resolve("global.log");

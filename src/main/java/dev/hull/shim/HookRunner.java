@@ -1,0 +1,96 @@
+package dev.hull.shim;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hull.logging.Log;
+import dev.hull.oci.Hooks;
+import dev.hull.state.ContainerState;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs OCI hooks on the host, as the runtime spec says: the hook's path and args (args[0] is its name),
+ * only its own env, the container's state JSON on stdin, and its timeout. The hooks of a VM runtime run
+ * on the host: docker's prestart hook (libnetwork-setkey) talks to dockerd there.
+ */
+public final class HookRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HookRunner() {
+    }
+
+    /** Runs each hook in order; the first failure is thrown (create-time hooks fail the container). */
+    public static void run(String phase, List<Hooks.Hook> hooks, ContainerState state, String status)
+            throws IOException {
+        for (Hooks.Hook hook : Hooks.orEmpty(hooks)) {
+            runOne(phase, hook, state, status);
+        }
+    }
+
+    /** For hooks whose failure only deserves a warning (poststart, poststop). */
+    public static void runQuietly(String phase, List<Hooks.Hook> hooks, ContainerState state, String status) {
+        for (Hooks.Hook hook : Hooks.orEmpty(hooks)) {
+            try {
+                runOne(phase, hook, state, status);
+            } catch (IOException e) {
+                Log.warn(e.getMessage());
+            }
+        }
+    }
+
+    private static void runOne(String phase, Hooks.Hook hook, ContainerState state, String status)
+            throws IOException {
+        if (hook.path() == null || !Files.isExecutable(Path.of(hook.path()))) {
+            throw new IOException(phase + " hook " + hook.path() + " is not an executable file");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(hook.path());
+        if (hook.args() != null && hook.args().size() > 1) {
+            cmd.addAll(hook.args().subList(1, hook.args().size()));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectErrorStream(true);
+        pb.environment().clear();
+        for (String e : hook.env() == null ? List.<String>of() : hook.env()) {
+            int eq = e.indexOf('=');
+            if (eq > 0) {
+                pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
+            }
+        }
+        Map<String, Object> st = new LinkedHashMap<>();
+        st.put("ociVersion", state.ociVersion());
+        st.put("id", state.id());
+        st.put("status", status);
+        st.put("pid", state.pid());
+        st.put("bundle", state.bundle());
+        st.put("annotations", state.annotations());
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(JSON.writeValueAsString(st).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // A hook that does not read its stdin is fine.
+        }
+        int timeout = hook.timeout() == null || hook.timeout() <= 0 ? 60 : hook.timeout();
+        try {
+            if (!p.waitFor(timeout, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(phase + " hook " + hook.path() + " timed out after " + timeout + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException(phase + " hook " + hook.path() + " interrupted");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(phase + " hook " + hook.path() + " failed with status " + p.exitValue());
+        }
+        Log.debug("ran " + phase + " hook " + hook.path());
+    }
+}

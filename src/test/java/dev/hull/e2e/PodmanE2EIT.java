@@ -1,0 +1,159 @@
+package dev.hull.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hull.testing.HullCli;
+import dev.hull.testing.Leftovers;
+import dev.hull.testing.TestAssets;
+import dev.hull.testing.Tmux;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Debian's podman (with conmon) driving Hull as its runtime, the way its users run containers: an image
+ * imported offline, podman's own storage in a test folder, Hull's state in another.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class PodmanE2EIT {
+    private static final String IMAGE = "localhost/hull-busybox:e2e";
+
+    @TempDir
+    static Path dir;
+
+    private record Out(int code, String stdout, String stderr) {
+    }
+
+    private static List<String> podman(String... args) {
+        // Hull's default state root: podman 4.3 does not pass --runtime-flag to every call (not to delete).
+        List<String> cmd = new ArrayList<>(List.of("podman", "--root", dir.resolve("storage").toString(),
+                "--runroot", dir.resolve("run").toString(), "--runtime", HullCli.launcher().toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static Out run(String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(podman(args)).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("podman " + String.join(" ", args) + " did not finish");
+        }
+        return new Out(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void importImage() throws Exception {
+        Path tar = dir.resolve("busybox.tar");
+        Process t = new ProcessBuilder("tar", "-C", TestAssets.busyboxRootfs().toString(), "-cf", tar.toString(), ".")
+                .inheritIO().start();
+        assertThat(t.waitFor()).isZero();
+        Out imported = run("import", tar.toString(), IMAGE);
+        assertThat(imported.code()).as(imported.stderr()).isZero();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        run("rm", "--all", "--force");
+        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+        Path hullRoot = dev.hull.state.StateStore.DEFAULT_ROOT;
+        if (Files.isDirectory(hullRoot)) {
+            try (var entries = Files.list(hullRoot)) {
+                assertThat(entries.filter(Files::isDirectory).toList()).as("hull state left behind").isEmpty();
+            }
+        }
+    }
+
+    @AfterAll
+    static void removeStorage() throws Exception {
+        run("rmi", "--all", "--force");
+        new ProcessBuilder("sh", "-c", "umount -R " + dir.resolve("storage") + "/overlay 2>/dev/null; true")
+                .inheritIO().start().waitFor();
+    }
+
+    @Test
+    void runEchoAndExitCodeInTheGuestKernel() throws Exception {
+        Out hi = run("run", "--rm", "--network", "none", IMAGE, "sh", "-c", "echo hi; uname -r");
+        assertThat(hi.code()).as(hi.stderr()).isZero();
+        assertThat(hi.stdout()).startsWith("hi\n").contains("-hull");
+        assertThat(hi.stdout()).doesNotContain(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip());
+        assertThat(run("run", "--rm", "--network", "none", IMAGE, "sh", "-c", "exit 3").code()).isEqualTo(3);
+    }
+
+    @Test
+    void detachedLogsExecPauseStopRm() throws Exception {
+        Out started = run("run", "-d", "--name", "d1", "--network", "none", IMAGE, "sh", "-c",
+                "echo started; sleep 1000");
+        assertThat(started.code()).as(started.stderr()).isZero();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!run("logs", "d1").stdout().contains("started") && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertThat(run("logs", "d1").stdout()).contains("started");
+        Out exec = run("exec", "d1", "sh", "-c", "echo from exec; exit 4");
+        assertThat(exec.code()).isEqualTo(4);
+        assertThat(exec.stdout()).isEqualTo("from exec\n");
+        assertThat(run("pause", "d1").code()).isZero();
+        assertThat(run("inspect", "--format", "{{.State.Status}}", "d1").stdout().strip()).isEqualTo("paused");
+        assertThat(run("unpause", "d1").code()).isZero();
+        assertThat(run("stop", "-t", "2", "d1").code()).isZero();
+        assertThat(run("rm", "d1").code()).isZero();
+    }
+
+    @Test
+    void envWorkdirAndUserAreHonoured() throws Exception {
+        Out r = run("run", "--rm", "--network", "none", "-e", "FOO=bar", "-w", "/tmp", "--user", "1000", IMAGE,
+                "sh", "-c", "echo $FOO $(pwd) $(id -u)");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("bar /tmp 1000\n");
+    }
+
+    @Test
+    void volumesAreSharedIntoTheVm() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("in.txt"), "from the host\n");
+        Path conf = dir.resolve("app.conf");
+        Files.writeString(conf, "setting=1\n");
+        Out r = run("run", "--rm", "--network", "none", "-v", data + ":/data", "-v", conf + ":/etc/app.conf:ro",
+                IMAGE, "sh", "-c", "cat /data/in.txt /etc/app.conf; echo written > /data/out.txt;"
+                        + " (echo x > /etc/app.conf) 2>/dev/null && echo WRITABLE || echo refused");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("from the host\nsetting=1\nrefused\n");
+        assertThat(Files.readString(data.resolve("out.txt"))).isEqualTo("written\n");
+        assertThat(Files.readString(conf)).isEqualTo("setting=1\n");
+    }
+
+    @Test
+    void interactiveRunHasAWorkingPrompt() throws Exception {
+        Path exit = dir.resolve("it.exit");
+        String command = String.join(" ", podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"))
+                + "; echo $? > " + exit + "; sleep 60";
+        try (Tmux tmux = new Tmux("hull-podman-" + ProcessHandle.current().pid(), 80, 24, command)) {
+            tmux.await("^/ #", Duration.ofSeconds(60));
+            tmux.type("echo $((6*7))");
+            tmux.keys("Enter");
+            tmux.await("^42$", Duration.ofSeconds(30));
+            tmux.type("exit 5");
+            tmux.keys("Enter");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(exit) && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(exit).strip()).isEqualTo("5");
+        }
+    }
+}

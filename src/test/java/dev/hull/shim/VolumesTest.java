@@ -1,0 +1,53 @@
+package dev.hull.shim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hull.oci.Mount;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VolumesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void kernelFileSystemsPassAndBindsBecomeShares() throws Exception {
+        Path data = Files.createDirectory(dir.resolve("data"));
+        Path userdata = Files.createDirectory(dir.resolve("userdata"));
+        Files.writeString(userdata.resolve("hosts"), "127.0.0.1 localhost\n");
+        Files.writeString(userdata.resolve("hostname"), "c\n");
+        Volumes v = Volumes.plan(List.of(
+                new Mount("/proc", "proc", "proc", List.of("nosuid")),
+                new Mount("/data", "bind", data.toString(), List.of("rbind", "rw")),
+                new Mount("/etc/hosts", "bind", userdata.resolve("hosts").toString(), List.of("bind", "ro")),
+                new Mount("/etc/hostname", null, userdata.resolve("hostname").toString(), List.of("rbind", "ro"))));
+        assertThat(v.mounts().get(0)).isEqualTo(new Mount("/proc", "proc", "proc", List.of("nosuid")));
+        assertThat(v.mounts().get(1).source()).isEqualTo("/run/hull/vol/v0");
+        assertThat(v.mounts().get(2).source()).isEqualTo("/run/hull/vol/v1/hosts");
+        assertThat(v.mounts().get(3).source()).isEqualTo("/run/hull/vol/v1/hostname");
+        assertThat(v.mounts().get(3).type()).isEqualTo("bind");
+        assertThat(v.shares()).hasSize(2);
+        assertThat(v.shares().get(0).readonly()).isFalse();
+        assertThat(v.shares().get(1).readonly()).as("every use of userdata is ro").isTrue();
+        assertThat(v.shares().get(1).qemuArgs()).contains("virtio-9p-device,fsdev=v1,mount_tag=v1");
+    }
+
+    @Test
+    void tooManyFoldersIsAClearError() throws Exception {
+        List<Mount> mounts = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            mounts.add(new Mount("/m" + i, "bind", Files.createDirectory(dir.resolve("d" + i)).toString(), null));
+        }
+        assertThatThrownBy(() -> Volumes.plan(mounts)).hasMessageContaining("at most 6");
+    }
+
+    @Test
+    void commasInPathsAreEscapedForQemu() {
+        assertThat(new dev.hull.vm.Share("v0", Path.of("/a,b"), false).qemuArgs().get(1)).contains("path=/a,,b,");
+    }
+}
