@@ -50,13 +50,15 @@ public final class HookRunner {
         if (hook.path() == null || !Files.isExecutable(Path.of(hook.path()))) {
             throw new IOException(phase + " hook " + hook.path() + " is not an executable file");
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(hook.path());
-        if (hook.args() != null && hook.args().size() > 1) {
-            cmd.addAll(hook.args().subList(1, hook.args().size()));
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectErrorStream(true);
+        // args[0] is the hook's argv[0], which need not be its path: dockerd's hook is its own binary
+        // (/proc/PID/exe) told what to do by argv[0] = "libnetwork-setkey". Java cannot set argv[0], so
+        // bash's exec -a does it.
+        List<String> args = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
+        List<String> cmd = new ArrayList<>(List.of("/bin/bash", "-c", "p=$1; shift; exec -a \"$0\" \"$p\" \"$@\"",
+                args.get(0), hook.path()));
+        cmd.addAll(args.subList(1, args.size()));
+        Path output = Files.createTempFile("hull-hook", ".out");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(output.toFile()).redirectErrorStream(true);
         pb.environment().clear();
         for (String e : hook.env() == null ? List.<String>of() : hook.env()) {
             int eq = e.indexOf('=');
@@ -88,9 +90,21 @@ public final class HookRunner {
             p.destroyForcibly();
             throw new IOException(phase + " hook " + hook.path() + " interrupted");
         }
+        String said = tail(output);
+        Files.deleteIfExists(output);
         if (p.exitValue() != 0) {
-            throw new IOException(phase + " hook " + hook.path() + " failed with status " + p.exitValue());
+            throw new IOException(phase + " hook " + hook.path() + " failed with status " + p.exitValue()
+                    + (said.isEmpty() ? "" : ": " + said));
         }
         Log.debug("ran " + phase + " hook " + hook.path());
+    }
+
+    private static String tail(Path output) {
+        try {
+            List<String> lines = Files.readAllLines(output);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).strip();
+        } catch (IOException e) {
+            return "";
+        }
     }
 }
