@@ -162,7 +162,7 @@ final class ExecCommand implements Callable<Integer> {
             Files.writeString(processJson, Bundle.JSON.writeValueAsString(process(st)));
             cmd.add(processJson.toString());
             cmd.add(id);
-            java.lang.Process relay = new ProcessBuilder(cmd).inheritIO().start();
+            java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
             try (SocketChannel ch = ShimLauncher.awaitNotify(server, relay, "exec relay",
                     java.time.Duration.ofSeconds(60))) {
                 String line = ShimLauncher.readLine(ch);

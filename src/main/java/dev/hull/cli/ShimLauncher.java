@@ -62,7 +62,8 @@ final class ShimLauncher {
                 cmd.addAll(List.of("--console", terminal.console().toAbsolutePath().toString()));
             }
             cmd.add(id);
-            Process shim = new ProcessBuilder(cmd).inheritIO().start();
+            Process shim = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null && terminal.console() == null)
+                    .start();
             try (SocketChannel ch = awaitNotify(server, shim, "shim", bootTimeout.plus(SLACK))) {
                 String line = readLine(ch);
                 if ("ok".equals(line)) {
@@ -75,6 +76,20 @@ final class ShimLauncher {
         } finally {
             Files.deleteIfExists(notify);
         }
+    }
+
+    /**
+     * The container's stdio is ours to hand on, unless it has a terminal: then the pty is its stdio, and
+     * holding the caller's pipes would keep them open forever (containerd's shim waits for EOF on the
+     * pipes it gave the runtime before it goes on to start the container).
+     */
+    static ProcessBuilder withStdio(ProcessBuilder pb, boolean inherit) {
+        if (inherit) {
+            return pb.inheritIO();
+        }
+        java.io.File devNull = Path.of("/dev/null").toFile();
+        return pb.redirectInput(ProcessBuilder.Redirect.from(devNull)).redirectOutput(ProcessBuilder.Redirect.to(devNull))
+                .redirectError(ProcessBuilder.Redirect.to(devNull));
     }
 
     /** Waits for {@code child} to connect to {@code server}; its death or the deadline is an error. */

@@ -69,7 +69,7 @@ class PodmanE2EIT {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         run("rm", "--all", "--force");
-        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+        assertThat(Leftovers.killHull(dir)).as("processes left behind").isEmpty();
         Path hullRoot = dev.hull.state.StateStore.DEFAULT_ROOT;
         if (Files.isDirectory(hullRoot)) {
             try (var entries = Files.list(hullRoot)) {

@@ -10,10 +10,19 @@ public final class Leftovers {
 
     /** Kills every process mentioning {@code marker} and returns their descriptions (empty: clean). */
     public static List<String> killAll(Path marker) {
+        return kill(marker, c -> true);
+    }
+
+    /** The same, only for Hull's own processes (qemu, shims, relays): a test's daemons are left alone. */
+    public static List<String> killHull(Path marker) {
+        return kill(marker, c -> c.contains("qemu-system") || c.contains("dev.hull.cli.Main"));
+    }
+
+    private static List<String> kill(Path marker, java.util.function.Predicate<String> which) {
         String m = marker.toString();
         List<ProcessHandle> found = ProcessHandle.allProcesses()
                 .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> p.info().commandLine().map(c -> c.contains(m)).orElse(false))
+                .filter(p -> p.info().commandLine().map(c -> c.contains(m) && which.test(c)).orElse(false))
                 .toList();
         List<String> described = found.stream()
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))

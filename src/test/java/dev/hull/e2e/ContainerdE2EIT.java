@@ -1,0 +1,130 @@
+package dev.hull.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hull.testing.HullCli;
+import dev.hull.testing.Leftovers;
+import dev.hull.testing.TestAssets;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Debian's containerd with its standard runc v2 shim, pointed at Hull (ctr's --runc-binary): the path
+ * Kubernetes takes through a RuntimeClass.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ContainerdE2EIT {
+    private static final String IMAGE = "localhost/hull-busybox:e2e";
+
+    @TempDir
+    static Path dir;
+
+    private static Daemon containerd;
+
+    private record Out(int code, String stdout, String stderr) {
+    }
+
+    private static List<String> ctr(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ctr", "-a", dir.resolve("containerd.sock").toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static List<String> hullRun() {
+        return List.of("--runc-binary", HullCli.launcher().toString(), "--runc-root", dir.resolve("hull").toString());
+    }
+
+    static Out run(List<String> cmd) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(String.join(" ", cmd) + " did not finish");
+        }
+        return new Out(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void startContainerd() throws Exception {
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, "version = 2\nroot = \"" + dir.resolve("root") + "\"\nstate = \"" + dir.resolve("state")
+                + "\"\n[grpc]\n  address = \"" + dir.resolve("containerd.sock") + "\"\n");
+        containerd = Daemon.start(List.of("containerd", "--config", config.toString()), dir.resolve("containerd.sock"),
+                dir.resolve("containerd.log"), Duration.ofSeconds(60));
+        Path archive = OciArchive.of(TestAssets.busyboxRootfs(), dir.resolve("image"), IMAGE);
+        Out imported = run(ctr("images", "import", archive.toString()));
+        assertThat(imported.code()).as(imported.stderr()).isZero();
+    }
+
+    @AfterAll
+    static void stopContainerd() throws Exception {
+        if (containerd != null) {
+            containerd.close();
+        }
+        new ProcessBuilder("sh", "-c", "umount -R " + dir + "/root 2>/dev/null; umount -R " + dir
+                + "/state 2>/dev/null; true").inheritIO().start().waitFor();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        for (String id : List.of("c1", "c2", "c3")) {
+            run(ctr("task", "kill", "-s", "KILL", id));
+            run(ctr("task", "rm", "-f", id));
+            run(ctr("containers", "rm", id));
+        }
+        assertThat(Leftovers.killHull(dir)).as("hull processes left behind").isEmpty();
+        Path ns = dir.resolve("hull").resolve("default");
+        if (Files.isDirectory(ns)) {
+            try (var entries = Files.list(ns)) {
+                assertThat(entries.filter(Files::isDirectory).toList()).as("hull state left behind").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void runEchoAndExitCodeInTheGuestKernel() throws Exception {
+        List<String> cmd = new ArrayList<>(ctr("run", "--rm"));
+        cmd.addAll(hullRun());
+        cmd.addAll(List.of(IMAGE, "c1", "sh", "-c", "echo hi; uname -r; exit 3"));
+        Out r = run(cmd);
+        assertThat(r.code()).as(r.stderr()).isEqualTo(3);
+        assertThat(r.stdout()).startsWith("hi\n").contains("-hull");
+    }
+
+    @Test
+    void detachedExecPsPauseKill() throws Exception {
+        List<String> cmd = new ArrayList<>(ctr("run", "-d"));
+        cmd.addAll(hullRun());
+        cmd.addAll(List.of("--env", "FOO=bar", "--cwd", "/tmp", IMAGE, "c2", "sleep", "1000"));
+        Out started = run(cmd);
+        assertThat(started.code()).as(started.stderr()).isZero();
+        Out exec = run(ctr("task", "exec", "--exec-id", "e1", "c2", "sh", "-c", "echo $FOO $(pwd); exit 4"));
+        assertThat(exec.code()).isEqualTo(4);
+        assertThat(exec.stdout()).isEqualTo("bar /tmp\n");
+        assertThat(run(ctr("task", "ps", "c2")).stdout()).contains("PID");
+        assertThat(run(ctr("task", "pause", "c2")).code()).isZero();
+        assertThat(run(ctr("task", "ls")).stdout()).contains("PAUSED");
+        assertThat(run(ctr("task", "resume", "c2")).code()).isZero();
+        assertThat(run(ctr("task", "kill", "c2")).code()).isZero();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!run(ctr("task", "ls")).stdout().contains("STOPPED") && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertThat(run(ctr("task", "ls")).stdout()).contains("STOPPED");
+    }
+}

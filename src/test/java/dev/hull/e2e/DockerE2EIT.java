@@ -1,0 +1,174 @@
+package dev.hull.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hull.testing.HullCli;
+import dev.hull.testing.Leftovers;
+import dev.hull.testing.TestAssets;
+import dev.hull.testing.Tmux;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Debian's dockerd with Hull added as a runtime (--add-runtime hull=...), its own data root and socket. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DockerE2EIT {
+    private static final String IMAGE = "hull-busybox:e2e";
+
+    @TempDir
+    static Path dir;
+
+    private static Daemon dockerd;
+
+    private record Out(int code, String stdout, String stderr) {
+    }
+
+    private static List<String> docker(String... args) {
+        // /usr/local/bin/docker on these machines is an unrelated client: Debian's is /usr/bin/docker.
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/docker", "-H", "unix://" + dir.resolve("docker.sock")));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static Out run(String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(docker(args)).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("docker " + String.join(" ", args) + " did not finish");
+        }
+        return new Out(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void startDockerd() throws Exception {
+        dockerd = Daemon.start(List.of("dockerd", "--data-root", dir.resolve("data").toString(), "--exec-root",
+                dir.resolve("exec").toString(), "-H", "unix://" + dir.resolve("docker.sock"), "--pidfile",
+                dir.resolve("docker.pid").toString(), "--add-runtime", "hull=" + HullCli.launcher(), "--iptables=false",
+                "--ip6tables=false", "--bridge=none"), dir.resolve("docker.sock"), dir.resolve("dockerd.log"),
+                Duration.ofSeconds(90));
+        Path tar = dir.resolve("busybox.tar");
+        Process t = new ProcessBuilder("tar", "-C", TestAssets.busyboxRootfs().toString(), "-cf", tar.toString(), ".")
+                .inheritIO().start();
+        assertThat(t.waitFor()).isZero();
+        Out imported = run("import", tar.toString(), IMAGE);
+        assertThat(imported.code()).as(imported.stderr()).isZero();
+    }
+
+    @AfterAll
+    static void stopDockerd() throws Exception {
+        if (dockerd != null) {
+            dockerd.close();
+        }
+        new ProcessBuilder("sh", "-c", "umount -R " + dir + "/data 2>/dev/null; umount -R " + dir
+                + "/exec 2>/dev/null; true").inheritIO().start().waitFor();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        Out all = run("ps", "-aq");
+        for (String id : all.stdout().lines().toList()) {
+            run("rm", "-f", id);
+        }
+        assertThat(Leftovers.killHull(dir)).as("qemu or shims left behind").isEmpty();
+        Path hullRoot = dir.resolve("exec/runtime-hull/moby");
+        if (Files.isDirectory(hullRoot)) {
+            try (var entries = Files.list(hullRoot)) {
+                assertThat(entries.filter(Files::isDirectory).toList()).as("hull state left behind").isEmpty();
+            }
+        }
+    }
+
+    private static Out hull(String... args) throws IOException, InterruptedException {
+        List<String> a = new ArrayList<>(List.of("run", "--runtime", "hull", "--network", "none"));
+        a.addAll(List.of(args));
+        return run(a.toArray(String[]::new));
+    }
+
+    @Test
+    void runEchoAndExitCodeInTheGuestKernel() throws Exception {
+        Out hi = hull("--rm", IMAGE, "sh", "-c", "echo hi; uname -r");
+        assertThat(hi.code()).as(hi.stderr()).isZero();
+        assertThat(hi.stdout()).startsWith("hi\n").contains("-hull");
+        assertThat(hull("--rm", IMAGE, "sh", "-c", "exit 3").code()).isEqualTo(3);
+    }
+
+    @Test
+    void detachedLogsExecPauseStopRm() throws Exception {
+        Out started = hull("-d", "--name", "d1", IMAGE, "sh", "-c", "echo started; sleep 1000");
+        assertThat(started.code()).as(started.stderr()).isZero();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!run("logs", "d1").stdout().contains("started") && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertThat(run("logs", "d1").stdout()).contains("started");
+        Out exec = run("exec", "d1", "sh", "-c", "echo from exec; exit 4");
+        assertThat(exec.code()).isEqualTo(4);
+        assertThat(exec.stdout()).isEqualTo("from exec\n");
+        assertThat(run("pause", "d1").code()).isZero();
+        assertThat(run("inspect", "-f", "{{.State.Status}}", "d1").stdout().strip()).isEqualTo("paused");
+        assertThat(run("unpause", "d1").code()).isZero();
+        assertThat(run("stop", "-t", "2", "d1").code()).isZero();
+        assertThat(run("rm", "d1").code()).isZero();
+    }
+
+    @Test
+    void stopEscalatesToSigkillAfterTheGracePeriod() throws Exception {
+        assertThat(hull("-d", "--name", "stubborn", IMAGE, "sh", "-c", "trap '' TERM; while true; do sleep 1; done")
+                .code()).isZero();
+        long t0 = System.nanoTime();
+        assertThat(run("stop", "-t", "2", "stubborn").code()).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(run("inspect", "-f", "{{.State.ExitCode}}", "stubborn").stdout().strip()).isEqualTo("137");
+    }
+
+    @Test
+    void envWorkdirUserAndMountsInsideTheVm() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("vol"));
+        // The container writes as user 1000.
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.writeString(data.resolve("in.txt"), "from the host\n");
+        Out r = hull("--rm", "-e", "FOO=bar", "-w", "/tmp", "--user", "1000", "-v", data + ":/data", IMAGE, "sh", "-c",
+                "echo $FOO $(pwd) $(id -u); cat /data/in.txt; echo mine > /data/out.txt;"
+                        + " grep -E ' /(proc|sys|dev|dev/pts|dev/shm|dev/mqueue|sys/fs/cgroup) ' /proc/mounts | cut -d' ' -f2,3");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).startsWith("bar /tmp 1000\nfrom the host\n")
+                .contains("/proc proc").contains("/sys sysfs").contains("/dev tmpfs").contains("/dev/pts devpts")
+                .contains("/dev/shm tmpfs").contains("/dev/mqueue mqueue").contains("/sys/fs/cgroup cgroup2");
+        assertThat(Files.readString(data.resolve("out.txt"))).isEqualTo("mine\n");
+    }
+
+    @Test
+    void interactiveRunHasAWorkingPrompt() throws Exception {
+        Path exit = dir.resolve("it.exit");
+        String command = String.join(" ", docker("run", "--rm", "-it", "--runtime", "hull", "--network", "none", IMAGE,
+                "sh")) + "; echo $? > " + exit + "; sleep 60";
+        try (Tmux tmux = new Tmux("hull-docker-" + ProcessHandle.current().pid(), 80, 24, command)) {
+            tmux.await("^/ #", Duration.ofSeconds(60));
+            tmux.type("echo $((6*7))");
+            tmux.keys("Enter");
+            tmux.await("^42$", Duration.ofSeconds(30));
+            tmux.type("exit 5");
+            tmux.keys("Enter");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(exit) && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(exit).strip()).isEqualTo("5");
+        }
+    }
+}
