@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
 import dev.hull.testing.TestAssets;
+import dev.hull.testing.Tmux;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,6 +105,28 @@ class ContainerdE2EIT {
         Out r = run(cmd);
         assertThat(r.code()).as(r.stderr()).isEqualTo(3);
         assertThat(r.stdout()).startsWith("hi\n").contains("-hull");
+    }
+
+    @Test
+    void interactiveRunHasAWorkingPrompt() throws Exception {
+        Path exit = dir.resolve("it.exit");
+        List<String> cmd = new ArrayList<>(ctr("run", "-t", "--rm"));
+        cmd.addAll(hullRun());
+        cmd.addAll(List.of(IMAGE, "c3", "sh"));
+        String command = String.join(" ", cmd) + "; echo $? > " + exit + "; sleep 60";
+        try (Tmux tmux = new Tmux("hull-ctr-" + ProcessHandle.current().pid(), 80, 24, command)) {
+            tmux.await("^/ #", Duration.ofSeconds(60));
+            tmux.type("echo $((6*7))");
+            tmux.keys("Enter");
+            tmux.await("^42$", Duration.ofSeconds(30));
+            tmux.type("exit 5");
+            tmux.keys("Enter");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(exit) && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(exit).strip()).isEqualTo("5");
+        }
     }
 
     @Test
