@@ -131,11 +131,17 @@ class ContainerdE2EIT {
 
     @Test
     void detachedExecPsPauseKill() throws Exception {
-        List<String> cmd = new ArrayList<>(ctr("run", "-d"));
+        Path log = dir.resolve("c2.log");
+        List<String> cmd = new ArrayList<>(ctr("run", "-d", "--log-uri", "file://" + log));
         cmd.addAll(hullRun());
-        cmd.addAll(List.of("--env", "FOO=bar", "--cwd", "/tmp", IMAGE, "c2", "sleep", "1000"));
+        cmd.addAll(List.of("--env", "FOO=bar", "--cwd", "/tmp", IMAGE, "c2", "sh", "-c", "echo started; sleep 1000"));
         Out started = run(cmd);
         assertThat(started.code()).as(started.stderr()).isZero();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(Files.exists(log) && Files.readString(log).contains("started")) && System.nanoTime() < until) {
+            Thread.sleep(200);
+        }
+        assertThat(Files.readString(log)).as("the detached container's output").contains("started");
         Out exec = run(ctr("task", "exec", "--exec-id", "e1", "c2", "sh", "-c", "echo $FOO $(pwd); exit 4"));
         assertThat(exec.code()).isEqualTo(4);
         assertThat(exec.stdout()).isEqualTo("bar /tmp\n");
