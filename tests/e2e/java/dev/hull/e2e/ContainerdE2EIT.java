@@ -2,12 +2,12 @@ package dev.hull.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hull.e2e.Commands.Out;
+
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
 import dev.hull.testing.TestAssets;
-import dev.hull.testing.Tmux;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +34,6 @@ class ContainerdE2EIT {
 
     private static Daemon containerd;
 
-    private record Out(int code, String stdout, String stderr) {
-    }
-
     private static List<String> ctr(String... args) {
         List<String> cmd = new ArrayList<>(List.of("ctr", "-a", dir.resolve("containerd.sock").toString()));
         cmd.addAll(List.of(args));
@@ -48,16 +45,7 @@ class ContainerdE2EIT {
     }
 
     static Out run(List<String> cmd) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        if (!p.waitFor(150, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            throw new AssertionError(String.join(" ", cmd) + " did not finish");
-        }
-        return new Out(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return Commands.run(dir, cmd);
     }
 
     @BeforeAll
@@ -108,27 +96,26 @@ class ContainerdE2EIT {
     }
 
     @Test
+    void bindMountsReachTheVm() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("in.txt"), "from the host\n");
+        List<String> cmd = new ArrayList<>(ctr("run", "--rm", "--mount",
+                "type=bind,src=" + data + ",dst=/data,options=rbind:rw"));
+        cmd.addAll(hullRun());
+        cmd.addAll(List.of(IMAGE, "c1", "sh", "-c", "cat /data/in.txt; echo back > /data/out.txt"));
+        Out r = run(cmd);
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("from the host\n");
+        assertThat(Files.readString(data.resolve("out.txt"))).isEqualTo("back\n");
+    }
+
+    @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
-        Path exit = dir.resolve("it.exit");
         List<String> cmd = new ArrayList<>(ctr("run", "-t", "--rm"));
         cmd.addAll(hullRun());
         cmd.addAll(List.of(IMAGE, "c3", "sh"));
-        String command = String.join(" ", cmd) + "; echo $? > " + exit + "; sleep 60";
-        try (Tmux tmux = new Tmux("hull-ctr-" + ProcessHandle.current().pid(), 80, 24, command)) {
-            tmux.await("^/ #", Duration.ofSeconds(60));
-            tmux.type("echo $((6*7))");
-            tmux.keys("Enter");
-            tmux.await("^42$", Duration.ofSeconds(30));
-            tmux.type("exit 5");
-            tmux.keys("Enter");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(exit) && System.nanoTime() < end) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(exit).strip()).isEqualTo("5");
-        }
+        Commands.assertInteractiveShell(dir, "hull-ctr", cmd);
     }
-
     @Test
     void detachedExecPsPauseKill() throws Exception {
         Path log = dir.resolve("c2.log");

@@ -2,12 +2,12 @@ package dev.hull.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hull.e2e.Commands.Out;
+
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
 import dev.hull.testing.TestAssets;
-import dev.hull.testing.Tmux;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +31,6 @@ class DockerE2EIT {
 
     private static Daemon dockerd;
 
-    private record Out(int code, String stdout, String stderr) {
-    }
-
     private static List<String> docker(String... args) {
         // /usr/local/bin/docker on these machines is an unrelated client: Debian's is /usr/bin/docker.
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/docker", "-H", "unix://" + dir.resolve("docker.sock")));
@@ -42,16 +39,7 @@ class DockerE2EIT {
     }
 
     private static Out run(String... args) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(docker(args)).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        if (!p.waitFor(150, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            throw new AssertionError("docker " + String.join(" ", args) + " did not finish");
-        }
-        return new Out(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return Commands.run(dir, docker(args));
     }
 
     @BeforeAll
@@ -154,21 +142,7 @@ class DockerE2EIT {
 
     @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
-        Path exit = dir.resolve("it.exit");
-        String command = String.join(" ", docker("run", "--rm", "-it", "--runtime", "hull", "--network", "none", IMAGE,
-                "sh")) + "; echo $? > " + exit + "; sleep 60";
-        try (Tmux tmux = new Tmux("hull-docker-" + ProcessHandle.current().pid(), 80, 24, command)) {
-            tmux.await("^/ #", Duration.ofSeconds(60));
-            tmux.type("echo $((6*7))");
-            tmux.keys("Enter");
-            tmux.await("^42$", Duration.ofSeconds(30));
-            tmux.type("exit 5");
-            tmux.keys("Enter");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(exit) && System.nanoTime() < end) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(exit).strip()).isEqualTo("5");
-        }
+        Commands.assertInteractiveShell(dir, "hull-docker",
+                docker("run", "--rm", "-it", "--runtime", "hull", "--network", "none", IMAGE, "sh"));
     }
 }

@@ -2,15 +2,14 @@ package dev.hull.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hull.e2e.Commands.Out;
+
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
 import dev.hull.testing.TestAssets;
-import dev.hull.testing.Tmux;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +31,6 @@ class PodmanE2EIT {
     @TempDir
     static Path dir;
 
-    private record Out(int code, String stdout, String stderr) {
-    }
-
     private static List<String> podman(String... args) {
         // Hull's default state root: podman 4.3 does not pass --runtime-flag to every call (not to delete).
         List<String> cmd = new ArrayList<>(List.of("podman", "--root", dir.resolve("storage").toString(),
@@ -44,16 +40,7 @@ class PodmanE2EIT {
     }
 
     private static Out run(String... args) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(podman(args)).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        if (!p.waitFor(150, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            throw new AssertionError("podman " + String.join(" ", args) + " did not finish");
-        }
-        return new Out(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return Commands.run(dir, podman(args));
     }
 
     @BeforeAll
@@ -139,21 +126,6 @@ class PodmanE2EIT {
 
     @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
-        Path exit = dir.resolve("it.exit");
-        String command = String.join(" ", podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"))
-                + "; echo $? > " + exit + "; sleep 60";
-        try (Tmux tmux = new Tmux("hull-podman-" + ProcessHandle.current().pid(), 80, 24, command)) {
-            tmux.await("^/ #", Duration.ofSeconds(60));
-            tmux.type("echo $((6*7))");
-            tmux.keys("Enter");
-            tmux.await("^42$", Duration.ofSeconds(30));
-            tmux.type("exit 5");
-            tmux.keys("Enter");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(exit) && System.nanoTime() < end) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(exit).strip()).isEqualTo("5");
-        }
+        Commands.assertInteractiveShell(dir, "hull-podman", podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
     }
 }

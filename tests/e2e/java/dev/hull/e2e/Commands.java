@@ -1,0 +1,54 @@
+package dev.hull.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hull.testing.Tmux;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** What the manager tests share: running a manager's CLI, and driving an interactive container. */
+final class Commands {
+    private Commands() {
+    }
+
+    record Out(int code, String stdout, String stderr) {
+    }
+
+    /** Runs a command with no stdin; output goes to files, as a detached container may hold it. */
+    static Out run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(String.join(" ", cmd) + " did not finish");
+        }
+        return new Out(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** Runs {@code cmd} (an interactive busybox sh) in a terminal: a prompt, arithmetic, exit 5. */
+    static void assertInteractiveShell(Path dir, String name, List<String> cmd) throws Exception {
+        Path exit = dir.resolve(name + ".exit");
+        String command = String.join(" ", cmd) + "; echo $? > " + exit + "; sleep 60";
+        try (Tmux tmux = new Tmux(name + "-" + ProcessHandle.current().pid(), 80, 24, command)) {
+            tmux.await("^/ #", Duration.ofSeconds(60));
+            tmux.type("echo $((6*7))");
+            tmux.keys("Enter");
+            tmux.await("^42$", Duration.ofSeconds(30));
+            tmux.type("exit 5");
+            tmux.keys("Enter");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(exit) && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(exit).strip()).isEqualTo("5");
+        }
+    }
+}
