@@ -38,6 +38,11 @@ final class ShimLauncher {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(SHIM_JVM_FLAGS);
+        String aot = System.getProperty("hull.aot");
+        if (aot != null) {
+            // The CLI's AOT cache: the shim's flags differ only in sizes, which the cache allows.
+            cmd.add("-XX:AOTCache=" + aot);
+        }
         cmd.add("-Dhull.home=" + Main.home());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
