@@ -19,7 +19,6 @@ import dev.hull.sys.Host;
 import dev.hull.vm.VmException;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -237,9 +236,5 @@ final class Lifecycle {
         if (st != null) {
             poststop(st);
         }
-    }
-
-    static boolean exists(Path p) {
-        return p != null && Files.exists(p);
     }
 }

@@ -117,11 +117,8 @@ public final class Shim {
             ProcessHandle self = ProcessHandle.current();
             ContainerState created = initial.started(self.pid(),
                     self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), vm.pid())
-                    .withStatus(Status.CREATED);
-            created = new ContainerState(created.ociVersion(), created.id(), created.status(), created.pid(),
-                    created.bundle(), created.rootfs(), created.created(), created.owner(), created.annotations(),
-                    created.shimStarted(), created.qemuPid(), created.runDir(), null,
-                    new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
+                    .withStatus(Status.CREATED)
+                    .withVm(new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
                             config.initrd().toString(), resolved.image() == null ? null : resolved.image().toString(),
                             config.memoryMiB(), config.cpus(), accel));
             // The runtime's environment exists (the VM, the prepared process): createRuntime, then the

@@ -47,6 +47,11 @@ public record ContainerState(
                 shimStartMs, qemu, runDir, exitCode, vm);
     }
 
+    public ContainerState withVm(VmInfo info) {
+        return new ContainerState(ociVersion, id, status, pid, bundle, rootfs, created, owner, annotations, shimStarted,
+                qemuPid, runDir, exitCode, info);
+    }
+
     public ContainerState stopped(int code) {
         return new ContainerState(ociVersion, id, Status.STOPPED, pid, bundle, rootfs, created, owner, annotations,
                 shimStarted, qemuPid, runDir, code, vm);
