@@ -58,6 +58,16 @@ public final class HookRunner {
                 args.get(0), hook.path()));
         cmd.addAll(args.subList(1, args.size()));
         Path output = Files.createTempFile("hull-hook", ".out");
+        try {
+            execute(phase, hook, cmd, output, state, status);
+        } finally {
+            Files.deleteIfExists(output);
+        }
+        Log.debug("ran " + phase + " hook " + hook.path());
+    }
+
+    private static void execute(String phase, Hooks.Hook hook, List<String> cmd, Path output, ContainerState state,
+            String status) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(output.toFile()).redirectErrorStream(true);
         pb.environment().clear();
         for (String e : hook.env() == null ? List.<String>of() : hook.env()) {
@@ -90,13 +100,11 @@ public final class HookRunner {
             p.destroyForcibly();
             throw new IOException(phase + " hook " + hook.path() + " interrupted");
         }
-        String said = tail(output);
-        Files.deleteIfExists(output);
         if (p.exitValue() != 0) {
+            String said = tail(output);
             throw new IOException(phase + " hook " + hook.path() + " failed with status " + p.exitValue()
                     + (said.isEmpty() ? "" : ": " + said));
         }
-        Log.debug("ran " + phase + " hook " + hook.path());
     }
 
     private static String tail(Path output) {
