@@ -70,16 +70,34 @@ static int make_pipes(struct pipes *p, json_t *stdio, int terminal) {
     return 0;
 }
 
-struct child_ctx {
-    struct spawn_args *args;
-    int close_fds[8];
-};
+/* Closes every fd of the new child except the ones it needs: the agent's other fds (the connection, other
+ * containers' pipes) are CLOEXEC, but the child may wait a long time before it execs (until start), and
+ * the namespace's init never does. An agent-side stdin write end held there would keep another
+ * container's process from ever seeing EOF on its stdin. */
+static void keep_only(const int *keep, int n) {
+    int sorted[16], m = 0;
+    for (int i = 0; i < n; i++)
+        if (keep[i] > 2) sorted[m++] = keep[i];
+    for (int i = 1; i < m; i++)
+        for (int j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            int t = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = t;
+        }
+    unsigned from = 3;
+    for (int i = 0; i < m; i++) {
+        if ((unsigned)sorted[i] > from) close_range(from, (unsigned)sorted[i] - 1, 0);
+        from = (unsigned)sorted[i] + 1;
+    }
+    close_range(from, ~0U, 0);
+}
 
 static int clone_entry(void *arg) {
-    struct child_ctx *ctx = arg;
-    for (int i = 0; i < 8; i++)
-        if (ctx->close_fds[i] >= 0) close(ctx->close_fds[i]);
-    child_main(ctx->args);
+    struct spawn_args *a = arg;
+    int keep[] = {a->stdin_r, a->stdout_w, a->stderr_w, a->devnull, a->sync, a->exec_err, a->status_w,
+                  a->ns_fds[0], a->ns_fds[1], a->ns_fds[2], a->ns_fds[3]};
+    keep_only(keep, (int)(sizeof keep / sizeof keep[0]));
+    child_main(a);
 }
 
 static void register_streams(struct process *p, json_t *stdio, struct pipes *pp, int master) {
@@ -105,6 +123,38 @@ static void register_streams(struct process *p, json_t *stdio, struct pipes *pp,
     pp->in[1] = pp->out[0] = pp->err[0] = -1;
 }
 
+/* Two streams under one id would interleave and the second would never be closed (a wait on the
+ * process would hang), so ids in use are refused. */
+static int check_stream_ids(json_t *stdio, int terminal, char *err, size_t errlen) {
+    static const char *names[3] = {"stdin", "stdout", "stderr"};
+    json_int_t ids[3];
+    if (stdio && !json_is_object(stdio)) {
+        snprintf(err, errlen, "stdio must be an object");
+        return -1;
+    }
+    for (int i = 0; i < 3; i++) {
+        json_t *v = json_object_get(stdio, names[i]);
+        ids[i] = json_integer_value(v);
+        if ((v && !json_is_integer(v)) || ids[i] < 0 || ids[i] > 0xffffffffLL) {
+            snprintf(err, errlen, "stdio.%s must be a stream id (0 to 4294967295)", names[i]);
+            return -1;
+        }
+        if (terminal && i == 2) ids[i] = 0;
+        if (!ids[i]) continue;
+        if (stream_find((uint32_t)ids[i])) {
+            snprintf(err, errlen, "stream %lld is already in use", (long long)ids[i]);
+            return -1;
+        }
+        for (int k = 0; k < i; k++)
+            if (ids[k] == ids[i]) {
+                snprintf(err, errlen, "stdio.%s and stdio.%s are both stream %lld", names[k], names[i],
+                         (long long)ids[i]);
+                return -1;
+            }
+    }
+    return 0;
+}
+
 /* Starts a container process (first or exec'd) up to the point where it waits for "go". */
 static struct process *spawn(struct container *c, const char *exec_id, json_t *req, int is_init, char *err,
                              size_t errlen) {
@@ -115,6 +165,7 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         snprintf(err, errlen, "request has no process object with args");
         return NULL;
     }
+    if (check_stream_ids(stdio, terminal, err, errlen) < 0) return NULL;
     struct pipes pp;
     int sync[2] = {-1, -1}, execerr[2] = {-1, -1}, status[2] = {-1, -1}, devnull = -1;
     int nsfd[4] = {-1, -1, -1, -1};
@@ -134,15 +185,13 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     };
     json_t *mounts = json_object_get(req, "mounts");
     a.mounts = json_is_array(mounts) ? mounts : NULL;
-    struct child_ctx ctx = {.args = &a, .close_fds = {sync[0], execerr[0], status[0], pp.in[1], pp.out[0],
-                                                      pp.err[0], -1, -1}};
     pid_t pid;
     if (is_init) {
         size_t stack_size = 1 << 20;
         char *stack = malloc(stack_size);
         if (!stack) abort();
         pid = clone(clone_entry, stack + stack_size, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD,
-                    &ctx);
+                    &a);
         free(stack);
     } else {
         char path[64];
@@ -165,7 +214,7 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         }
         close(pidns);
         pid = fork();
-        if (pid == 0) clone_entry(&ctx);
+        if (pid == 0) clone_entry(&a);
         if (setns(g_cfg.own_pidns_fd, CLONE_NEWPID) < 0) logmsg("cannot return to the agent's pid namespace");
     }
     if (pid < 0) {

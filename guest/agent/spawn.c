@@ -62,10 +62,23 @@ static const char *env_get(char **env, const char *name) {
 }
 
 /* runc's rule: a name without a slash is looked up in the process's own PATH. */
-static int resolve(const char *arg0, char **env, char *out, size_t outlen) {
+/* 0, or the errno that says why path cannot be executed. */
+static int executable(const char *path) {
+    struct stat st;
+    if (stat(path, &st) < 0) return errno;
+    if (S_ISDIR(st.st_mode)) return EISDIR;
+    if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) return EACCES;
+    return 0;
+}
+
+/* runc's rule: a name without a slash is looked up in the process's own PATH. Fails the setup with
+ * runc's wording, which managers show to users. */
+static void resolve(int sock, const char *arg0, char **env, char *out, size_t outlen) {
+    int e;
     if (strchr(arg0, '/')) {
         snprintf(out, outlen, "%s", arg0);
-        return access(out, X_OK);
+        if ((e = executable(out)) != 0) fail(sock, "exec: \"%s\": %s", arg0, strerror(e));
+        return;
     }
     const char *path = env_get(env, "PATH");
     if (!path) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -73,11 +86,10 @@ static int resolve(const char *arg0, char **env, char *out, size_t outlen) {
     snprintf(copy, sizeof copy, "%s", path);
     char *save = NULL;
     for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        struct stat st;
         snprintf(out, outlen, "%s/%s", *dir ? dir : ".", arg0);
-        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0) return 0;
+        if (executable(out) == 0) return;
     }
-    return -1;
+    fail(sock, "exec: \"%s\": executable file not found in $PATH", arg0);
 }
 
 static const struct { const char *name; int res; } RLIMITS[] = {
@@ -257,9 +269,18 @@ __attribute__((noreturn)) static void namespace_init(struct spawn_args *a, const
         exec_workload(a, exe);
     }
     prctl(PR_SET_NAME, "hull-init", 0, 0, 0);
-    if (slave >= 0) close(slave);
-    close(a->exec_err);
+    /* This process never execs, so CLOEXEC does not clean up after it: it still holds everything the
+     * agent had open when it was cloned (other containers' stdin pipes, the connection...). A stdin
+     * write end held here would keep another container's process from ever seeing EOF. Keep only the
+     * status pipe, as fd 3. */
     for (int i = 0; i < 3; i++) dup2(a->devnull, i);
+    if (a->status_w != 3) {
+        if (dup2(a->status_w, 3) < 0) _exit(127);
+        a->status_w = 3;
+    }
+    if (close_range(4, ~0U, 0) < 0) {
+        for (int fd = 4; fd < 1024; fd++) close(fd);
+    }
     for (int s = 1; s < NSIG; s++)
         if (s != SIGCHLD && s != SIGKILL && s != SIGSTOP) signal(s, forward);
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -290,8 +311,7 @@ void child_main(struct spawn_args *a) {
     char **envp = string_array(json_object_get(process, "env"));
     char exe[PATH_MAX];
     if (!argv[0] || !*argv[0]) fail(a->sync, "process.args is empty");
-    if (resolve(argv[0], envp, exe, sizeof exe) < 0)
-        fail(a->sync, "exec: \"%s\": executable file not found in $PATH", argv[0]);
+    resolve(a->sync, argv[0], envp, exe, sizeof exe);
     free(argv);
     free(envp);
 
