@@ -100,6 +100,7 @@ struct process *process_find(const char *container, const char *exec_id);
 void process_reap(void);
 void process_try_finish(struct process *p);
 void process_free_all_of(struct container *c);
+void process_discard(struct process *p); /* forgets it: no CLOSE, no wait answer */
 
 /* ---- containers (container.c, spawn.c) ---- */
 struct agent_config {

@@ -264,9 +264,13 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         char e[600];
         ssize_t n = read(execerr[0], e, sizeof e - 1);
         if (n > 0) {
+            /* The host gets only the error: the process (it _exits at once) and its streams are
+             * forgotten without a CLOSE, so the exec name and stream ids are free again. */
             e[n] = 0;
             snprintf(err, errlen, "%s", e);
-            p = NULL; /* it exits with 127 and is reaped as usual; the host gets the error */
+            waitpid(pid, NULL, 0);
+            process_discard(p);
+            p = NULL;
         }
     }
 out:

@@ -72,7 +72,16 @@ static int serve(int guest_waiting_for_host) {
             short re = pfd[conn_slot].revents;
             if ((re & POLLOUT) && conn_on_writable() < 0) return 0;
             if (re & (POLLIN | POLLHUP | POLLERR)) {
-                if (conn_on_readable() < 0) return 0;
+                if (conn_on_readable() < 0) {
+                    /* A virtio-serial port reads as EOF whenever the host end is closed: before the
+                     * first frame that is a host not there yet (or one that looked and left), not a
+                     * host gone for good. */
+                    if (guest_waiting_for_host && !conn_seen_frame()) {
+                        connected = 0;
+                        continue;
+                    }
+                    return 0;
+                }
             }
         }
         for (int i = first_stream; i < n; i++) {

@@ -156,6 +156,17 @@ static int output_done(struct stream *s) { return !s || s->ended; }
 /* Answers the waiters once the process has ended and every output byte has been sent. */
 void process_try_finish(struct process *p) {
     if (!p->exited || !output_done(p->out) || !output_done(p->err)) return;
+    if (p->tty_master >= 0) {
+        /* The terminal is over: later stdin bytes are dropped (and credited), resize is an error. */
+        if (p->in) {
+            p->in->fd = -1;
+            if (p->in->len) send_credit(p->in->id, (uint32_t)p->in->len);
+            p->in->len = 0;
+        }
+        if (p->out) p->out->fd = -1;
+        close(p->tty_master);
+        p->tty_master = -1;
+    }
     size_t i;
     json_t *id;
     json_array_foreach(p->waiters, i, id) {
@@ -180,10 +191,6 @@ static void record_status(struct process *p, int status) {
         p->sig = 0;
         p->code = WEXITSTATUS(status);
     }
-    if (p->tty_master >= 0 && p->out && p->out->fd < 0) {
-        close(p->tty_master);
-        p->tty_master = -1;
-    }
     debugmsg("%s/%s (pid %d) ended: code %d signal %d", p->c->id, p->exec_id, p->pid, p->code, p->sig);
 }
 
@@ -206,6 +213,28 @@ void process_reap(void) {
     }
 }
 
+static void process_free(struct process *p) {
+    if (p->out && p->out->fd_shared) p->out->fd = -1;
+    if (p->in && p->in->fd_shared) p->in->fd = -1;
+    if (p->tty_master >= 0) close(p->tty_master);
+    stream_free(p->in);
+    stream_free(p->out);
+    stream_free(p->err);
+    if (p->status_fd >= 0) close(p->status_fd);
+    json_decref(p->waiters);
+    free(p);
+}
+
+void process_discard(struct process *p) {
+    for (struct process **pp = &g_procs; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    }
+    process_free(p);
+}
+
 void process_free_all_of(struct container *c) {
     for (struct process **pp = &g_procs; *pp;) {
         struct process *p = *pp;
@@ -214,14 +243,6 @@ void process_free_all_of(struct container *c) {
             continue;
         }
         *pp = p->next;
-        if (p->out && p->out->fd_shared) p->out->fd = -1;
-        if (p->in && p->in->fd_shared) p->in->fd = -1;
-        if (p->tty_master >= 0) close(p->tty_master);
-        stream_free(p->in);
-        stream_free(p->out);
-        stream_free(p->err);
-        if (p->status_fd >= 0) close(p->status_fd);
-        json_decref(p->waiters);
-        free(p);
+        process_free(p);
     }
 }
