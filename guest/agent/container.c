@@ -335,7 +335,11 @@ static void remove_container(struct container *c) {
     snprintf(path, sizeof path, "%s/rw", c->dir);
     rmdir(path);
     rmdir(c->dir);
-    if (c->cgroup[0]) rmdir(c->cgroup);
+    /* Killed processes may leave the cgroup a moment after their namespace's init was reaped. */
+    for (int tries = 0; c->cgroup[0] && rmdir(c->cgroup) < 0 && errno == EBUSY && tries < 100; tries++) {
+        process_reap();
+        usleep(10000);
+    }
     for (struct container **cc = &g_containers; *cc; cc = &(*cc)->next) {
         if (*cc == c) {
             *cc = c->next;
@@ -452,6 +456,18 @@ int do_signal(const char *id, const char *exec_id, int sig, int all, char *err, 
     if (!p) return -1;
     if (all && !exec_id) return signal_all(p->c, sig);
     if (p->exited) return 0;
+    if (sig == SIGSTOP && p == p->c->init && p->c->started) {
+        /* hull-init cannot catch SIGSTOP to forward it: stop its child, the workload, instead. */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", p->pid, p->pid);
+        FILE *f = fopen(path, "re");
+        if (f) {
+            int n = 0, child;
+            while (fscanf(f, "%d", &child) == 1) n += kill(child, SIGSTOP) == 0;
+            fclose(f);
+            if (n) return 0;
+        }
+    }
     if (kill(p->pid, sig) < 0) {
         snprintf(err, errlen, "kill %d: %s", p->pid, strerror(errno));
         return -1;

@@ -169,6 +169,10 @@ int main(int argc, char **argv) {
         else usage();
     }
     if ((!listen_path == !connect_path) || !rootfs) usage();
+    if (geteuid() != 0) {
+        fprintf(stderr, "hull-agent: host mode needs root (namespaces, mounts)\n");
+        return 1;
+    }
     struct stat st;
     if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) {
         fprintf(stderr, "hull-agent: --rootfs %s is not a directory\n", rootfs);
