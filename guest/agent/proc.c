@@ -123,7 +123,8 @@ void stream_on_close(uint32_t id) {
 void stream_on_credit(uint32_t id, uint32_t bytes) {
     struct stream *s = stream_find(id);
     if (!s) return; /* credits may trail a stream that ended */
-    s->window += bytes;
+    /* A host that over-credits must not wrap the window round to a small number. */
+    s->window = bytes > UINT32_MAX - s->window ? UINT32_MAX : s->window + bytes;
 }
 
 static void stream_free(struct stream *s) {
