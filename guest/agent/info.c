@@ -112,7 +112,8 @@ int signal_all(struct container *c, int sig) {
 static long long read_number(const char *dir, const char *file) {
     char path[1100], text[64];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    if (read_text(path, text, sizeof text) < 0) return -1;
+    /* A file missing means its controller is not enabled there: nothing counted, no limit. */
+    if (read_text(path, text, sizeof text) < 0) return 0;
     if (strncmp(text, "max", 3) == 0) return 0;
     return atoll(text);
 }
