@@ -96,7 +96,7 @@ int guest_boot(void) {
     write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
     write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids");
 
-    int console = open("/dev/console", O_RDWR | O_CLOEXEC);
+    int console = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (console >= 0) {
         for (int i = 0; i < 3; i++) dup2(console, i);
         if (console > 2) close(console);

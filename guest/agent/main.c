@@ -18,6 +18,15 @@
 #define MAX_POLL 4096
 
 static int sigfd = -1;
+static int terminated; /* host mode: SIGTERM or SIGINT */
+
+/* Reads the signalfd dry: children are reaped, a termination request is noted. */
+static void on_signals(void) {
+    struct signalfd_siginfo si;
+    while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+        if (si.ssi_signo != SIGCHLD) terminated = 1;
+    process_reap();
+}
 
 static void usage(void) {
     fprintf(stderr, "usage: hull-agent (--listen PATH | --connect PATH) --rootfs DIR [--cgroup-root DIR] [--debug]\n"
@@ -59,12 +68,8 @@ static int serve(int guest_waiting_for_host) {
             logmsg("poll: %s", strerror(errno));
             return 0;
         }
-        if (pfd[0].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-            }
-            process_reap();
-        }
+        if (pfd[0].revents & POLLIN) on_signals();
+        if (terminated) return 1;
         if (!connected) {
             /* Until the host opens its end, the port reads as empty; the first bytes mean it is there. */
             if (conn_on_readable() == 0 || conn_seen_frame()) connected = 1;
@@ -129,10 +134,15 @@ static int unix_socket(const char *path, int do_listen) {
     return fd;
 }
 
-static void setup_signals(void) {
+static void setup_signals(int host) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
+    /* Host mode: killed politely, the agent takes its containers with it, as on shutdown. */
+    if (host) {
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+    }
     sigprocmask(SIG_BLOCK, &set, NULL);
     sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     /* Writing to a process that closed its stdin must be an error, not the agent's death. */
@@ -149,7 +159,7 @@ int main(int argc, char **argv) {
         g_cfg.guest = 1;
         int port = guest_boot();
         g_cfg.own_pidns_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-        setup_signals();
+        setup_signals(0);
         if (port < 0) guest_poweroff();
         conn_init(port);
         int asked = serve(1);
@@ -186,7 +196,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    setup_signals();
+    setup_signals(1);
     int rc = 0;
     if (connect_path) {
         int fd = unix_socket(connect_path, 0);
@@ -196,7 +206,7 @@ int main(int argc, char **argv) {
         } else {
             fcntl(fd, F_SETFL, O_NONBLOCK);
             conn_init(fd);
-            if (serve(0)) drain_and_wait_for_close();
+            if (serve(0) && !terminated) drain_and_wait_for_close();
         }
     } else {
         int lfd = unix_socket(listen_path, 1);
@@ -204,21 +214,22 @@ int main(int argc, char **argv) {
             fprintf(stderr, "hull-agent: listen on %s: %s\n", listen_path, strerror(errno));
             rc = 1;
         }
-        while (lfd >= 0) {
+        while (lfd >= 0 && !terminated) {
+            struct pollfd p[2] = {{.fd = lfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+            if (poll(p, 2, -1) < 0 && errno != EINTR) break;
+            if (p[1].revents & POLLIN) on_signals();
+            if (!(p[0].revents & POLLIN)) continue;
             int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
             if (fd < 0) {
-                if (errno == EINTR) continue;
+                if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED) continue;
                 break;
             }
             conn_init(fd);
             int asked = serve(0);
             delete_all();
-            if (asked) {
-                drain_and_wait_for_close();
-                close(fd);
-                break;
-            }
+            if (asked && !terminated) drain_and_wait_for_close();
             close(fd);
+            if (asked) break;
         }
         unlink(listen_path);
     }
