@@ -71,7 +71,8 @@ static int serve(int guest_waiting_for_host) {
         if (pfd[0].revents & POLLIN) on_signals();
         if (terminated) return 1;
         if (!connected) {
-            /* Until the host opens its end, the port reads as empty; the first bytes mean it is there. */
+            /* Until the host opens its end, the port reads as EOF (and polls as POLLHUP, so it is not
+             * polled meanwhile): EAGAIN or bytes mean the host is there. */
             if (conn_on_readable() == 0 || conn_seen_frame()) connected = 1;
         } else if (conn_slot >= 0 && pfd[conn_slot].revents) {
             short re = pfd[conn_slot].revents;
