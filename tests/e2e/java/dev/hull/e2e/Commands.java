@@ -33,6 +33,31 @@ final class Commands {
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
+    /** A docker-compatible CLI (docker, podman): its arguments in, what it did out. */
+    interface DockerLike {
+        Out run(String... args) throws IOException, InterruptedException;
+    }
+
+    /**
+     * The life of a detached container started as {@code name} (echoing "started", then sleeping), the
+     * same through docker and podman: logs, exec with its status, pause seen by inspect, unpause, stop, rm.
+     */
+    static void assertDetachedLifecycle(DockerLike cli, String name) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cli.run("logs", name).stdout().contains("started") && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertThat(cli.run("logs", name).stdout()).contains("started");
+        Out exec = cli.run("exec", name, "sh", "-c", "echo from exec; exit 4");
+        assertThat(exec.code()).isEqualTo(4);
+        assertThat(exec.stdout()).isEqualTo("from exec\n");
+        assertThat(cli.run("pause", name).code()).isZero();
+        assertThat(cli.run("inspect", "--format", "{{.State.Status}}", name).stdout().strip()).isEqualTo("paused");
+        assertThat(cli.run("unpause", name).code()).isZero();
+        assertThat(cli.run("stop", "-t", "2", name).code()).isZero();
+        assertThat(cli.run("rm", name).code()).isZero();
+    }
+
     /** Runs {@code cmd} (an interactive busybox sh) in a terminal: a prompt, arithmetic, exit 5. */
     static void assertInteractiveShell(Path dir, String name, List<String> cmd) throws Exception {
         Path exit = dir.resolve(name + ".exit");

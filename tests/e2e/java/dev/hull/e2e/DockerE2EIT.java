@@ -99,19 +99,7 @@ class DockerE2EIT {
     void detachedLogsExecPauseStopRm() throws Exception {
         Out started = hull("-d", "--name", "d1", IMAGE, "sh", "-c", "echo started; sleep 1000");
         assertThat(started.code()).as(started.stderr()).isZero();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!run("logs", "d1").stdout().contains("started") && System.nanoTime() < end) {
-            Thread.sleep(200);
-        }
-        assertThat(run("logs", "d1").stdout()).contains("started");
-        Out exec = run("exec", "d1", "sh", "-c", "echo from exec; exit 4");
-        assertThat(exec.code()).isEqualTo(4);
-        assertThat(exec.stdout()).isEqualTo("from exec\n");
-        assertThat(run("pause", "d1").code()).isZero();
-        assertThat(run("inspect", "-f", "{{.State.Status}}", "d1").stdout().strip()).isEqualTo("paused");
-        assertThat(run("unpause", "d1").code()).isZero();
-        assertThat(run("stop", "-t", "2", "d1").code()).isZero();
-        assertThat(run("rm", "d1").code()).isZero();
+        Commands.assertDetachedLifecycle(DockerE2EIT::run, "d1");
     }
 
     @Test

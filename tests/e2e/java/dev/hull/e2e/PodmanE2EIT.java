@@ -86,19 +86,7 @@ class PodmanE2EIT {
         Out started = run("run", "-d", "--name", "d1", "--network", "none", IMAGE, "sh", "-c",
                 "echo started; sleep 1000");
         assertThat(started.code()).as(started.stderr()).isZero();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!run("logs", "d1").stdout().contains("started") && System.nanoTime() < end) {
-            Thread.sleep(200);
-        }
-        assertThat(run("logs", "d1").stdout()).contains("started");
-        Out exec = run("exec", "d1", "sh", "-c", "echo from exec; exit 4");
-        assertThat(exec.code()).isEqualTo(4);
-        assertThat(exec.stdout()).isEqualTo("from exec\n");
-        assertThat(run("pause", "d1").code()).isZero();
-        assertThat(run("inspect", "--format", "{{.State.Status}}", "d1").stdout().strip()).isEqualTo("paused");
-        assertThat(run("unpause", "d1").code()).isZero();
-        assertThat(run("stop", "-t", "2", "d1").code()).isZero();
-        assertThat(run("rm", "d1").code()).isZero();
+        Commands.assertDetachedLifecycle(PodmanE2EIT::run, "d1");
     }
 
     @Test
