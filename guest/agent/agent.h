@@ -126,6 +126,10 @@ json_t *do_stats(struct container *c, char *err, size_t errlen);
 int signal_all(struct container *c, int sig);
 int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
 
+/* ---- the container's network in the VM (net.c) ---- */
+int do_network(json_t *req, char *err, size_t errlen);
+int net_loopback_up(void); /* 0 or -errno */
+
 /* ---- requests (dispatch.c) ---- */
 void dispatch_request(const char *payload, size_t len);
 extern int g_shutdown_requested;

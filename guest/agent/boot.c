@@ -141,6 +141,9 @@ int guest_boot(void) {
     snprintf(g_cfg.share, sizeof g_cfg.share, "%s", SHARE_DIR);
     snprintf(g_cfg.state_dir, sizeof g_cfg.state_dir, "/run/hull/c");
     snprintf(g_cfg.cgroup_root, sizeof g_cfg.cgroup_root, "/sys/fs/cgroup");
+    /* Like a fresh network namespace under runc: lo is up, whatever else the container gets. */
+    int rc = net_loopback_up();
+    if (rc < 0) logmsg("lo up: %s", strerror(-rc));
     int port = open_port();
     if (port < 0) logmsg("no virtio-serial port named %s", PORT_NAME);
     debugmsg("booted; share %s:%s", share_type, share_tag);

@@ -89,6 +89,9 @@ void dispatch_request(const char *payload, size_t len) {
     } else if (strcmp(op, "delete") == 0) {
         if (do_delete(str(req, "container"), err, sizeof err) == 0) send_result(id, NULL);
         else send_error(id, "%s", err);
+    } else if (strcmp(op, "network") == 0) {
+        if (do_network(req, err, sizeof err) == 0) send_result(id, NULL);
+        else send_error(id, "%s", err);
     } else if (strcmp(op, "shutdown") == 0) {
         delete_all();
         g_shutdown_requested = 1;

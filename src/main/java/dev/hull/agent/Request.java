@@ -25,6 +25,7 @@ import java.util.Locale;
     @JsonSubTypes.Type(value = Request.Stats.class, name = "stats"),
     @JsonSubTypes.Type(value = Request.Update.class, name = "update"),
     @JsonSubTypes.Type(value = Request.Delete.class, name = "delete"),
+    @JsonSubTypes.Type(value = Request.Network.class, name = "network"),
     @JsonSubTypes.Type(value = Request.Shutdown.class, name = "shutdown"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -80,6 +81,10 @@ public sealed interface Request {
     }
 
     record Delete(String container) implements Request {
+    }
+
+    /** The VM's NICs (found by MAC) get these names, MTUs and addresses; then the routes are added. */
+    record Network(List<dev.hull.net.Link> interfaces, List<dev.hull.net.Route> routes) implements Request {
     }
 
     record Shutdown() implements Request {

@@ -1,6 +1,9 @@
 package dev.hull.cli;
 
 import dev.hull.logging.Log;
+import dev.hull.net.NetException;
+import dev.hull.net.NetNamespace;
+import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
 import dev.hull.shim.HookRunner;
@@ -53,6 +56,12 @@ final class Lifecycle {
                     + " (process.terminal) but neither --console-socket nor --console was given");
         }
         VmResolver.Resolved vm = resolveVm(bundle);
+        NetNamespace netns = NetNamespace.of(bundle.spec());
+        try {
+            netns.check();
+        } catch (NetException e) {
+            throw new HullException(e.getMessage());
+        }
         Path dir;
         try {
             dir = store.claim(id);
@@ -68,10 +77,11 @@ final class Lifecycle {
             store.write(initial);
             Log.info("creating " + id + " from " + bundle.dir());
             if (inProcess) {
-                Shim shim = Shim.create(store, initial, bundle, vm, terminal);
+                Shim shim = Shim.create(store, initial, bundle, vm, terminal, false);
                 return new Created(shim.state(), shim);
             }
-            ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout(), terminal);
+            ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout(), terminal,
+                    netns.launchPrefix(Host.isRoot()));
             return new Created(store.read(id), null);
         } catch (Exception e) {
             removeTraces(id, dir, runDir);
@@ -218,6 +228,10 @@ final class Lifecycle {
     }
 
     private void removeTraces(String id, Path dir, Path runDir) throws IOException {
+        if (runDir != null) {
+            // A shim that died left its taps and filters in the manager's network namespace.
+            TapMirror.removeRecorded(runDir);
+        }
         if (runDir != null && !runDir.equals(dir)) {
             StateStore.deleteTree(runDir);
         }

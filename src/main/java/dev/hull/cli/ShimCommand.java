@@ -29,6 +29,9 @@ final class ShimCommand implements Callable<Integer> {
     @Option(names = "--console")
     Path console;
 
+    @Option(names = "--in-netns", description = "started inside the container's network namespace")
+    boolean inNetns;
+
     @Parameters(index = "0")
     String id;
 
@@ -43,7 +46,7 @@ final class ShimCommand implements Callable<Integer> {
             var life = new Lifecycle(global);
             var b = Lifecycle.loadBundle(bundle);
             shim = Shim.create(global.store(), life.read(id), b, Lifecycle.resolveVm(b),
-                    new HostTerminal.Source(consoleSocket, console));
+                    new HostTerminal.Source(consoleSocket, console), inNetns);
         } catch (Exception e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             Log.error("create " + id + ": " + msg);

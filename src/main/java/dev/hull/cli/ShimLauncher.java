@@ -50,16 +50,23 @@ final class ShimLauncher {
         return cmd;
     }
 
-    /** Returns the running shim once it said the container is created; throws with its reason otherwise. */
+    /**
+     * Returns the running shim once it said the container is created; throws with its reason otherwise.
+     * {@code netnsPrefix}: what puts the shim in the container's network namespace (see NetNamespace).
+     */
     static ProcessHandle launch(Main global, Path runDir, Path bundle, String id, Duration bootTimeout,
-            HostTerminal.Source terminal) throws IOException, HullException {
+            HostTerminal.Source terminal, List<String> netnsPrefix) throws IOException, HullException {
         Path notify = runDir.resolve("notify.sock");
         Files.deleteIfExists(notify);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(notify));
-            List<String> cmd = javaCommand();
+            List<String> cmd = new ArrayList<>(netnsPrefix);
+            cmd.addAll(javaCommand());
             cmd.addAll(global.globalArgs());
             cmd.addAll(List.of("shim", "--bundle", bundle.toString(), "--notify", notify.toString()));
+            if (!netnsPrefix.isEmpty()) {
+                cmd.add("--in-netns");
+            }
             if (terminal.consoleSocket() != null) {
                 cmd.addAll(List.of("--console-socket", terminal.consoleSocket().toAbsolutePath().toString()));
             }

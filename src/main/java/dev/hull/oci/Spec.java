@@ -14,12 +14,14 @@ public record Spec(
         List<Mount> mounts,
         Map<String, String> annotations,
         VmSection vm,
-        Hooks hooks) {
+        Hooks hooks,
+        Linux linux) {
 
     public Spec {
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
         hooks = hooks == null ? new Hooks(null, null, null, null, null, null) : hooks;
+        linux = linux == null ? new Linux(null) : linux;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -7,6 +7,7 @@ import dev.hull.agent.Results.ExitStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.logging.Log;
+import dev.hull.net.NetNamespace;
 import dev.hull.qmp.QmpClient;
 import dev.hull.oci.Bundle;
 import dev.hull.state.ContainerState;
@@ -50,11 +51,13 @@ public final class Shim {
     private final ShimServer server;
     private final HostTerminal tty;
     private final dev.hull.oci.Hooks hooks;
+    private final GuestNetwork net;
     private volatile ContainerState state;
 
     private Shim(StateStore store, String id, QemuVm vm, AgentClient agent, ProcessStreams io,
             CompletableFuture<ExitStatus> exit, Path runDir, ContainerState state, HostTerminal tty,
-            dev.hull.oci.Hooks hooks) throws IOException {
+            dev.hull.oci.Hooks hooks, GuestNetwork net) throws IOException {
+        this.net = net;
         this.tty = tty;
         this.hooks = hooks;
         this.store = store;
@@ -73,18 +76,36 @@ public final class Shim {
      * is left running and the exception says why.
      */
     public static Shim create(StateStore store, ContainerState initial, Bundle bundle, VmResolver.Resolved resolved,
-            HostTerminal.Source terminal) throws Exception {
+            HostTerminal.Source terminal, boolean inNetns) throws Exception {
         String id = initial.id();
         Path runDir = Path.of(initial.runDir());
         VmConfig config = resolved.config();
-        HostTerminal tty = null;
+        var spec = bundle.spec();
         String accel = Accelerator.choose(config);
         config = new VmConfig(config.qemu(), config.kernel(), kernelParams(config), config.initrd(),
                 config.memoryMiB(), config.cpus(), accel);
+        ProcessHandle self = ProcessHandle.current();
+        ContainerState hookState = initial.started(self.pid(),
+                self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
+        // createRuntime, then the deprecated prestart that docker still uses, before the VM: they are
+        // where managers put interfaces into the container's network namespace (docker's setkey), and
+        // what they put there is what the VM's NICs are made from. A failing one fails the create.
+        HookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
+        HookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
+        GuestNetwork net = GuestNetwork.setUp(NetNamespace.of(spec), inNetns, runDir);
         Log.debug("booting " + id + " with " + config);
-        Volumes volumes = Volumes.plan(bundle.spec().mounts());
-        QemuVm vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), "hull-" + id,
-                Log.debugEnabled() ? List.of("hull.debug=1") : List.of(), volumes.shares());
+        QemuVm vm;
+        Volumes volumes;
+        try {
+            volumes = Volumes.plan(spec.mounts(), net.nics(accel).size());
+            vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), "hull-" + id,
+                    Log.debugEnabled() ? List.of("hull.debug=1") : List.of(), volumes.shares(), net.nics(accel),
+                    net.qemuPrefix());
+        } catch (Exception e) {
+            net.tearDown();
+            throw e;
+        }
+        HostTerminal tty = null;
         AgentClient agent = null;
         try {
             long t0 = System.nanoTime();
@@ -92,7 +113,7 @@ public final class Shim {
             Log.debug("guest agent answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + accel + ")");
             logConsole(vm);
             agent.onEvent(event -> Log.warn("agent: " + event));
-            var spec = bundle.spec();
+            net.configureGuest(agent, REQUEST);
             dev.hull.oci.Process process = spec.process();
             ProcessStreams io;
             if (process.terminal()) {
@@ -114,18 +135,12 @@ public final class Shim {
                     REQUEST);
             CompletableFuture<ExitStatus> exit = agent.waitFor(id, null);
             io.pumpStdin(tty != null ? tty.in() : new FileInputStream(FileDescriptor.in));
-            ProcessHandle self = ProcessHandle.current();
-            ContainerState created = initial.started(self.pid(),
-                    self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), vm.pid())
+            ContainerState created = initial.started(self.pid(), hookState.shimStarted(), vm.pid())
                     .withStatus(Status.CREATED)
                     .withVm(new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
                             config.initrd().toString(), resolved.image() == null ? null : resolved.image().toString(),
                             config.memoryMiB(), config.cpus(), accel));
-            // The runtime's environment exists (the VM, the prepared process): createRuntime, then the
-            // deprecated prestart that docker still uses; a failing one fails the create.
-            HookRunner.run("createRuntime", spec.hooks().createRuntime(), created, "creating");
-            HookRunner.run("prestart", spec.hooks().prestart(), created, "created");
-            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty, spec.hooks());
+            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty, spec.hooks(), net);
             store.write(created);
             if (tty != null) {
                 shim.forwardWindowSize(tty, null, exit);
@@ -140,6 +155,7 @@ public final class Shim {
                 agent.close();
             }
             vm.close();
+            net.tearDown();
             throw e;
         }
     }
@@ -402,6 +418,7 @@ public final class Shim {
             Log.warn("the VM of " + id + " did not power off; killing qemu");
         }
         vm.close();
+        net.tearDown();
         for (String s : List.of("agent.sock", "qmp.sock")) {
             try {
                 Files.deleteIfExists(runDir.resolve(s));

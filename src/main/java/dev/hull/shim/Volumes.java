@@ -22,10 +22,15 @@ import java.util.Map;
  */
 public record Volumes(List<Mount> mounts, List<Share> shares) {
     public static final String GUEST_DIR = "/run/hull/vol";
-    /** microvm has 8 virtio-mmio transports; the agent's port and the root take two. */
+    /** microvm has 8 virtio-mmio transports; the agent's port and the root take two, NICs one each. */
     public static final int MAX_SHARES = 6;
 
     public static Volumes plan(List<Mount> requested) {
+        return plan(requested, 0);
+    }
+
+    /** With {@code nics} transports taken by network interfaces. */
+    public static Volumes plan(List<Mount> requested, int nics) {
         Map<Path, String> tags = new LinkedHashMap<>();
         Map<Path, Boolean> readonly = new LinkedHashMap<>();
         List<Mount> out = new ArrayList<>();
@@ -43,10 +48,11 @@ public record Volumes(List<Mount> mounts, List<Share> shares) {
             String guest = GUEST_DIR + "/" + tag + (dir ? "" : "/" + source.getFileName());
             out.add(new Mount(m.destination(), "bind", guest, m.options()));
         }
-        if (tags.size() > MAX_SHARES) {
+        if (tags.size() + nics > MAX_SHARES) {
             throw new IllegalArgumentException("config.json binds " + tags.size() + " host folders ("
-                    + String.join(", ", tags.keySet().stream().map(Path::toString).toList())
-                    + "); a Hull VM can share at most " + MAX_SHARES);
+                    + String.join(", ", tags.keySet().stream().map(Path::toString).toList()) + ")"
+                    + (nics > 0 ? " and the network namespace has " + nics + " interface(s)" : "")
+                    + "; a Hull VM can share at most " + MAX_SHARES + (nics > 0 ? " (folders and interfaces together)" : ""));
         }
         List<Share> shares = new ArrayList<>();
         tags.forEach((path, tag) -> shares.add(new Share(tag, path, readonly.get(path))));

@@ -41,6 +41,16 @@ public final class QemuVm implements AutoCloseable {
     /** As above, with more host folders exported over 9p (volumes), after the template's arguments. */
     public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
             List<String> extraKernelParams, List<Share> shares) throws IOException {
+        return launch(config, args, runDir, workloadDir, name, extraKernelParams, shares, List.of(), List.of());
+    }
+
+    /**
+     * As above, with NICs on taps; {@code prefix} is what qemu is started through (nsenter, when the taps
+     * are in a network namespace this process is not in).
+     */
+    public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
+            List<String> extraKernelParams, List<Share> shares, List<Nic> nics, List<String> prefix)
+            throws IOException {
         Files.createDirectories(runDir);
         Path agent = runDir.resolve("agent.sock");
         Path qmp = runDir.resolve("qmp.sock");
@@ -63,10 +73,11 @@ public final class QemuVm implements AutoCloseable {
                 Map.entry("AGENT_SOCKET", agent.toString()),
                 Map.entry("PROCESS_SOCKET", runDir.resolve("process.sock").toString()),
                 Map.entry("WORKLOAD_DIR", workloadDir.toString().replace(",", ",,")));
-        List<String> argv = new ArrayList<>();
+        List<String> argv = new ArrayList<>(prefix);
         argv.add(config.qemu().toString());
         argv.addAll(args.expand(tags));
         shares.forEach(s -> argv.addAll(s.qemuArgs()));
+        nics.forEach(n -> argv.addAll(n.qemuArgs()));
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve("qemu.log").toFile()))

@@ -1,0 +1,53 @@
+package dev.hull.net;
+
+import dev.hull.oci.Spec;
+import dev.hull.sys.Namespaces;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The network namespace config.json gives the container, and how Hull's processes get into it. The shim
+ * (whose pid is the container's, the pid hooks and managers look at) and its qemu live there, so a manager
+ * that sets up the network through /proc/PID/ns/net (docker) or a named namespace (podman) finds it.
+ */
+public record NetNamespace(Kind kind, Path path) {
+    public enum Kind {
+        /** No network namespace in config.json: the host's network, which a VM does not get. */
+        HOST,
+        /** A namespace without a path: a fresh one, which hooks may populate (docker's setkey). */
+        NEW,
+        /** An existing namespace the manager made (podman, CNI). */
+        JOIN
+    }
+
+    public static NetNamespace of(Spec spec) {
+        return spec.linux().namespace("network")
+                .map(ns -> ns.path() == null || ns.path().isBlank() ? new NetNamespace(Kind.NEW, null)
+                        : new NetNamespace(Kind.JOIN, Path.of(ns.path())))
+                .orElse(new NetNamespace(Kind.HOST, null));
+    }
+
+    /** A clear error at create, before anything is made, when the namespace cannot be entered. */
+    public void check() throws NetException {
+        if (kind == Kind.JOIN) {
+            var why = Namespaces.whyNotEnterable(path, Namespaces.CLONE_NEWNET);
+            if (why.isPresent()) {
+                throw new NetException("cannot enter the network namespace " + path
+                        + " (linux.namespaces in config.json): " + why.get());
+            }
+        }
+    }
+
+    /**
+     * What a detached shim is started through, so that it lives in the namespace from its first instruction
+     * (a JVM cannot move itself: setns changes one thread, and /proc/PID/ns/net shows the main one).
+     * A fresh namespace needs root; without root the VM's own network stack is the isolation.
+     */
+    public List<String> launchPrefix(boolean root) {
+        return switch (kind) {
+            case HOST -> List.of();
+            case NEW -> root ? List.of("unshare", "--net", "--") : List.of();
+            case JOIN -> List.of("nsenter", "--net=" + path, "--");
+        };
+    }
+}

@@ -1,0 +1,81 @@
+package dev.hull.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What the guest must recreate of the container's network namespace: its Ethernet interfaces (loopback,
+ * tunnels and Hull's own taps left out) and the main table's routes through them. Routes the kernel makes
+ * for an address (proto kernel) are left out: the guest's kernel makes the same ones.
+ */
+public record Network(List<Link> links, List<Route> routes) {
+    /** Hull's taps are named this, then a number; never mirrored themselves. */
+    public static final String TAP_PREFIX = "hulltap";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public Network {
+        links = List.copyOf(links);
+        routes = List.copyOf(routes);
+    }
+
+    public boolean isEmpty() {
+        return links.isEmpty();
+    }
+
+    /** Reads the namespace {@code ip} runs in. */
+    public static Network scan(IpTool ip) throws NetException {
+        String addr = ip.run("ip", "-j", "addr", "show");
+        String v4 = ip.run("ip", "-j", "-4", "route", "show", "table", "main");
+        String v6 = ip.run("ip", "-j", "-6", "route", "show", "table", "main");
+        try {
+            return parse(addr, v4, v6);
+        } catch (IOException e) {
+            throw new NetException("cannot read the output of 'ip -j': " + e.getMessage());
+        }
+    }
+
+    /** The pure part of {@link #scan}: {@code ip -j addr show} and {@code ip -j -4/-6 route show}. */
+    static Network parse(String addrJson, String v4RoutesJson, String v6RoutesJson) throws IOException {
+        List<Link> links = new ArrayList<>();
+        for (JsonNode l : JSON.readTree(addrJson)) {
+            String name = l.path("ifname").asText();
+            if (!"ether".equals(l.path("link_type").asText()) || name.startsWith(TAP_PREFIX)) {
+                continue;
+            }
+            List<String> addresses = new ArrayList<>();
+            for (JsonNode a : l.path("addr_info")) {
+                boolean v6 = "inet6".equals(a.path("family").asText());
+                // The guest derives the same IPv6 link-local address from the same MAC.
+                if (v6 && "link".equals(a.path("scope").asText())) {
+                    continue;
+                }
+                addresses.add(a.path("local").asText() + "/" + a.path("prefixlen").asInt());
+            }
+            links.add(new Link(name, l.path("address").asText(), l.path("mtu").asInt(1500), addresses));
+        }
+        Set<String> names = links.stream().map(Link::name).collect(Collectors.toSet());
+        List<Route> routes = new ArrayList<>();
+        routes(v4RoutesJson, "0.0.0.0/0", names, routes);
+        routes(v6RoutesJson, "::/0", names, routes);
+        return new Network(links, routes);
+    }
+
+    private static void routes(String json, String anywhere, Set<String> devices, List<Route> out) throws IOException {
+        for (JsonNode r : JSON.readTree(json)) {
+            String dev = r.path("dev").asText(null);
+            boolean unicast = r.path("type").asText("unicast").equals("unicast");
+            if (!unicast || dev == null || !devices.contains(dev) || "kernel".equals(r.path("protocol").asText())) {
+                continue;
+            }
+            String dst = r.path("dst").asText();
+            out.add(new Route("default".equals(dst) ? anywhere : dst, r.path("gateway").asText(null), dev,
+                    r.path("prefsrc").asText(null), r.has("metric") ? r.path("metric").asInt() : null));
+        }
+    }
+}

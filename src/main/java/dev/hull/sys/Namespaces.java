@@ -1,0 +1,84 @@
+package dev.hull.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Whether this process could enter a namespace file, asked the only exact way: setns(2) on a thread made
+ * for it and thrown away (setns of a network namespace moves just the calling thread). A path that is
+ * missing, unreadable, not a namespace, of another type, or not ours to enter each fail differently.
+ */
+public final class Namespaces {
+    public static final int CLONE_NEWNET = 0x40000000;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
+
+    private Namespaces() {
+    }
+
+    private static MethodHandle link(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd, CAPTURE);
+    }
+
+    private static final class Calls {
+        static final MethodHandle OPEN = link("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        static final MethodHandle SETNS = link("setns",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    /** Empty when {@code path} is a namespace of {@code type} this process may enter; else why not. */
+    public static Optional<String> whyNotEnterable(Path path, int type) {
+        AtomicReference<String> why = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("hull-setns-probe").start(() -> why.set(probe(path, type)));
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted");
+        }
+        return Optional.ofNullable(why.get());
+    }
+
+    private static String probe(Path path, int type) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            int fd = (int) Calls.OPEN.invokeExact(state, arena.allocateFrom(path.toString()), O_RDONLY_CLOEXEC);
+            if (fd < 0) {
+                return error(state);
+            }
+            try {
+                int rc = (int) Calls.SETNS.invokeExact(state, fd, type);
+                return rc == 0 ? null : error(state);
+            } finally {
+                int ignored = (int) Calls.CLOSE.invokeExact(fd);
+            }
+        } catch (Throwable t) {
+            return t.toString();
+        }
+    }
+
+    private static String error(MemorySegment state) throws Throwable {
+        int errno = (int) ERRNO.get(state, 0L);
+        MemorySegment msg = (MemorySegment) Calls.STRERROR.invokeExact(errno);
+        // EINVAL from setns: the file is no namespace, or one of another type.
+        return errno == 22 ? "not a network namespace" : msg.reinterpret(256).getString(0);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.hull.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hull.oci.Bundle;
+import dev.hull.oci.Spec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NetNamespaceTest {
+    @TempDir
+    Path dir;
+
+    private static Spec spec(String namespaces) throws Exception {
+        return Bundle.JSON.readValue("{\"linux\":{\"namespaces\":" + namespaces + "}}", Spec.class);
+    }
+
+    @Test
+    void theNetworkEntryDecidesWhereTheShimLives() throws Exception {
+        assertThat(NetNamespace.of(spec("[{\"type\":\"pid\"}]")).launchPrefix(true)).isEmpty();
+        assertThat(NetNamespace.of(spec("[{\"type\":\"network\"}]")).launchPrefix(true))
+                .containsExactly("unshare", "--net", "--");
+        assertThat(NetNamespace.of(spec("[{\"type\":\"network\"}]")).launchPrefix(false)).isEmpty();
+        assertThat(NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/run/netns/x\"}]")).launchPrefix(false))
+                .containsExactly("nsenter", "--net=/run/netns/x", "--");
+    }
+
+    @Test
+    void aPathThatIsNoNetworkNamespaceIsAClearError() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-namespace"), "x");
+        assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"" + file + "\"}]")).check())
+                .hasMessageContaining("cannot enter the network namespace " + file)
+                .hasMessageContaining("not a network namespace");
+        assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/nonexistent/ns\"}]")).check())
+                .hasMessageContaining("No such file or directory");
+        assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/proc/self/ns/pid\"}]")).check())
+                .hasMessageContaining("not a network namespace");
+    }
+
+    @Test
+    void theCallersOwnNamespaceCanBeEntered() throws Exception {
+        NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]")).check();
+    }
+}
