@@ -77,7 +77,7 @@ final class Lifecycle {
             store.write(initial);
             Log.info("creating " + id + " from " + bundle.dir());
             if (inProcess) {
-                Shim shim = Shim.create(store, initial, bundle, vm, terminal, false);
+                Shim shim = Shim.create(store, initial, bundle, vm, terminal, false, HookRunner.HERE);
                 return new Created(shim.state(), shim);
             }
             ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout(), terminal,
@@ -176,7 +176,7 @@ final class Lifecycle {
     private static void poststop(ContainerState st) {
         try {
             var hooks = Bundle.load(Path.of(st.bundle())).spec().hooks();
-            HookRunner.runQuietly("poststop", hooks.poststop(), st, "stopped");
+            HookRunner.HERE.runQuietly("poststop", hooks.poststop(), st, "stopped");
         } catch (BundleException e) {
             Log.debug("no poststop hooks: " + e.getMessage());
         }

@@ -1,10 +1,13 @@
 package dev.hull.cli;
 
 import dev.hull.logging.Log;
+import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.Shim;
 import dev.hull.sys.Libc;
+import dev.hull.sys.Namespaces;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +38,22 @@ final class ShimCommand implements Callable<Integer> {
     @Parameters(index = "0")
     String id;
 
+    /**
+     * Hooks run in the network namespace of the CLI that started this shim (the caller's, as with runc),
+     * held open here because poststart hooks run after that CLI is gone.
+     */
+    private HookRunner hookRunner(long launcher) {
+        if (!inNetns) {
+            return HookRunner.HERE;
+        }
+        int fd = Namespaces.hold(Path.of("/proc", Long.toString(launcher), "ns", "net"));
+        if (fd < 0) {
+            Log.warn("cannot open the caller's network namespace: hooks run in the container's");
+            return HookRunner.HERE;
+        }
+        return new HookRunner(List.of("nsenter", "--net=/proc/" + ProcessHandle.current().pid() + "/fd/" + fd, "--"));
+    }
+
     @Override
     public Integer call() throws Exception {
         global.init();
@@ -46,7 +65,7 @@ final class ShimCommand implements Callable<Integer> {
             var life = new Lifecycle(global);
             var b = Lifecycle.loadBundle(bundle);
             shim = Shim.create(global.store(), life.read(id), b, Lifecycle.resolveVm(b),
-                    new HostTerminal.Source(consoleSocket, console), inNetns);
+                    new HostTerminal.Source(consoleSocket, console), inNetns, hookRunner(launcher));
         } catch (Exception e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             Log.error("create " + id + ": " + msg);

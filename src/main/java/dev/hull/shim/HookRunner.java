@@ -18,16 +18,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs OCI hooks on the host, as the runtime spec says: the hook's path and args (args[0] is its name),
  * only its own env, the container's state JSON on stdin, and its timeout. The hooks of a VM runtime run
- * on the host: docker's prestart hook (libnetwork-setkey) talks to dockerd there.
+ * on the host, in the network namespace of the runtime's caller as with runc, even when the shim that
+ * runs them lives in the container's: hooks that set up the container's network (CNI-style) make the
+ * host's end there.
+ *
+ * @param prefix what each hook is started through (nsenter into the caller's network namespace), or empty
  */
-public final class HookRunner {
+public record HookRunner(List<String> prefix) {
+    /** Hooks run from a process in the caller's namespaces already. */
+    public static final HookRunner HERE = new HookRunner(List.of());
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HookRunner() {
+    public HookRunner {
+        prefix = List.copyOf(prefix);
     }
 
     /** Runs each hook in order; the first failure is thrown (create-time hooks fail the container). */
-    public static void run(String phase, List<Hooks.Hook> hooks, ContainerState state, String status)
+    public void run(String phase, List<Hooks.Hook> hooks, ContainerState state, String status)
             throws IOException {
         for (Hooks.Hook hook : Hooks.orEmpty(hooks)) {
             runOne(phase, hook, state, status);
@@ -35,7 +43,7 @@ public final class HookRunner {
     }
 
     /** For hooks whose failure only deserves a warning (poststart, poststop). */
-    public static void runQuietly(String phase, List<Hooks.Hook> hooks, ContainerState state, String status) {
+    public void runQuietly(String phase, List<Hooks.Hook> hooks, ContainerState state, String status) {
         for (Hooks.Hook hook : Hooks.orEmpty(hooks)) {
             try {
                 runOne(phase, hook, state, status);
@@ -45,7 +53,7 @@ public final class HookRunner {
         }
     }
 
-    private static void runOne(String phase, Hooks.Hook hook, ContainerState state, String status)
+    private void runOne(String phase, Hooks.Hook hook, ContainerState state, String status)
             throws IOException {
         if (hook.path() == null || !Files.isExecutable(Path.of(hook.path()))) {
             throw new IOException(phase + " hook " + hook.path() + " is not an executable file");
@@ -54,7 +62,8 @@ public final class HookRunner {
         // (/proc/PID/exe) told what to do by argv[0] = "libnetwork-setkey". Java cannot set argv[0], so
         // bash's exec -a does it.
         List<String> args = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
-        List<String> cmd = new ArrayList<>(List.of("/bin/bash", "-c", "p=$1; shift; exec -a \"$0\" \"$p\" \"$@\"",
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("/bin/bash", "-c", "p=$1; shift; exec -a \"$0\" \"$p\" \"$@\"",
                 args.get(0), hook.path()));
         cmd.addAll(args.subList(1, args.size()));
         Path output = Files.createTempFile("hull-hook", ".out");

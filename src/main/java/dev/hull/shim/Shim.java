@@ -52,12 +52,14 @@ public final class Shim {
     private final HostTerminal tty;
     private final dev.hull.oci.Hooks hooks;
     private final GuestNetwork net;
+    private final HookRunner hookRunner;
     private volatile ContainerState state;
 
     private Shim(StateStore store, String id, QemuVm vm, AgentClient agent, ProcessStreams io,
             CompletableFuture<ExitStatus> exit, Path runDir, ContainerState state, HostTerminal tty,
-            dev.hull.oci.Hooks hooks, GuestNetwork net) throws IOException {
+            dev.hull.oci.Hooks hooks, GuestNetwork net, HookRunner hookRunner) throws IOException {
         this.net = net;
+        this.hookRunner = hookRunner;
         this.tty = tty;
         this.hooks = hooks;
         this.store = store;
@@ -76,7 +78,7 @@ public final class Shim {
      * is left running and the exception says why.
      */
     public static Shim create(StateStore store, ContainerState initial, Bundle bundle, VmResolver.Resolved resolved,
-            HostTerminal.Source terminal, boolean inNetns) throws Exception {
+            HostTerminal.Source terminal, boolean inNetns, HookRunner hookRunner) throws Exception {
         String id = initial.id();
         Path runDir = Path.of(initial.runDir());
         VmConfig config = resolved.config();
@@ -90,8 +92,8 @@ public final class Shim {
         // createRuntime, then the deprecated prestart that docker still uses, before the VM: they are
         // where managers put interfaces into the container's network namespace (docker's setkey), and
         // what they put there is what the VM's NICs are made from. A failing one fails the create.
-        HookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
-        HookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
+        hookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
+        hookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
         GuestNetwork net = GuestNetwork.setUp(NetNamespace.of(spec), inNetns, runDir);
         Log.debug("booting " + id + " with " + config);
         QemuVm vm;
@@ -140,7 +142,7 @@ public final class Shim {
                     .withVm(new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
                             config.initrd().toString(), resolved.image() == null ? null : resolved.image().toString(),
                             config.memoryMiB(), config.cpus(), accel));
-            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty, spec.hooks(), net);
+            Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty, spec.hooks(), net, hookRunner);
             store.write(created);
             if (tty != null) {
                 shim.forwardWindowSize(tty, null, exit);
@@ -349,7 +351,7 @@ public final class Shim {
         state = state.withStatus(Status.RUNNING);
         store.write(state);
         Log.info("started " + id);
-        HookRunner.runQuietly("poststart", hooks.poststart(), state, "running");
+        hookRunner.runQuietly("poststart", hooks.poststart(), state, "running");
     }
 
     public synchronized void kill(int signal, boolean all) throws IOException, TimeoutException {

@@ -75,6 +75,18 @@ public final class Namespaces {
         }
     }
 
+    /**
+     * Opens a namespace file and keeps it open for the life of this process: {@code /proc/PID/fd/N} then
+     * names the namespace even after the process it came from is gone. -1 when it cannot be opened.
+     */
+    public static int hold(Path path) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) Calls.OPEN.invokeExact(arena.allocate(STATE), arena.allocateFrom(path.toString()), 0);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
     private static String error(MemorySegment state) throws Throwable {
         int errno = (int) ERRNO.get(state, 0L);
         MemorySegment msg = (MemorySegment) Calls.STRERROR.invokeExact(errno);

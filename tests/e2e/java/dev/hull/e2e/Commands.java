@@ -2,6 +2,8 @@ package dev.hull.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.hull.testing.Http;
 import dev.hull.testing.Tmux;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,5 +77,43 @@ final class Commands {
             }
             assertThat(Files.readString(exit).strip()).isEqualTo("5");
         }
+    }
+
+    /**
+     * A manager's default bridge network carried into the VM: busybox httpd in the container serves a
+     * file through {@code -p 18080:80} to curl on the host; the container fetches from a server on the
+     * host's bridge address; ip addr in the VM shows the manager's address; /etc/hostname and /etc/hosts
+     * are the manager's; after rm no tap or filter is left. {@code network} are extra run options.
+     */
+    static void assertBridgeNetworking(DockerLike cli, String image, String... network) throws Exception {
+        List<String> run = new java.util.ArrayList<>(List.of("run", "-d", "--name", "web", "-p", "18080:80"));
+        run.addAll(List.of(network));
+        run.addAll(List.of(image, "sh", "-c",
+                "mkdir -p /www && echo served-from-the-vm > /www/index.html && exec httpd -f -p 80 -h /www"));
+        Out started = cli.run(run.toArray(String[]::new));
+        assertThat(started.code()).as(started.stderr()).isZero();
+        assertThat(Http.curl("http://127.0.0.1:18080/", Duration.ofSeconds(60))).isEqualTo("served-from-the-vm\n");
+
+        String ip = cli.run("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web").stdout().strip();
+        String gateway = cli.run("inspect", "-f", "{{.NetworkSettings.Gateway}}", "web").stdout().strip();
+        assertThat(ip).matches("[0-9.]+");
+        Out addr = cli.run("exec", "web", "sh", "-c", "uname -r; ip addr show eth0");
+        assertThat(addr.stdout()).contains("-hull").contains("inet " + ip + "/");
+
+        HttpServer host = Http.serve(gateway, "from-the-host\n");
+        try {
+            Out fetched = cli.run("exec", "web", "timeout", "20", "wget", "-qO-",
+                    "http://" + gateway + ":" + host.getAddress().getPort() + "/");
+            assertThat(fetched.stdout()).as(fetched.stderr()).isEqualTo("from-the-host\n");
+        } finally {
+            host.stop(0);
+        }
+        String hostname = cli.run("inspect", "-f", "{{.Config.Hostname}}", "web").stdout().strip();
+        Out files = cli.run("exec", "web", "sh", "-c",
+                "echo $(cat /etc/hostname); grep -c " + ip + " /etc/hosts; grep -c nameserver /etc/resolv.conf");
+        assertThat(files.stdout()).as(files.stderr()).isEqualTo(hostname + "\n1\n1\n");
+
+        assertThat(cli.run("rm", "-f", "web").code()).isZero();
+        assertThat(dev.hull.testing.NetLeftovers.find()).as("taps or filters left").isEmpty();
     }
 }

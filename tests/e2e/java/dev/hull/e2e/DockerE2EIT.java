@@ -46,8 +46,7 @@ class DockerE2EIT {
     static void startDockerd() throws Exception {
         dockerd = Daemon.start(List.of("dockerd", "--data-root", dir.resolve("data").toString(), "--exec-root",
                 dir.resolve("exec").toString(), "-H", "unix://" + dir.resolve("docker.sock"), "--pidfile",
-                dir.resolve("docker.pid").toString(), "--add-runtime", "hull=" + HullCli.launcher(), "--iptables=false",
-                "--ip6tables=false", "--bridge=none"), dir.resolve("docker.sock"), dir.resolve("dockerd.log"),
+                dir.resolve("docker.pid").toString(), "--add-runtime", "hull=" + HullCli.launcher()), dir.resolve("docker.sock"), dir.resolve("dockerd.log"),
                 Duration.ofSeconds(90));
         Path tar = dir.resolve("busybox.tar");
         Process t = new ProcessBuilder("tar", "-C", TestAssets.busyboxRootfs().toString(), "-cf", tar.toString(), ".")
@@ -132,5 +131,10 @@ class DockerE2EIT {
     void interactiveRunHasAWorkingPrompt() throws Exception {
         Commands.assertInteractiveShell(dir, "hull-docker",
                 docker("run", "--rm", "-it", "--runtime", "hull", "--network", "none", IMAGE, "sh"));
+    }
+
+    @Test
+    void defaultBridgeNetworkPublishedPortAndTheHostsBridge() throws Exception {
+        Commands.assertBridgeNetworking(DockerE2EIT::run, IMAGE, "--runtime", "hull");
     }
 }

@@ -116,4 +116,9 @@ class PodmanE2EIT {
     void interactiveRunHasAWorkingPrompt() throws Exception {
         Commands.assertInteractiveShell(dir, "hull-podman", podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
     }
+
+    @Test
+    void defaultBridgeNetworkPublishedPortAndTheHostsBridge() throws Exception {
+        Commands.assertBridgeNetworking(PodmanE2EIT::run, IMAGE);
+    }
 }
