@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.net.TapMirror;
 import dev.hull.vm.Accelerator;
 import dev.hull.vm.VmException;
 import dev.hull.vm.VmResolver;
@@ -43,6 +44,8 @@ final class CheckCommand implements Callable<Integer> {
         Path kvm = Path.of("/dev/kvm");
         line("/dev/kvm", Files.exists(kvm), Files.exists(kvm)
                 ? (Files.isWritable(kvm) ? "present, accessible" : "present, not accessible to this user") : "absent");
+        var network = TapMirror.probe();
+        line("network", network.isEmpty(), network.orElse("taps and tc redirect work (containers' interfaces reach the VM)"));
         Accelerator.Probe probe = Accelerator.probe(vm.config(), true);
         line("kvm guest", probe.accel().equals("kvm"), probe.reason());
         String accel = vm.config().accel().equals("auto") ? probe.accel() : vm.config().accel();

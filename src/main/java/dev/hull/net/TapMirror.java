@@ -131,6 +131,22 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
         }
     }
 
+    /**
+     * Whether this host can mirror an interface onto a tap (tun, veth, and tc's ingress qdisc, u32 and
+     * mirred in its kernel), tried in a throwaway namespace that takes everything with it. Empty: yes.
+     */
+    public static java.util.Optional<String> probe() {
+        String script = "ip link add hullprobe0 type veth peer name hullprobe1 && ip tuntap add dev " + Network.TAP_PREFIX
+                + "0 mode tap && tc qdisc add dev hullprobe0 ingress && tc filter add dev hullprobe0 parent ffff: pref "
+                + PREF + " protocol all u32 match u8 0 0 action mirred egress redirect dev " + Network.TAP_PREFIX + "0";
+        try {
+            new IpTool(null).run("unshare", "--net", "--", "sh", "-c", script);
+            return java.util.Optional.empty();
+        } catch (NetException e) {
+            return java.util.Optional.of(e.getMessage().replaceFirst("^'[^']*' failed: ", ""));
+        }
+    }
+
     /** After a clean {@link #remove}: nothing is left to undo. */
     public static void forget(Path runDir) {
         try {

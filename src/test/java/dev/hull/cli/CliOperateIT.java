@@ -130,7 +130,8 @@ class CliOperateIT extends HullTest {
         long t0 = System.nanoTime();
         Result r = hull.run(null, Duration.ofSeconds(30), "check");
         assertThat(r.code()).isZero();
-        assertThat(r.stdout()).contains("qemu:").contains("kernel:").contains("accelerator:");
+        assertThat(r.stdout()).contains("qemu:").contains("kernel:").contains("accelerator:")
+                .containsPattern("network:\\s+ok");
         if (Files.isWritable(Path.of("/dev/kvm"))) {
             // These hosts have /dev/kvm but hang KVM guests: the probe must say so and pick TCG.
             assertThat(r.stdout()).containsPattern("kvm guest:\\s+NO").contains("tcg (auto)");
