@@ -41,19 +41,20 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
             }
         } catch (NetException e) {
             mirror.remove(ip);
+            forget(runDir);
             throw e;
         }
         return new TapMirror(mirror.netns(), List.copyOf(made));
     }
 
     private static Mirror mirror(IpTool ip, Link link, String tap) throws NetException {
+        boolean hadIngress = ip.run("tc", "qdisc", "show", "dev", link.name(), "ingress").contains("ingress");
         try {
             ip.run("ip", "tuntap", "add", "dev", tap, "mode", "tap", "vnet_hdr");
         } catch (NetException e) {
             throw new NetException("cannot add tap " + tap + " for " + link.name()
                     + " in the container's network namespace: " + e.getMessage());
         }
-        boolean hadIngress = ip.run("tc", "qdisc", "show", "dev", link.name(), "ingress").contains("ingress");
         Mirror m = new Mirror(link.name(), tap, !hadIngress);
         try {
             ip.run("ip", "link", "set", "dev", tap, "mtu", Integer.toString(link.mtu()), "up");

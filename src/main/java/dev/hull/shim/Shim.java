@@ -15,6 +15,7 @@ import dev.hull.state.Status;
 import dev.hull.state.StateStore;
 import dev.hull.sys.Terminal;
 import dev.hull.vm.Accelerator;
+import dev.hull.vm.Nic;
 import dev.hull.vm.QemuVm;
 import dev.hull.vm.VmConfig;
 import dev.hull.vm.VmResolver;
@@ -99,9 +100,10 @@ public final class Shim {
         QemuVm vm;
         Volumes volumes;
         try {
-            volumes = Volumes.plan(spec.mounts(), net.nics(accel).size());
+            List<Nic> nics = net.nics(accel);
+            volumes = Volumes.plan(spec.mounts(), nics.size());
             vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), "hull-" + id,
-                    Log.debugEnabled() ? List.of("hull.debug=1") : List.of(), volumes.shares(), net.nics(accel),
+                    Log.debugEnabled() ? List.of("hull.debug=1") : List.of(), volumes.shares(), nics,
                     net.qemuPrefix());
         } catch (Exception e) {
             net.tearDown();
