@@ -42,11 +42,13 @@ final class GuestNetwork {
      * {@code inNetns}: this process was started inside the namespace (a detached shim). An attached run's
      * process is the CLI's, in the caller's namespace: a namespace to join is entered per command, and a
      * fresh one, which nobody but this process could have populated, is the VM's own network stack.
+     * {@code hooked}: createRuntime or prestart hooks ran, the only ones that can have put interfaces into
+     * a fresh namespace before the VM boots (ctr and {@code --network none} have none: no scan at all).
      */
-    static GuestNetwork setUp(NetNamespace ns, boolean inNetns, Path runDir) throws NetException {
+    static GuestNetwork setUp(NetNamespace ns, boolean inNetns, boolean hooked, Path runDir) throws NetException {
         IpTool ip = switch (ns.kind()) {
             case HOST -> null;
-            case NEW -> inNetns ? new IpTool(null) : null;
+            case NEW -> inNetns && hooked ? new IpTool(null) : null;
             case JOIN -> new IpTool(inNetns ? null : ns.path());
         };
         if (ip == null) {

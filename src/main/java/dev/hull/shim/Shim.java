@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.logging.Log;
 import dev.hull.net.NetNamespace;
+import dev.hull.oci.Hooks;
 import dev.hull.qmp.QmpClient;
 import dev.hull.oci.Bundle;
 import dev.hull.state.ContainerState;
@@ -51,14 +52,14 @@ public final class Shim {
     private final Path runDir;
     private final ShimServer server;
     private final HostTerminal tty;
-    private final dev.hull.oci.Hooks hooks;
+    private final Hooks hooks;
     private final GuestNetwork net;
     private final HookRunner hookRunner;
     private volatile ContainerState state;
 
     private Shim(StateStore store, String id, QemuVm vm, AgentClient agent, ProcessStreams io,
             CompletableFuture<ExitStatus> exit, Path runDir, ContainerState state, HostTerminal tty,
-            dev.hull.oci.Hooks hooks, GuestNetwork net, HookRunner hookRunner) throws IOException {
+            Hooks hooks, GuestNetwork net, HookRunner hookRunner) throws IOException {
         this.net = net;
         this.hookRunner = hookRunner;
         this.tty = tty;
@@ -95,7 +96,9 @@ public final class Shim {
         // what they put there is what the VM's NICs are made from. A failing one fails the create.
         hookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
         hookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
-        GuestNetwork net = GuestNetwork.setUp(NetNamespace.of(spec), inNetns, runDir);
+        boolean hooked = !Hooks.orEmpty(spec.hooks().createRuntime()).isEmpty()
+                || !Hooks.orEmpty(spec.hooks().prestart()).isEmpty();
+        GuestNetwork net = GuestNetwork.setUp(NetNamespace.of(spec), inNetns, hooked, runDir);
         Log.debug("booting " + id + " with " + config);
         QemuVm vm;
         Volumes volumes;
