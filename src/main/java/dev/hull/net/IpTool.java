@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs iproute2's {@code ip} and {@code tc} in the container's network namespace: the process's own, or
@@ -32,16 +31,20 @@ public final class IpTool {
         return cmd;
     }
 
-    /** Runs the command; its standard output, or an exception with what it printed on failure. */
+    /**
+     * Runs the command; its standard output, or an exception with what it printed on failure. coreutils'
+     * timeout bounds it: reading a hung command's output would otherwise wait for ever.
+     */
     public String run(String... argv) throws NetException {
-        List<String> cmd = command(List.of(argv));
+        List<String> cmd = new ArrayList<>(List.of("timeout", "-s", "KILL", Long.toString(TIMEOUT_S)));
+        cmd.addAll(command(List.of(argv)));
         try {
             Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .start();
             byte[] out = p.getInputStream().readAllBytes();
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            p.waitFor();
+            if (p.exitValue() == 137) {
                 throw new NetException("'" + String.join(" ", argv) + "' did not finish within " + TIMEOUT_S + " s");
             }
             if (p.exitValue() != 0) {
