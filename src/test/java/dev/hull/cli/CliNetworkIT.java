@@ -43,7 +43,8 @@ class CliNetworkIT extends HullTest {
 
     @AfterEach
     void removeNamespace() throws Exception {
-        sh("ip link del " + hostEnd + " 2>/dev/null; ip netns del " + netns + " 2>/dev/null; true");
+        sh("ip link del " + hostEnd + " 2>/dev/null; ip netns del " + netns + " 2>/dev/null; ip netns del " + netns
+                + "-peer 2>/dev/null; true");
     }
 
     private static String sh(String script) throws IOException, InterruptedException {
@@ -100,6 +101,24 @@ class CliNetworkIT extends HullTest {
         // The namespace is left as the manager made it.
         String after = sh("ip netns exec " + netns + " sh -c 'ip -o addr show eth0; ip -o link; tc qdisc show dev eth0'");
         assertThat(after).contains(subnet() + ".2/24").doesNotContain("hulltap").doesNotContain("ingress");
+    }
+
+    @Test
+    void ipv6AddressesAndRoutesReachTheGuest() throws Exception {
+        // This host has IPv6 disabled; fresh namespaces do not: the peer is a namespace of the test's own.
+        String v6 = "fd00:198:" + n + "::";
+        String peer = netns + "-peer";
+        sh("ip netns add " + netns + " && ip netns add " + peer + " && ip link add " + hostEnd + " netns " + peer
+                + " type veth peer name eth0 netns " + netns
+                + " && ip -n " + peer + " addr add " + v6 + "1/64 dev " + hostEnd + " nodad && ip -n " + peer
+                + " link set " + hostEnd + " up && ip -n " + netns + " addr add " + v6 + "2/64 dev eth0 nodad"
+                + " && ip -n " + netns + " link set eth0 up && ip -n " + netns + " -6 route add default via " + v6 + "1");
+        hull.run("run", "-d", "-b", bundle("/run/netns/" + netns, "sh", "-c", HTTPD).toString(), "six").assertOk();
+        HullCli.Result inside = hull.run("exec", "six", "sh", "-c", "ip -6 addr show eth0; ip -6 route");
+        assertThat(inside.stdout()).contains("inet6 " + v6 + "2/64").contains("default via " + v6 + "1 dev eth0");
+        assertThat(sh("ip netns exec " + peer + " curl -s -m 20 --retry 5 --retry-connrefused -g http://[" + v6 + "2]/"))
+                .isEqualTo("served-from-the-vm\n");
+        hull.run("delete", "-f", "six").assertOk();
     }
 
     @Test
