@@ -122,6 +122,23 @@ class CliNetworkIT extends HullTest {
     }
 
     @Test
+    void everyInterfaceKeepsItsNameAndAddress() throws Exception {
+        makeNamespace();
+        String second = "hn" + n + "-" + (ProcessHandle.current().pid() % 10000);
+        sh("ip link add " + second + " type veth peer name net1 netns " + netns + " && ip link set " + second + " up"
+                + " && ip -n " + netns + " addr add 10.197." + n + ".2/24 dev net1 && ip -n " + netns + " link set net1 up");
+        try {
+            HullCli.Result r = hull.run("run", "-b", bundle("/run/netns/" + netns, "ip", "-o", "-4", "addr").toString(), "two");
+            assertThat(r.code()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).containsPattern("eth0\\s+inet " + subnet() + ".2/24")
+                    .containsPattern("net1\\s+inet 10.197." + n + ".2/24");
+        } finally {
+            sh("ip link del " + second + " 2>/dev/null; true");
+        }
+        assertThat(NetLeftovers.find()).isEmpty();
+    }
+
+    @Test
     void deleteRemovesTheTapsOfAShimThatDied() throws Exception {
         makeNamespace();
         hull.run("run", "-d", "-b", bundle("/run/netns/" + netns, "sleep", "1000").toString(), "dies").assertOk();

@@ -47,6 +47,17 @@ class VolumesTest {
     }
 
     @Test
+    void networkInterfacesTakeSlotsToo() throws Exception {
+        List<Mount> mounts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            mounts.add(new Mount("/m" + i, "bind", Files.createDirectory(dir.resolve("n" + i)).toString(), null));
+        }
+        assertThat(Volumes.plan(mounts, 1).shares()).hasSize(5);
+        assertThatThrownBy(() -> Volumes.plan(mounts, 2)).hasMessageContaining("binds 5 host folders")
+                .hasMessageContaining("has 2 interface(s)").hasMessageContaining("at most 6 (folders and interfaces");
+    }
+
+    @Test
     void commasInPathsAreEscapedForQemu() {
         assertThat(new dev.hull.vm.Share("v0", Path.of("/a,b"), false).qemuArgs().get(1)).contains("path=/a,,b,");
     }
