@@ -49,6 +49,14 @@ final class OutputRelay {
         return done;
     }
 
+    void closeSink() {
+        try {
+            sink.close();
+        } catch (IOException ignored) {
+            // Closing is only to let the reader see the end.
+        }
+    }
+
     private void deliver() {
         boolean sinkBroken = false;
         try {

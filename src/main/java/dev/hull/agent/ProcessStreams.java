@@ -44,6 +44,14 @@ public final class ProcessStreams {
         });
     }
 
+    /**
+     * Closes the output sinks (after {@link #awaitOutput}): an exec's sinks are the caller's own pipes, whose
+     * reader sees their end only when no copy of their write end is left open here.
+     */
+    public void closeSinks() {
+        outputs.forEach(OutputRelay::closeSink);
+    }
+
     /** Waits until every output stream has ended and its bytes are in its sink. */
     public void awaitOutput(Duration timeout) throws IOException, TimeoutException {
         CompletableFuture<?> all = CompletableFuture.allOf(

@@ -14,6 +14,7 @@ import dev.hull.oci.Bundle;
 import dev.hull.state.ContainerState;
 import dev.hull.state.Status;
 import dev.hull.state.StateStore;
+import dev.hull.sys.ProcessFds;
 import dev.hull.sys.Terminal;
 import dev.hull.vm.Accelerator;
 import dev.hull.vm.Nic;
@@ -257,8 +258,9 @@ public final class Shim {
     private final java.util.Map<String, ExecRun> execs = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Starts a process in the container, wired to the stdio of the CLI process that asked (opened through
-     * /proc, which works for the pipes, files and terminals managers hand to a runtime).
+     * Starts a process in the container, wired to the stdio of the CLI process that asked (duplicated with
+     * pidfd_getfd, so it writes to the very open files the caller has, as an inherited fd would; a terminal
+     * through /proc).
      */
     private int exec(ShimRequest.Exec e) throws IOException, TimeoutException {
         if (state.status() != Status.RUNNING) {
@@ -278,8 +280,7 @@ public final class Shim {
             }
             io = agent.streams(term.out(), null, true);
         } else {
-            io = agent.streams(new FileOutputStream(fds.resolve("1").toFile(), true),
-                    new FileOutputStream(fds.resolve("2").toFile(), true), true);
+            io = agent.streams(ProcessFds.output(e.clientPid(), 1), ProcessFds.output(e.clientPid(), 2), true);
         }
         int pid;
         try {
@@ -292,7 +293,7 @@ public final class Shim {
         }
         CompletableFuture<ExitStatus> done = agent.waitFor(id, e.exec());
         execs.put(e.exec(), new ExecRun(done, io, term));
-        io.pumpStdin(term != null ? term.in() : new FileInputStream(fds.resolve("0").toFile()));
+        io.pumpStdin(term != null ? term.in() : ProcessFds.input(e.clientPid(), 0));
         if (term != null) {
             forwardWindowSize(term, e.exec(), done);
         }
@@ -316,6 +317,8 @@ public final class Shim {
             execs.remove(execId);
             if (run.tty() != null) {
                 run.tty().close();
+            } else {
+                run.io().closeSinks();
             }
         }
     }

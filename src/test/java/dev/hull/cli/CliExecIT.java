@@ -31,6 +31,26 @@ class CliExecIT extends HullTest {
         hull.run("delete", "--force", "x");
     }
 
+    /**
+     * The exec'd process writes to the caller's own open file, as an inherited fd does: a script's
+     * report keeps what the script wrote before and after the exec, in order.
+     */
+    @Test
+    void execWritesToTheCallersOpenFileNotACopyOfIt() throws Exception {
+        Path out = dir.resolve("report.txt");
+        String exec = String.join(" ", hull.command("exec", "x", "sh", "-c", "'echo from exec; echo to stderr >&2'"));
+        Process p = new ProcessBuilder("sh", "-c", "{ echo before; " + exec + "; echo after; } > " + out + " 2>&1")
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(out)).isEqualTo("before\nfrom exec\nto stderr\nafter\n");
+
+        // The shim's copy of a pipe's write end is closed with the process: the reader sees its end.
+        Process piped = new ProcessBuilder("sh", "-c", String.join(" ", hull.command("exec", "x", "echo", "piped"))
+                + " | cat").redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        assertThat(piped.waitFor(60, TimeUnit.SECONDS)).as("the pipe's reader got its end").isTrue();
+        assertThat(new String(piped.getInputStream().readAllBytes())).isEqualTo("piped\n");
+    }
+
     @Test
     void execReturnsTheProcessesExitCodeAndRelaysItsStreams() throws Exception {
         for (int code : new int[] {0, 1, 42}) {

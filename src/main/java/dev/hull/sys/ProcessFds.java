@@ -1,0 +1,237 @@
+package dev.hull.sys;
+
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+
+/**
+ * Another process's stdio, the way an inherited fd is: pidfd_getfd(2) duplicates its descriptor, so the
+ * two share one open file (offset, append mode), and output written here lands where that process's own
+ * next write would, in order with it. Opening /proc/PID/fd/N instead makes a new open file: on a regular
+ * file its offset starts at 0 and overwrites, or is overwritten by, what the process writes. That stays
+ * the fallback where pidfd_getfd is refused (another user's process under Yama's ptrace scope).
+ */
+public final class ProcessFds {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final short POLLIN = 1;
+    private static final short POLLOUT = 4;
+
+    private ProcessFds() {
+    }
+
+    private static final class Calls {
+        static final MethodHandle SYSCALL = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1));
+        static final MethodHandle READ = io("read");
+        static final MethodHandle WRITE = io("write");
+        static final MethodHandle POLL = LINKER.downcallHandle(LINKER.defaultLookup().find("poll").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT));
+        static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
+        private static MethodHandle io(String name) {
+            return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                            ValueLayout.JAVA_LONG), Linker.Option.captureCallState("errno"));
+        }
+    }
+
+    /** Process {@code pid}'s fd {@code fd} to read from. */
+    public static InputStream input(long pid, int fd) throws IOException {
+        int own = duplicate(pid, fd);
+        return own >= 0 ? new In(own) : new FileInputStream(procPath(pid, fd).toFile());
+    }
+
+    /** Process {@code pid}'s fd {@code fd} to write to. */
+    public static OutputStream output(long pid, int fd) throws IOException {
+        int own = duplicate(pid, fd);
+        return own >= 0 ? new Out(own) : new FileOutputStream(procPath(pid, fd).toFile(), true);
+    }
+
+    private static Path procPath(long pid, int fd) {
+        return Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd));
+    }
+
+    /** A descriptor of this process for the same open file, or -1. */
+    private static int duplicate(long pid, int fd) {
+        try {
+            long pidfd = (long) Calls.SYSCALL.invokeExact(SYS_PIDFD_OPEN, pid, 0L, 0L);
+            if (pidfd < 0) {
+                return -1;
+            }
+            try {
+                return (int) (long) Calls.SYSCALL.invokeExact(SYS_PIDFD_GETFD, pidfd, (long) fd, 0L);
+            } finally {
+                close((int) pidfd);
+            }
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    private static void close(int fd) {
+        try {
+            int ignored = (int) Calls.CLOSE.invokeExact(fd);
+        } catch (Throwable ignored) {
+            // Nothing to do about a failed close.
+        }
+    }
+
+    /**
+     * read(2) or write(2) of up to {@code len} bytes; retries on EINTR, and waits with poll(2) on EAGAIN:
+     * the open file is shared, so the other process may have made it non-blocking.
+     */
+    private static long transfer(MethodHandle call, int fd, MemorySegment buf, long len, short event)
+            throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            while (true) {
+                long n = (long) call.invokeExact(state, fd, buf, len);
+                if (n >= 0) {
+                    return n;
+                }
+                int errno = (int) ERRNO.get(state, 0L);
+                if (errno == EAGAIN) {
+                    MemorySegment pfd = arena.allocate(8);
+                    pfd.set(ValueLayout.JAVA_INT, 0, fd);
+                    pfd.set(ValueLayout.JAVA_SHORT, 4, event);
+                    int ignored = (int) Calls.POLL.invokeExact(pfd, 1L, 1000);
+                } else if (errno != EINTR) {
+                    throw new IOException((call == Calls.READ ? "read" : "write") + " failed: errno " + errno);
+                }
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    /**
+     * A descriptor closed only when no read or write is using it: closing it under a blocked read would
+     * let the number be reused and the next read take from another file.
+     */
+    private static final class RawFd {
+        private final int fd;
+        private int users;
+        private boolean closed;
+
+        RawFd(int fd) {
+            this.fd = fd;
+        }
+
+        synchronized int enter() throws IOException {
+            if (closed) {
+                throw new IOException("stream closed");
+            }
+            users++;
+            return fd;
+        }
+
+        synchronized void exit() {
+            if (--users == 0 && closed) {
+                ProcessFds.close(fd);
+            }
+        }
+
+        synchronized void close() {
+            if (!closed) {
+                closed = true;
+                if (users == 0) {
+                    ProcessFds.close(fd);
+                }
+            }
+        }
+    }
+
+    private static final class In extends InputStream {
+        private final RawFd fd;
+
+        In(int fd) {
+            this.fd = new RawFd(fd);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int raw = fd.enter();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocate(len);
+                long n = transfer(Calls.READ, raw, buf, len, POLLIN);
+                if (n == 0) {
+                    return -1;
+                }
+                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, off, (int) n);
+                return (int) n;
+            } finally {
+                fd.exit();
+            }
+        }
+
+        @Override
+        public void close() {
+            fd.close();
+        }
+    }
+
+    private static final class Out extends OutputStream {
+        private final RawFd fd;
+
+        Out(int fd) {
+            this.fd = new RawFd(fd);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int raw = fd.enter();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocate(Math.max(1, len));
+                MemorySegment.copy(b, off, buf, ValueLayout.JAVA_BYTE, 0, len);
+                long done = 0;
+                while (done < len) {
+                    done += transfer(Calls.WRITE, raw, buf.asSlice(done), len - done, POLLOUT);
+                }
+            } finally {
+                fd.exit();
+            }
+        }
+
+        @Override
+        public void close() {
+            fd.close();
+        }
+    }
+}
