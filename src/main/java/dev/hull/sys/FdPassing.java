@@ -3,7 +3,6 @@ package dev.hull.sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
  * cannot pass fds, so this is done with socket/connect/sendmsg through FFM (x86_64 struct layouts).
  */
 public final class FdPassing {
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final int AF_UNIX = 1;
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_CLOEXEC = 0x80000;
@@ -26,17 +24,12 @@ public final class FdPassing {
     private FdPassing() {
     }
 
-    private static MethodHandle link(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)), fd);
-    }
-
     private static final class H {
-        static final MethodHandle SOCKET = link("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle SOCKET = Native.link("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        static final MethodHandle CONNECT = link("connect", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle CONNECT = Native.link("connect", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        static final MethodHandle SENDMSG = link("sendmsg", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+        static final MethodHandle SENDMSG = Native.link("sendmsg", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     }
 

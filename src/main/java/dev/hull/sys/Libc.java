@@ -2,7 +2,6 @@ package dev.hull.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -12,27 +11,21 @@ import java.lang.invoke.MethodHandle;
  * linked on first use: linking costs milliseconds of start-up, and most verbs need none.
  */
 public final class Libc {
-    private static final Linker LINKER = Linker.nativeLinker();
 
     private Libc() {
     }
 
-    private static MethodHandle link(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)), fd);
-    }
-
     private static final class Setsid {
-        static final MethodHandle H = link("setsid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        static final MethodHandle H = Native.link("setsid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
     }
 
     private static final class Prctl {
-        static final MethodHandle H = link("prctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+        static final MethodHandle H = Native.link("prctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
     }
 
     private static final class Waitpid {
-        static final MethodHandle H = link("waitpid", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+        static final MethodHandle H = Native.link("waitpid", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     }
 

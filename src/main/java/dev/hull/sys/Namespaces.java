@@ -2,12 +2,9 @@ package dev.hull.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,28 +17,18 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Namespaces {
     public static final int CLONE_NEWNET = 0x40000000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
     private static final int O_RDONLY_CLOEXEC = 0x80000;
 
     private Namespaces() {
     }
 
-    private static MethodHandle link(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd, CAPTURE);
-    }
-
     private static final class Calls {
-        static final MethodHandle OPEN = link("open",
+        static final MethodHandle OPEN = Native.withErrno("open",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        static final MethodHandle SETNS = link("setns",
+        static final MethodHandle SETNS = Native.withErrno("setns",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
+        static final MethodHandle STRERROR = Native.link("strerror",
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
     /** Empty when {@code path} is a namespace of {@code type} this process may enter; else why not. */
@@ -59,7 +46,7 @@ public final class Namespaces {
 
     private static String probe(Path path, int type) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(STATE);
+            MemorySegment state = arena.allocate(Native.CALL_STATE);
             int fd = (int) Calls.OPEN.invokeExact(state, arena.allocateFrom(path.toString()), O_RDONLY_CLOEXEC);
             if (fd < 0) {
                 return error(state);
@@ -68,7 +55,7 @@ public final class Namespaces {
                 int rc = (int) Calls.SETNS.invokeExact(state, fd, type);
                 return rc == 0 ? null : error(state);
             } finally {
-                int ignored = (int) Calls.CLOSE.invokeExact(fd);
+                Native.close(fd);
             }
         } catch (Throwable t) {
             return t.toString();
@@ -81,14 +68,14 @@ public final class Namespaces {
      */
     public static int hold(Path path) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) Calls.OPEN.invokeExact(arena.allocate(STATE), arena.allocateFrom(path.toString()), 0);
+            return (int) Calls.OPEN.invokeExact(arena.allocate(Native.CALL_STATE), arena.allocateFrom(path.toString()), 0);
         } catch (Throwable t) {
             return -1;
         }
     }
 
     private static String error(MemorySegment state) throws Throwable {
-        int errno = (int) ERRNO.get(state, 0L);
+        int errno = Native.errno(state);
         MemorySegment msg = (MemorySegment) Calls.STRERROR.invokeExact(errno);
         // EINVAL from setns: the file is no namespace, or one of another type.
         return errno == 22 ? "not a network namespace" : msg.reinterpret(256).getString(0);

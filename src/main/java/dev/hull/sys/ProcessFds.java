@@ -8,12 +8,9 @@ import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 
 /**
@@ -24,9 +21,6 @@ import java.nio.file.Path;
  * the fallback where pidfd_getfd is refused (another user's process under Yama's ptrace scope).
  */
 public final class ProcessFds {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
     private static final int EINTR = 4;
@@ -38,21 +32,17 @@ public final class ProcessFds {
     }
 
     private static final class Calls {
-        static final MethodHandle SYSCALL = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1));
+        static final MethodHandle SYSCALL = Native.link("syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
         static final MethodHandle READ = io("read");
         static final MethodHandle WRITE = io("write");
-        static final MethodHandle POLL = LINKER.downcallHandle(LINKER.defaultLookup().find("poll").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_INT));
-        static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle POLL = Native.link("poll", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
         private static MethodHandle io(String name) {
-            return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                            ValueLayout.JAVA_LONG), Linker.Option.captureCallState("errno"));
+            return Native.withErrno(name, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
         }
     }
 
@@ -82,18 +72,10 @@ public final class ProcessFds {
             try {
                 return (int) (long) Calls.SYSCALL.invokeExact(SYS_PIDFD_GETFD, pidfd, (long) fd, 0L);
             } finally {
-                close((int) pidfd);
+                Native.close((int) pidfd);
             }
         } catch (Throwable t) {
             return -1;
-        }
-    }
-
-    private static void close(int fd) {
-        try {
-            int ignored = (int) Calls.CLOSE.invokeExact(fd);
-        } catch (Throwable ignored) {
-            // Nothing to do about a failed close.
         }
     }
 
@@ -104,13 +86,13 @@ public final class ProcessFds {
     private static long transfer(MethodHandle call, int fd, MemorySegment buf, long len, short event)
             throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(STATE);
+            MemorySegment state = arena.allocate(Native.CALL_STATE);
             while (true) {
                 long n = (long) call.invokeExact(state, fd, buf, len);
                 if (n >= 0) {
                     return n;
                 }
-                int errno = (int) ERRNO.get(state, 0L);
+                int errno = Native.errno(state);
                 if (errno == EAGAIN) {
                     MemorySegment pfd = arena.allocate(8);
                     pfd.set(ValueLayout.JAVA_INT, 0, fd);
@@ -150,7 +132,7 @@ public final class ProcessFds {
 
         synchronized void exit() {
             if (--users == 0 && closed) {
-                ProcessFds.close(fd);
+                Native.close(fd);
             }
         }
 
@@ -158,7 +140,7 @@ public final class ProcessFds {
             if (!closed) {
                 closed = true;
                 if (users == 0) {
-                    ProcessFds.close(fd);
+                    Native.close(fd);
                 }
             }
         }

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
  * open and close by path.
  */
 public final class Terminal {
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final long TIOCGWINSZ = 0x5413;
     private static final long TIOCSWINSZ = 0x5414;
     private static final int TERMIOS_BYTES = 60;
@@ -25,25 +24,20 @@ public final class Terminal {
     private Terminal() {
     }
 
-    private static MethodHandle link(String name, FunctionDescriptor fd, Linker.Option... options) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)), fd, options);
-    }
-
     private static final class H {
-        static final MethodHandle OPENPTY = link("openpty", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle OPENPTY = Native.link("openpty", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-        static final MethodHandle TCGETATTR = link("tcgetattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle TCGETATTR = Native.link("tcgetattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        static final MethodHandle TCSETATTR = link("tcsetattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle TCSETATTR = Native.link("tcsetattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        static final MethodHandle CFMAKERAW = link("cfmakeraw", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-        static final MethodHandle IOCTL = link("ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        static final MethodHandle CFMAKERAW = Native.link("cfmakeraw", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        static final MethodHandle IOCTL = Native.link("ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), Linker.Option.firstVariadicArg(2));
-        static final MethodHandle OPEN = link("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+        static final MethodHandle OPEN = Native.link("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                 ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
-        static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        static final MethodHandle ISATTY = link("isatty", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle CLOSE = Native.link("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle ISATTY = Native.link("isatty", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
     /** A new pty: master and slave fds, and the slave's path. */

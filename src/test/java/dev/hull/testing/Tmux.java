@@ -61,8 +61,18 @@ public final class Tmux implements AutoCloseable {
         throw new AssertionError("screen never matched " + regex + ":\n" + screen);
     }
 
+    /** Ends the server and waits until its process is gone: kill-server returns before it exits. */
     @Override
     public void close() throws IOException, InterruptedException {
         tmux("kill-server");
+        String marker = "tmux -L " + socket + " ";
+        for (ProcessHandle server : ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false)).toList()) {
+            try {
+                server.onExit().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                server.destroyForcibly();
+            }
+        }
     }
 }
