@@ -12,8 +12,10 @@ import java.util.stream.Collectors;
  * What the guest must recreate of the container's network namespace: its Ethernet interfaces (loopback,
  * tunnels and Hull's own taps left out) and the main table's routes through them. Routes the kernel makes
  * for an address (proto kernel) are left out: the guest's kernel makes the same ones.
+ *
+ * @param hullTaps Hull's taps already there: another Hull VM carries this namespace
  */
-public record Network(List<Link> links, List<Route> routes) {
+public record Network(List<Link> links, List<Route> routes, List<String> hullTaps) {
     /** Hull's taps are named this, then a number; never mirrored themselves. */
     public static final String TAP_PREFIX = "hulltap";
 
@@ -22,6 +24,11 @@ public record Network(List<Link> links, List<Route> routes) {
     public Network {
         links = List.copyOf(links);
         routes = List.copyOf(routes);
+        hullTaps = List.copyOf(hullTaps);
+    }
+
+    public Network(List<Link> links, List<Route> routes) {
+        this(links, routes, List.of());
     }
 
     public boolean isEmpty() {
@@ -43,9 +50,14 @@ public record Network(List<Link> links, List<Route> routes) {
     /** The pure part of {@link #scan}: {@code ip -j addr show} and {@code ip -j -4/-6 route show}. */
     static Network parse(String addrJson, String v4RoutesJson, String v6RoutesJson) throws IOException {
         List<Link> links = new ArrayList<>();
+        List<String> taps = new ArrayList<>();
         for (JsonNode l : JSON.readTree(addrJson)) {
             String name = l.path("ifname").asText();
-            if (!"ether".equals(l.path("link_type").asText()) || name.startsWith(TAP_PREFIX)) {
+            if (name.startsWith(TAP_PREFIX)) {
+                taps.add(name);
+                continue;
+            }
+            if (!"ether".equals(l.path("link_type").asText())) {
                 continue;
             }
             List<String> addresses = new ArrayList<>();
@@ -63,7 +75,7 @@ public record Network(List<Link> links, List<Route> routes) {
         List<Route> routes = new ArrayList<>();
         routes(v4RoutesJson, "0.0.0.0/0", names, routes);
         routes(v6RoutesJson, "::/0", names, routes);
-        return new Network(links, routes);
+        return new Network(links, routes, taps);
     }
 
     private static void routes(String json, String anywhere, Set<String> devices, List<Route> out) throws IOException {

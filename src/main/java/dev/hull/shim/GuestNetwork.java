@@ -55,6 +55,12 @@ final class GuestNetwork {
             return NONE;
         }
         Network network = Network.scan(ip);
+        if (!network.hullTaps().isEmpty()) {
+            // One interface cannot be mirrored into two VMs: frames would reach only one of them.
+            throw new NetException("the network namespace " + (ns.path() == null ? "" : ns.path() + " ")
+                    + "is already carried into another Hull VM (it has " + String.join(", ", network.hullTaps())
+                    + "); containers sharing a network namespace, as in a pod, are not supported");
+        }
         if (network.isEmpty()) {
             Log.debug("no interfaces besides lo in the container's network namespace: no NIC");
             return NONE;

@@ -139,6 +139,19 @@ class CliNetworkIT extends HullTest {
     }
 
     @Test
+    void aSecondContainerInTheSameNamespaceIsAClearError() throws Exception {
+        makeNamespace();
+        Path b = bundle("/run/netns/" + netns, "sleep", "1000");
+        hull.run("run", "-d", "-b", b.toString(), "first").assertOk();
+        HullCli.Result second = hull.run("run", "-d", "-b", b.toString(), "second");
+        assertThat(second.code()).isNotZero();
+        assertThat(second.stderr()).contains("already carried into another Hull VM").contains("pod");
+        assertThat(hull.run("list", "-q").stdout()).isEqualTo("first\n");
+        hull.run("delete", "-f", "first").assertOk();
+        assertThat(NetLeftovers.find()).isEmpty();
+    }
+
+    @Test
     void deleteRemovesTheTapsOfAShimThatDied() throws Exception {
         makeNamespace();
         hull.run("run", "-d", "-b", bundle("/run/netns/" + netns, "sleep", "1000").toString(), "dies").assertOk();

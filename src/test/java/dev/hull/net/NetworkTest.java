@@ -45,6 +45,13 @@ class NetworkTest {
     }
 
     @Test
+    void hullsOwnTapsAreNotCarriedButReported() throws Exception {
+        Network n = Network.parse(ADDR, V4, V6);
+        assertThat(n.links()).extracting(Link::name).doesNotContain("hulltap0");
+        assertThat(n.hullTaps()).containsExactly("hulltap0");
+    }
+
+    @Test
     void onlyLoopbackMeansNoNetwork() throws Exception {
         String lo = "[{\"ifindex\":1,\"ifname\":\"lo\",\"mtu\":65536,\"link_type\":\"loopback\",\"addr_info\":[]}]";
         assertThat(Network.parse(lo, "[]", "[]").isEmpty()).isTrue();
