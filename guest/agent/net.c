@@ -200,6 +200,25 @@ int net_loopback_up(void) {
     return index ? link_set((int)index, 1, NULL, 0) : -ENODEV;
 }
 
+/* Every NIC first gets a name no requested one has: the guest kernel numbers NICs in its probe order,
+ * so renaming straight to the requested names could meet a name another NIC still holds. */
+static int park_interface(json_t *iface, size_t n, char *err, size_t errlen) {
+    const char *mac = json_string_value(json_object_get(iface, "mac"));
+    char found[IFNAMSIZ + 1], parked[IFNAMSIZ];
+    int index = mac ? find_by_mac(mac, found, sizeof found) : 0;
+    if (!index) {
+        snprintf(err, errlen, "interface %zu: the VM has no NIC with MAC %s", n, mac ? mac : "(none given)");
+        return -1;
+    }
+    snprintf(parked, sizeof parked, "hullnic%u", (unsigned)(n % 1000));
+    int rc = link_set(index, 0, parked, 0);
+    if (rc < 0) {
+        snprintf(err, errlen, "interface %s: %s", found, strerror(-rc));
+        return -1;
+    }
+    return 0;
+}
+
 static int setup_interface(json_t *iface, char *err, size_t errlen) {
     const char *name = json_string_value(json_object_get(iface, "name"));
     const char *mac = json_string_value(json_object_get(iface, "mac"));
@@ -251,6 +270,9 @@ int do_network(json_t *req, char *err, size_t errlen) {
     }
     size_t i;
     json_t *x;
+    json_array_foreach(json_object_get(req, "interfaces"), i, x) {
+        if (park_interface(x, i, err, errlen) < 0) return -1;
+    }
     json_array_foreach(json_object_get(req, "interfaces"), i, x) {
         if (setup_interface(x, err, errlen) < 0) return -1;
     }

@@ -121,17 +121,20 @@ class CliNetworkIT extends HullTest {
         hull.run("delete", "-f", "six").assertOk();
     }
 
+    /** Names the guest kernel gives in its own order must not get in the way (eth1 listed before eth0). */
     @Test
     void everyInterfaceKeepsItsNameAndAddress() throws Exception {
-        makeNamespace();
         String second = "hn" + n + "-" + (ProcessHandle.current().pid() % 10000);
-        sh("ip link add " + second + " type veth peer name net1 netns " + netns + " && ip link set " + second + " up"
-                + " && ip -n " + netns + " addr add 10.197." + n + ".2/24 dev net1 && ip -n " + netns + " link set net1 up");
+        sh("ip netns add " + netns + " && ip link add " + hostEnd + " type veth peer name eth1 netns " + netns
+                + " && ip link add " + second + " type veth peer name eth0 netns " + netns
+                + " && ip link set " + hostEnd + " up && ip link set " + second + " up"
+                + " && ip -n " + netns + " addr add " + subnet() + ".2/24 dev eth1 && ip -n " + netns + " link set eth1 up"
+                + " && ip -n " + netns + " addr add 10.197." + n + ".2/24 dev eth0 && ip -n " + netns + " link set eth0 up");
         try {
             HullCli.Result r = hull.run("run", "-b", bundle("/run/netns/" + netns, "ip", "-o", "-4", "addr").toString(), "two");
             assertThat(r.code()).as(r.stderr()).isZero();
-            assertThat(r.stdout()).containsPattern("eth0\\s+inet " + subnet() + ".2/24")
-                    .containsPattern("net1\\s+inet 10.197." + n + ".2/24");
+            assertThat(r.stdout()).containsPattern("eth1\\s+inet " + subnet() + ".2/24")
+                    .containsPattern("eth0\\s+inet 10.197." + n + ".2/24");
         } finally {
             sh("ip link del " + second + " 2>/dev/null; true");
         }
