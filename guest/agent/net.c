@@ -158,6 +158,7 @@ static int route_add(json_t *route, char *err, size_t errlen) {
     rt->rtm_protocol = RTPROT_BOOT;
     rt->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
     rt->rtm_type = RTN_UNICAST;
+    if (json_is_true(json_object_get(route, "onlink"))) rt->rtm_flags |= RTNH_F_ONLINK;
     if (dlen) add_attr(&r, RTA_DST, d, addr_len(family));
     if (gw) add_attr(&r, RTA_GATEWAY, g, addr_len(family));
     if (src && parse_cidr(src, 0, s, &slen) == family) add_attr(&r, RTA_PREFSRC, s, addr_len(family));

@@ -86,8 +86,12 @@ public record Network(List<Link> links, List<Route> routes, List<String> hullTap
                 continue;
             }
             String dst = r.path("dst").asText();
+            boolean onlink = false;
+            for (JsonNode flag : r.path("flags")) {
+                onlink |= "onlink".equals(flag.asText());
+            }
             out.add(new Route("default".equals(dst) ? anywhere : dst, r.path("gateway").asText(null), dev,
-                    r.path("prefsrc").asText(null), r.has("metric") ? r.path("metric").asInt() : null));
+                    r.path("prefsrc").asText(null), r.has("metric") ? r.path("metric").asInt() : null, onlink));
         }
     }
 }

@@ -9,7 +9,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param gateway null for a link route
  * @param source preferred source address, or null
  * @param metric null when the manager set none
+ * @param onlink the gateway is on the link though no address's subnet holds it (Calico's 169.254.1.1)
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record Route(String destination, String gateway, String device, String source, Integer metric) {
+@JsonInclude(JsonInclude.Include.NON_DEFAULT)
+public record Route(String destination, String gateway, String device, String source, Integer metric,
+        boolean onlink) {
+    public Route(String destination, String gateway, String device, String source, Integer metric) {
+        this(destination, gateway, device, source, metric, false);
+    }
 }

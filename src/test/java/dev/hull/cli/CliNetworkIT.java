@@ -129,12 +129,15 @@ class CliNetworkIT extends HullTest {
                 + " && ip link add " + second + " type veth peer name eth0 netns " + netns
                 + " && ip link set " + hostEnd + " up && ip link set " + second + " up"
                 + " && ip -n " + netns + " addr add " + subnet() + ".2/24 dev eth1 && ip -n " + netns + " link set eth1 up"
-                + " && ip -n " + netns + " addr add 10.197." + n + ".2/24 dev eth0 && ip -n " + netns + " link set eth0 up");
+                + " && ip -n " + netns + " addr add 10.197." + n + ".2/24 dev eth0 && ip -n " + netns + " link set eth0 up"
+                + " && ip -n " + netns + " route add 198.51.100.0/24 via 169.254.1.1 dev eth0 onlink");
         try {
-            HullCli.Result r = hull.run("run", "-b", bundle("/run/netns/" + netns, "ip", "-o", "-4", "addr").toString(), "two");
+            HullCli.Result r = hull.run("run", "-b", bundle("/run/netns/" + netns, "sh", "-c", "ip -o -4 addr; ip route")
+                    .toString(), "two");
             assertThat(r.code()).as(r.stderr()).isZero();
             assertThat(r.stdout()).containsPattern("eth1\\s+inet " + subnet() + ".2/24")
-                    .containsPattern("eth0\\s+inet 10.197." + n + ".2/24");
+                    .containsPattern("eth0\\s+inet 10.197." + n + ".2/24")
+                    .contains("198.51.100.0/24 via 169.254.1.1 dev eth0 onlink");
         } finally {
             sh("ip link del " + second + " 2>/dev/null; true");
         }

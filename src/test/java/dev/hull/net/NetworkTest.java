@@ -20,6 +20,7 @@ class NetworkTest {
             [{"dst":"default","gateway":"10.9.0.1","dev":"eth0","flags":[]},
              {"dst":"10.9.0.0/16","dev":"eth0","protocol":"kernel","scope":"link","prefsrc":"10.9.0.5","flags":[]},
              {"dst":"192.168.7.0/24","dev":"eth0","scope":"link","flags":[]},
+             {"dst":"198.51.100.0/24","gateway":"169.254.1.1","dev":"eth0","flags":["onlink"]},
              {"type":"unreachable","dst":"10.10.0.0/16","flags":[]},
              {"dst":"172.16.0.0/12","gateway":"10.0.0.1","dev":"tunl0","flags":[]}]
             """;
@@ -41,6 +42,7 @@ class NetworkTest {
         assertThat(n.routes()).containsExactly(
                 new Route("0.0.0.0/0", "10.9.0.1", "eth0", null, null),
                 new Route("192.168.7.0/24", null, "eth0", null, null),
+                new Route("198.51.100.0/24", "169.254.1.1", "eth0", null, null, true),
                 new Route("::/0", "fd00::1", "eth0", null, 100));
     }
 
