@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
 # Makes target/hull.aot, the JDK's ahead-of-time cache for the CLI, from a training run with exactly
 # the flags bin/hull uses: an attached `run` of a busybox `true`, which loads what every verb needs
-# (picocli, Jackson, the bundle, the state store, the VM and agent client). bin/hull uses the cache
-# only while it is newer than the jar.
+# (picocli, Jackson, the bundle, the state store, the VM and agent client). As root the container
+# gets a network namespace with a veth, so the network set-up (ip/tc, taps, the agent's network
+# request) is trained too. bin/hull uses the cache only while it is newer than the jar.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 rootfs=$here/target/busybox-rootfs
 [ -x "$rootfs/bin/busybox" ] || bash "$here/tests/fixtures/busybox-rootfs.sh" "$rootfs"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+ns=hull-aot-$$
+cleanup() {
+  ip link del "hullaot$$" 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+linux=""
+if [ "$(id -u)" = 0 ] && ip netns add "$ns" 2>/dev/null; then
+  ip link add "hullaot$$" type veth peer name eth0 netns "$ns"
+  ip -n "$ns" addr add 10.195.0.2/24 dev eth0 && ip -n "$ns" link set eth0 up
+  linux=",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/$ns\"}]}"
+fi
 mkdir -p "$work/bundle"
 cat > "$work/bundle/config.json" <<JSON
-{"ociVersion":"1.2.0","process":{"args":["true"],"env":["PATH=/bin"],"cwd":"/"},"root":{"path":"$rootfs"}}
+{"ociVersion":"1.2.0","process":{"args":["true"],"env":["PATH=/bin"],"cwd":"/"},"root":{"path":"$rootfs"}$linux}
 JSON
 rm -f "$here/target/hull.aot"
 "$java" $("$here/bin/hull" --print-jvm-flags) -XX:AOTCacheOutput="$here/target/hull.aot" \

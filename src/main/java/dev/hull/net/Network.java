@@ -1,9 +1,12 @@
 package dev.hull.net;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -14,8 +17,9 @@ import java.util.stream.Collectors;
  * for an address (proto kernel) are left out: the guest's kernel makes the same ones.
  *
  * @param hullTaps Hull's taps already there: another Hull VM carries this namespace
+ * @param withIngress interfaces that have an ingress qdisc already (Hull then adds only its filter)
  */
-public record Network(List<Link> links, List<Route> routes, List<String> hullTaps) {
+public record Network(List<Link> links, List<Route> routes, List<String> hullTaps, Set<String> withIngress) {
     /** Hull's taps are named this, then a number; never mirrored themselves. */
     public static final String TAP_PREFIX = "hulltap";
 
@@ -25,30 +29,47 @@ public record Network(List<Link> links, List<Route> routes, List<String> hullTap
         links = List.copyOf(links);
         routes = List.copyOf(routes);
         hullTaps = List.copyOf(hullTaps);
+        withIngress = Set.copyOf(withIngress);
     }
 
     public Network(List<Link> links, List<Route> routes) {
-        this(links, routes, List.of());
+        this(links, routes, List.of(), Set.of());
     }
 
     public boolean isEmpty() {
         return links.isEmpty();
     }
 
-    /** Reads the namespace {@code ip} runs in. */
+    /**
+     * Reads the namespace {@code ip} runs in: addresses, IPv4 and IPv6 routes and qdiscs as four JSON
+     * documents from one process (each spawned process costs milliseconds of every create).
+     */
     public static Network scan(IpTool ip) throws NetException {
-        String addr = ip.run("ip", "-j", "addr", "show");
-        String v4 = ip.run("ip", "-j", "-4", "route", "show", "table", "main");
-        String v6 = ip.run("ip", "-j", "-6", "route", "show", "table", "main");
+        String out = ip.run("sh", "-c", "ip -j addr show && ip -j -4 route show table main"
+                + " && (ip -j -6 route show table main 2>/dev/null || echo '[]') && tc -j qdisc show");
         try {
-            return parse(addr, v4, v6);
+            // One after the other (MappingIterator would unwrap the first array instead).
+            List<String> docs = new ArrayList<>();
+            try (JsonParser parser = JSON.createParser(out)) {
+                while (parser.nextToken() != null) {
+                    docs.add(JSON.readTree(parser).toString());
+                }
+            }
+            while (docs.size() < 4) {
+                docs.add("[]");
+            }
+            return parse(docs.get(0), docs.get(1), docs.get(2), docs.get(3));
         } catch (IOException e) {
-            throw new NetException("cannot read the output of 'ip -j': " + e.getMessage());
+            throw new NetException("cannot read the output of 'ip -j' and 'tc -j': " + e.getMessage());
         }
     }
 
-    /** The pure part of {@link #scan}: {@code ip -j addr show} and {@code ip -j -4/-6 route show}. */
-    static Network parse(String addrJson, String v4RoutesJson, String v6RoutesJson) throws IOException {
+    /**
+     * The pure part of {@link #scan}: {@code ip -j addr show}, {@code ip -j -4/-6 route show} and
+     * {@code tc -j qdisc show}.
+     */
+    static Network parse(String addrJson, String v4RoutesJson, String v6RoutesJson, String qdiscJson)
+            throws IOException {
         List<Link> links = new ArrayList<>();
         List<String> taps = new ArrayList<>();
         for (JsonNode l : JSON.readTree(addrJson)) {
@@ -75,7 +96,13 @@ public record Network(List<Link> links, List<Route> routes, List<String> hullTap
         List<Route> routes = new ArrayList<>();
         routes(v4RoutesJson, "0.0.0.0/0", names, routes);
         routes(v6RoutesJson, "::/0", names, routes);
-        return new Network(links, routes, taps);
+        Set<String> ingress = new HashSet<>();
+        for (JsonNode q : JSON.readTree(qdiscJson)) {
+            if ("ingress".equals(q.path("kind").asText())) {
+                ingress.add(q.path("dev").asText());
+            }
+        }
+        return new Network(links, routes, taps, ingress);
     }
 
     private static void routes(String json, String anywhere, Set<String> devices, List<Route> out) throws IOException {

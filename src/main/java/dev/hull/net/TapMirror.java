@@ -1,6 +1,9 @@
 package dev.hull.net;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.logging.Log;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,50 +33,45 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
     public record Mirror(String link, String tap, boolean qdiscAdded) {
     }
 
-    /** Makes the taps and filters; on failure removes what it made and throws. */
-    public static TapMirror create(IpTool ip, Path netns, List<Link> links, Path runDir) throws NetException {
-        List<Mirror> made = new ArrayList<>();
-        TapMirror mirror = new TapMirror(netns == null ? null : netns.toString(), made);
-        try {
-            for (int i = 0; i < links.size(); i++) {
-                made.add(mirror(ip, links.get(i), Network.TAP_PREFIX + i));
-                mirror.save(runDir);
+    /**
+     * Makes the taps and filters: one {@code ip -batch} and one {@code tc -batch} for all interfaces. What
+     * it is about to add is recorded first, so a crash in between leaves nothing unrecorded; on failure
+     * it removes what it made and throws.
+     */
+    public static TapMirror create(IpTool ip, Path netns, Network network, Path runDir) throws NetException {
+        List<Mirror> mirrors = new ArrayList<>();
+        List<String> links = new ArrayList<>();
+        List<String> filters = new ArrayList<>();
+        for (int i = 0; i < network.links().size(); i++) {
+            Link link = network.links().get(i);
+            Mirror m = new Mirror(link.name(), Network.TAP_PREFIX + i, !network.withIngress().contains(link.name()));
+            mirrors.add(m);
+            links.add("tuntap add dev " + m.tap() + " mode tap vnet_hdr");
+            links.add("link set dev " + m.tap() + " mtu " + link.mtu() + " up");
+            if (m.qdiscAdded()) {
+                filters.add("qdisc add dev " + m.link() + " ingress");
             }
+            filters.add(redirect(m.link(), m.tap()));
+            filters.add("qdisc add dev " + m.tap() + " ingress");
+            filters.add(redirect(m.tap(), m.link()));
+        }
+        TapMirror mirror = new TapMirror(netns == null ? null : netns.toString(), List.copyOf(mirrors));
+        mirror.save(runDir);
+        try {
+            ip.batch("ip", links, false);
+            ip.batch("tc", filters, false);
         } catch (NetException e) {
             mirror.remove(ip);
             forget(runDir);
-            throw e;
+            throw new NetException("cannot mirror the container's interfaces onto taps: " + e.getMessage());
         }
-        return new TapMirror(mirror.netns(), List.copyOf(made));
+        return mirror;
     }
 
-    private static Mirror mirror(IpTool ip, Link link, String tap) throws NetException {
-        boolean hadIngress = ip.run("tc", "qdisc", "show", "dev", link.name(), "ingress").contains("ingress");
-        try {
-            ip.run("ip", "tuntap", "add", "dev", tap, "mode", "tap", "vnet_hdr");
-        } catch (NetException e) {
-            throw new NetException("cannot add tap " + tap + " for " + link.name()
-                    + " in the container's network namespace: " + e.getMessage());
-        }
-        Mirror m = new Mirror(link.name(), tap, !hadIngress);
-        try {
-            ip.run("ip", "link", "set", "dev", tap, "mtu", Integer.toString(link.mtu()), "up");
-            if (!hadIngress) {
-                ip.run("tc", "qdisc", "add", "dev", link.name(), "ingress");
-            }
-            redirect(ip, link.name(), tap);
-            ip.run("tc", "qdisc", "add", "dev", tap, "ingress");
-            redirect(ip, tap, link.name());
-        } catch (NetException e) {
-            undo(ip, m);
-            throw e;
-        }
-        return m;
-    }
-
-    private static void redirect(IpTool ip, String from, String to) throws NetException {
-        ip.run("tc", "filter", "add", "dev", from, "parent", "ffff:", "pref", PREF, "protocol", "all", "u32", "match",
-                "u8", "0", "0", "action", "mirred", "egress", "redirect", "dev", to);
+    /** Every frame arriving on {@code from} leaves through {@code to}. */
+    private static String redirect(String from, String to) {
+        return "filter add dev " + from + " parent ffff: pref " + PREF
+                + " protocol all u32 match u8 0 0 action mirred egress redirect dev " + to;
     }
 
     public List<String> taps() {
@@ -82,31 +80,32 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
 
     /** Removes every tap and filter; what is already gone (the namespace, the interface) is fine. */
     public void remove(IpTool ip) {
+        List<String> taps = new ArrayList<>();
+        List<String> filters = new ArrayList<>();
         for (Mirror m : mirrors) {
-            undo(ip, m);
+            taps.add("link del dev " + m.tap());
+            filters.add(m.qdiscAdded() ? "qdisc del dev " + m.link() + " ingress"
+                    : "filter del dev " + m.link() + " parent ffff: pref " + PREF);
         }
+        quietly(ip, "ip", taps);
+        quietly(ip, "tc", filters);
     }
 
-    private static void undo(IpTool ip, Mirror m) {
-        quietly(ip, "ip", "link", "del", "dev", m.tap());
-        if (m.qdiscAdded()) {
-            quietly(ip, "tc", "qdisc", "del", "dev", m.link(), "ingress");
-        } else {
-            quietly(ip, "tc", "filter", "del", "dev", m.link(), "parent", "ffff:", "pref", PREF);
-        }
-    }
-
-    private static void quietly(IpTool ip, String... argv) {
+    private static void quietly(IpTool ip, String tool, List<String> commands) {
         try {
-            ip.run(argv);
+            ip.batch(tool, commands, true);
         } catch (NetException e) {
             Log.debug("network clean-up: " + e.getMessage());
         }
     }
 
+    /** Written through the tree model: binding a record costs a cold shim ~20 ms of introspection. */
     private void save(Path runDir) throws NetException {
+        ObjectNode root = JSON.createObjectNode().put("netns", netns);
+        ArrayNode list = root.putArray("mirrors");
+        mirrors.forEach(m -> list.addObject().put("link", m.link()).put("tap", m.tap()).put("qdiscAdded", m.qdiscAdded()));
         try {
-            JSON.writeValue(runDir.resolve(FILE).toFile(), this);
+            JSON.writeValue(runDir.resolve(FILE).toFile(), root);
         } catch (IOException e) {
             throw new NetException("cannot record the network set-up in " + runDir + ": " + e.getMessage());
         }
@@ -122,7 +121,11 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
             return;
         }
         try {
-            TapMirror recorded = JSON.readValue(file.toFile(), TapMirror.class);
+            JsonNode root = JSON.readTree(file.toFile());
+            List<Mirror> mirrors = new ArrayList<>();
+            root.path("mirrors").forEach(m -> mirrors.add(new Mirror(m.path("link").asText(), m.path("tap").asText(),
+                    m.path("qdiscAdded").asBoolean())));
+            TapMirror recorded = new TapMirror(root.path("netns").asText(null), mirrors);
             if (recorded.netns() != null && Files.exists(Path.of(recorded.netns()))) {
                 recorded.remove(new IpTool(Path.of(recorded.netns())));
             }
@@ -138,8 +141,7 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
      */
     public static java.util.Optional<String> probe() {
         String script = "ip link add hullprobe0 type veth peer name hullprobe1 && ip tuntap add dev " + Network.TAP_PREFIX
-                + "0 mode tap && tc qdisc add dev hullprobe0 ingress && tc filter add dev hullprobe0 parent ffff: pref "
-                + PREF + " protocol all u32 match u8 0 0 action mirred egress redirect dev " + Network.TAP_PREFIX + "0";
+                + "0 mode tap && tc qdisc add dev hullprobe0 ingress && tc " + redirect("hullprobe0", Network.TAP_PREFIX + "0");
         try {
             new IpTool(null).run("unshare", "--net", "--", "sh", "-c", script);
             return java.util.Optional.empty();

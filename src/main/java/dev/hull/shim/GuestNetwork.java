@@ -54,6 +54,7 @@ final class GuestNetwork {
         if (ip == null) {
             return NONE;
         }
+        long t0 = System.nanoTime();
         Network network = Network.scan(ip);
         if (!network.hullTaps().isEmpty()) {
             // One interface cannot be mirrored into two VMs: frames would reach only one of them.
@@ -66,8 +67,9 @@ final class GuestNetwork {
             return NONE;
         }
         TapMirror mirror = TapMirror.create(ip, ns.kind() == NetNamespace.Kind.JOIN ? ns.path() : null,
-                network.links(), runDir);
-        Log.debug("mirrored " + network.links() + " onto " + mirror.taps());
+                network, runDir);
+        Log.debug("mirrored " + network.links() + " onto " + mirror.taps() + " in "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
         return new GuestNetwork(ip, network, mirror, runDir);
     }
 

@@ -29,16 +29,27 @@ class NetworkTest {
              {"dst":"default","gateway":"fd00::1","dev":"eth0","metric":100,"flags":[],"pref":"medium"}]
             """;
 
+    private static final String QDISC = """
+            [{"kind":"noqueue","handle":"0:","dev":"eth0","root":true,"refcnt":2,"options":{}},
+             {"kind":"ingress","handle":"ffff:","dev":"eth0","parent":"ffff:fff1","options":{}},
+             {"kind":"pfifo_fast","handle":"0:","dev":"hulltap0","root":true,"refcnt":2,"options":{}}]
+            """;
+
+    @Test
+    void anIngressQdiscTheManagerMadeIsNoticed() throws Exception {
+        assertThat(Network.parse(ADDR, V4, V6, QDISC).withIngress()).containsExactly("eth0");
+    }
+
     @Test
     void ethernetInterfacesAreCarriedWithTheirMacMtuAndAddresses() throws Exception {
-        Network n = Network.parse(ADDR, V4, V6);
+        Network n = Network.parse(ADDR, V4, V6, QDISC);
         assertThat(n.links()).containsExactly(
                 new Link("eth0", "da:0a:b2:4f:c7:9b", 1450, java.util.List.of("10.9.0.5/16", "fd00::5/64")));
     }
 
     @Test
     void routesThroughThemAreCarriedButNotTheKernelsOwn() throws Exception {
-        Network n = Network.parse(ADDR, V4, V6);
+        Network n = Network.parse(ADDR, V4, V6, QDISC);
         assertThat(n.routes()).containsExactly(
                 new Route("0.0.0.0/0", "10.9.0.1", "eth0", null, null),
                 new Route("192.168.7.0/24", null, "eth0", null, null),
@@ -48,7 +59,7 @@ class NetworkTest {
 
     @Test
     void hullsOwnTapsAreNotCarriedButReported() throws Exception {
-        Network n = Network.parse(ADDR, V4, V6);
+        Network n = Network.parse(ADDR, V4, V6, QDISC);
         assertThat(n.links()).extracting(Link::name).doesNotContain("hulltap0");
         assertThat(n.hullTaps()).containsExactly("hulltap0");
     }
@@ -56,6 +67,6 @@ class NetworkTest {
     @Test
     void onlyLoopbackMeansNoNetwork() throws Exception {
         String lo = "[{\"ifindex\":1,\"ifname\":\"lo\",\"mtu\":65536,\"link_type\":\"loopback\",\"addr_info\":[]}]";
-        assertThat(Network.parse(lo, "[]", "[]").isEmpty()).isTrue();
+        assertThat(Network.parse(lo, "[]", "[]", "[]").isEmpty()).isTrue();
     }
 }
