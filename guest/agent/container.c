@@ -185,6 +185,9 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     };
     json_t *mounts = json_object_get(req, "mounts");
     a.mounts = json_is_array(mounts) ? mounts : NULL;
+    json_t *sysctl = json_object_get(req, "sysctl");
+    /* In host mode the VM's namespaces would be the host's own. */
+    a.sysctl = g_cfg.guest && json_is_object(sysctl) ? sysctl : NULL;
     pid_t pid;
     if (is_init) {
         size_t stack_size = 1 << 20;

@@ -183,9 +183,30 @@ static void become(int sock, json_t *process) {
         fail(sock, "no_new_privs: %s", strerror(errno));
 }
 
+/* linux.sysctl, written as runc does (dots are folders) from the new process: ipc ones (kernel.shm*,
+ * kernel.msg*) then belong to its new ipc namespace, net ones to the VM's, which is the container's. */
+static void apply_sysctl(int sock, json_t *sysctl) {
+    const char *key;
+    json_t *value;
+    json_object_foreach(sysctl, key, value) {
+        char path[PATH_MAX];
+        int n = snprintf(path, sizeof path, "/proc/sys/%s", key);
+        if (!json_is_string(value) || !*key || strstr(key, "..") || n >= (int)sizeof path)
+            fail(sock, "linux.sysctl \"%s\": not a sysctl name with a string value", key);
+        for (char *c = path + 10; *c; c++)
+            if (*c == '.') *c = '/';
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        const char *v = json_string_value(value);
+        if (fd < 0 || write(fd, v, strlen(v)) < 0)
+            fail(sock, "linux.sysctl \"%s\" = \"%s\": %s", key, v, strerror(errno));
+        close(fd);
+    }
+}
+
 /* The container's root: an overlay (tmpfs upper) on the share, or a read-only bind of it. */
 static void setup_root(struct spawn_args *a) {
     char root[PATH_MAX], rw[PATH_MAX], opts[3 * PATH_MAX], err[512];
+    if (a->sysctl) apply_sysctl(a->sync, a->sysctl);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(a->sync, "make / private: %s", strerror(errno));
     snprintf(root, sizeof root, "%s/root", a->dir);
     snprintf(rw, sizeof rw, "%s/rw", a->dir);

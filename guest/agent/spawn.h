@@ -9,6 +9,7 @@ struct spawn_args {
     json_t *process;       /* the OCI process object */
     json_t *mounts;        /* NULL: the default set */
     const char *hostname;  /* NULL: unchanged */
+    json_t *sysctl;        /* create: linux.sysctl, an object of strings, or NULL */
     int readonly;
     const char *share;     /* the image root */
     const char *dir;       /* the container's folder: root/ and rw/ live in it */

@@ -7,6 +7,7 @@ import dev.hull.oci.Mount;
 import dev.hull.oci.Process;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Requests the host sends to hull-agent (docs/agent-protocol.md). Each is written as a JSON object whose
@@ -42,13 +43,14 @@ public sealed interface Request {
 
     /**
      * {@code mounts} null: the agent's default set. {@code shares}: 9p tags the agent mounts under
-     * /run/hull/vol/TAG first (volumes), which mount sources may name.
+     * /run/hull/vol/TAG first (volumes), which mount sources may name. {@code sysctl}: linux.sysctl, or
+     * null.
      */
     record Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
-            Stdio stdio, List<VolumeShare> shares) implements Request {
+            Stdio stdio, List<VolumeShare> shares, Map<String, String> sysctl) implements Request {
         public Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
                 Stdio stdio) {
-            this(container, hostname, readonly, process, mounts, stdio, null);
+            this(container, hostname, readonly, process, mounts, stdio, null, null);
         }
     }
 

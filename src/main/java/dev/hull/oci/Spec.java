@@ -21,7 +21,7 @@ public record Spec(
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
         hooks = hooks == null ? new Hooks(null, null, null, null, null, null) : hooks;
-        linux = linux == null ? new Linux(null) : linux;
+        linux = linux == null ? new Linux(null, null) : linux;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

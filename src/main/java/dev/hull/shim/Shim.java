@@ -139,8 +139,8 @@ public final class Shim {
             // No mounts in config.json: the agent's default set; else exactly those, sources made guest paths.
             agent.create(new Request.Create(id, spec.hostname(), spec.root().readonly(), process,
                     spec.mounts().isEmpty() ? null : volumes.mounts(), io.wire(),
-                    volumes.shares().stream().map(s -> new Request.VolumeShare(s.tag(), s.readonly())).toList()),
-                    REQUEST);
+                    volumes.shares().stream().map(s -> new Request.VolumeShare(s.tag(), s.readonly())).toList(),
+                    spec.linux().sysctl().isEmpty() ? null : spec.linux().sysctl()), REQUEST);
             CompletableFuture<ExitStatus> exit = agent.waitFor(id, null);
             io.pumpStdin(tty != null ? tty.in() : new FileInputStream(FileDescriptor.in));
             ContainerState created = initial.started(self.pid(), hookState.shimStarted(), vm.pid())

@@ -40,6 +40,25 @@ class CliLifecycleIT extends HullTest {
         assertThat(hull.run("state", "c1").code()).as("run removes the container").isEqualTo(1);
     }
 
+    /** docker sets these two for every container; a non-root workload then binds port 80 as with runc. */
+    @Test
+    void sysctlsAreSetInTheContainersNamespaces() throws Exception {
+        var config = Bundles.config("sh", "-c", "cat /proc/sys/net/ipv4/ip_unprivileged_port_start"
+                + " /proc/sys/net/ipv4/ping_group_range /proc/sys/kernel/msgmax; httpd -p 80 -h / && echo bound");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("process").get("user")).put("uid", 1000)
+                .put("gid", 1000);
+        var sysctl = config.putObject("linux").putObject("sysctl").put("net.ipv4.ip_unprivileged_port_start", "0")
+                .put("net.ipv4.ping_group_range", "0 2147483647").put("kernel.msgmax", "4242");
+        Result r = hull.run("run", "-b", Bundles.write(dir.resolve("sysctl"), config).toString(), "s1");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("0\n0\t2147483647\n4242\nbound\n");
+
+        sysctl.put("net.nonesuch", "1");
+        Result bad = hull.run("run", "-b", Bundles.write(dir.resolve("sysctl"), config).toString(), "s2");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.stderr()).contains("linux.sysctl \"net.nonesuch\"").contains("No such file");
+    }
+
     @Test
     void runExitsWithTheWorkloadsCode() throws Exception {
         assertThat(hull.run("run", "-b", bundle("sh", "-c", "exit 42").toString(), "c1").code()).isEqualTo(42);
