@@ -130,6 +130,12 @@ int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
 int do_network(json_t *req, char *err, size_t errlen);
 int net_loopback_up(void); /* 0 or -errno */
 
+/* ---- DNS relay to the host (dns.c) ---- */
+int dns_relay_fd(void);        /* -1 until started */
+int dns_relay_start(const char *address, char *err, size_t errlen);
+void dns_on_readable(void);
+int dns_answer(json_t *req, char *err, size_t errlen);
+
 /* ---- requests (dispatch.c) ---- */
 void dispatch_request(const char *payload, size_t len);
 extern int g_shutdown_requested;

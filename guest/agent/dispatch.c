@@ -92,6 +92,9 @@ void dispatch_request(const char *payload, size_t len) {
     } else if (strcmp(op, "network") == 0) {
         if (do_network(req, err, sizeof err) == 0) send_result(id, NULL);
         else send_error(id, "%s", err);
+    } else if (strcmp(op, "dns") == 0) {
+        if (dns_answer(req, err, sizeof err) == 0) send_result(id, NULL);
+        else send_error(id, "%s", err);
     } else if (strcmp(op, "shutdown") == 0) {
         delete_all();
         g_shutdown_requested = 1;

@@ -53,6 +53,11 @@ static int serve(int guest_waiting_for_host) {
             conn_slot = n;
             pfd[n++] = (struct pollfd){.fd = conn_fd(), .events = POLLIN | (conn_wants_write() ? POLLOUT : 0)};
         }
+        int dns_slot = -1;
+        if (connected && dns_relay_fd() >= 0) {
+            dns_slot = n;
+            pfd[n++] = (struct pollfd){.fd = dns_relay_fd(), .events = POLLIN};
+        }
         int first_stream = n;
         for (struct stream *s = g_streams; s && n < MAX_POLL; s = s->next) {
             short ev = 0;
@@ -90,6 +95,7 @@ static int serve(int guest_waiting_for_host) {
                 }
             }
         }
+        if (dns_slot >= 0 && (pfd[dns_slot].revents & POLLIN)) dns_on_readable();
         for (int i = first_stream; i < n; i++) {
             if (!pfd[i].revents) continue;
             struct stream *s = stream_find(ids[i]); /* a request may have removed it meanwhile */

@@ -277,6 +277,8 @@ int do_network(json_t *req, char *err, size_t errlen) {
     json_array_foreach(json_object_get(req, "interfaces"), i, x) {
         if (setup_interface(x, err, errlen) < 0) return -1;
     }
+    const char *relay = json_string_value(json_object_get(req, "dnsRelay"));
+    if (relay && dns_relay_start(relay, err, errlen) < 0) return -1;
     /* Link routes before the ones through a gateway, which must be reachable when added. */
     for (int pass = 0; pass < 2; pass++) {
         json_array_foreach(json_object_get(req, "routes"), i, x) {

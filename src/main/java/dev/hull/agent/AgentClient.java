@@ -155,6 +155,10 @@ public final class AgentClient implements AutoCloseable, FrameSender {
         call(request, Results.Empty.class, timeout);
     }
 
+    public void dnsAnswer(Request.Dns request, Duration timeout) throws IOException, TimeoutException {
+        call(request, Results.Empty.class, timeout);
+    }
+
     public void delete(String container, Duration timeout) throws IOException, TimeoutException {
         call(new Request.Delete(container), Results.Empty.class, timeout);
     }

@@ -27,6 +27,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Request.Update.class, name = "update"),
     @JsonSubTypes.Type(value = Request.Delete.class, name = "delete"),
     @JsonSubTypes.Type(value = Request.Network.class, name = "network"),
+    @JsonSubTypes.Type(value = Request.Dns.class, name = "dns"),
     @JsonSubTypes.Type(value = Request.Shutdown.class, name = "shutdown"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -85,8 +86,16 @@ public sealed interface Request {
     record Delete(String container) implements Request {
     }
 
-    /** The VM's NICs (found by MAC) get these names, MTUs and addresses; then the routes are added. */
-    record Network(List<dev.hull.net.Link> interfaces, List<dev.hull.net.Route> routes) implements Request {
+    /**
+     * The VM's NICs (found by MAC) get these names, MTUs and addresses; then the routes are added.
+     * {@code dnsRelay}: an address whose port 53 the agent relays to the host (docker's 127.0.0.11), or null.
+     */
+    record Network(List<dev.hull.net.Link> interfaces, List<dev.hull.net.Route> routes, String dnsRelay)
+            implements Request {
+    }
+
+    /** The answer to the relayed DNS query {@code query} (the event's id), base64. */
+    record Dns(long query, String answer) implements Request {
     }
 
     record Shutdown() implements Request {

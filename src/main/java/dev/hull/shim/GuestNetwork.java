@@ -90,10 +90,13 @@ final class GuestNetwork {
         return ip == null ? List.of() : ip.command(List.of());
     }
 
-    /** Gives the guest the interfaces' names, MTUs, addresses and routes. */
-    void configureGuest(AgentClient agent, Duration timeout) throws IOException, TimeoutException {
+    /**
+     * Gives the guest the interfaces' names, MTUs, addresses and routes, and with {@code dnsRelay} has the
+     * agent relay that DNS address to this process (see DnsRelay).
+     */
+    void configureGuest(AgentClient agent, Duration timeout, String dnsRelay) throws IOException, TimeoutException {
         if (mirror != null) {
-            agent.network(new Request.Network(network.links(), network.routes()), timeout);
+            agent.network(new Request.Network(network.links(), network.routes(), dnsRelay), timeout);
         }
     }
 

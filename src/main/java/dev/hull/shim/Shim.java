@@ -120,8 +120,10 @@ public final class Shim {
             agent = vm.connectAgent(resolved.bootTimeout());
             Log.debug("guest agent answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + accel + ")");
             logConsole(vm);
-            agent.onEvent(event -> Log.warn("agent: " + event));
-            net.configureGuest(agent, REQUEST);
+            AgentClient client = agent;
+            agent.onEvent(event -> onEvent(client, event));
+            // Only a shim inside the namespace can reach what the manager serves there.
+            net.configureGuest(agent, REQUEST, inNetns && DnsRelay.wanted(spec.mounts()) ? DnsRelay.ADDRESS : null);
             dev.hull.oci.Process process = spec.process();
             ProcessStreams io;
             if (process.terminal()) {
@@ -166,6 +168,19 @@ public final class Shim {
             net.tearDown();
             throw e;
         }
+    }
+
+    private static void onEvent(AgentClient agent, String event) {
+        try {
+            JsonNode e = JSON.readTree(event);
+            if ("dns".equals(e.path("event").asText())) {
+                DnsRelay.relay(agent, e);
+                return;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // Not JSON: said as it came.
+        }
+        Log.warn("agent: " + event);
     }
 
     private static List<String> kernelParams(VmConfig config) {

@@ -139,4 +139,27 @@ class DockerE2EIT {
     void defaultBridgeNetworkPublishedPortAndTheHostsBridge() throws Exception {
         Commands.assertBridgeNetworking(DockerE2EIT::run, IMAGE, "--runtime", "hull");
     }
+
+    /**
+     * A user-defined network's names resolve through dockerd's embedded DNS at 127.0.0.11, which Hull's
+     * agent relays from the guest to the shim inside the container's namespace.
+     */
+    @Test
+    void userDefinedNetworkResolvesOtherContainersByName() throws Exception {
+        assertThat(run("network", "create", "hullnet").code()).isZero();
+        try {
+            assertThat(run("run", "-d", "--name", "peer", "--network", "hullnet", IMAGE, "sleep", "1000").code())
+                    .isZero();
+            String peer = run("inspect", "-f", "{{(index .NetworkSettings.Networks \"hullnet\").IPAddress}}", "peer")
+                    .stdout().strip();
+            Out r = run("run", "--rm", "--runtime", "hull", "--network", "hullnet", IMAGE, "sh", "-c",
+                    "grep nameserver /etc/resolv.conf; nslookup peer; ping -c1 -W5 peer");
+            assertThat(r.code()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).contains("nameserver 127.0.0.11").contains("Address: " + peer)
+                    .contains("1 packets received");
+        } finally {
+            run("rm", "-f", "peer");
+            run("network", "rm", "hullnet");
+        }
+    }
 }
