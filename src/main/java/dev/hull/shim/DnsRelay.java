@@ -26,6 +26,12 @@ import java.util.concurrent.TimeoutException;
 final class DnsRelay {
     static final String ADDRESS = "127.0.0.11";
     private static final Duration ANSWER = Duration.ofSeconds(5);
+    /**
+     * One query at a time, in the order they came: a resolver sends A and AAAA together and may take
+     * answers in that order (as the server itself gives them); relayed concurrently they can cross.
+     */
+    private static final java.util.concurrent.ExecutorService IN_ORDER =
+            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("hull-dns").factory());
 
     private DnsRelay() {
     }
@@ -45,11 +51,11 @@ final class DnsRelay {
         return false;
     }
 
-    /** Answers one {@code dns} event on a thread of its own (events arrive on the agent's reader). */
+    /** Answers one {@code dns} event off the agent's reader thread, after the ones before it. */
     static void relay(AgentClient agent, JsonNode event) {
         long query = event.path("id").asLong();
         byte[] question = Base64.getDecoder().decode(event.path("query").asText());
-        Thread.ofVirtual().name("hull-dns").start(() -> {
+        IN_ORDER.execute(() -> {
             try (DatagramSocket socket = new DatagramSocket()) {
                 socket.setSoTimeout((int) ANSWER.toMillis());
                 socket.connect(new InetSocketAddress(ADDRESS, 53));
