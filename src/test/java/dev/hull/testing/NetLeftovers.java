@@ -1,5 +1,6 @@
 package dev.hull.testing;
 
+import dev.hull.net.IpTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,9 +59,8 @@ public final class NetLeftovers {
     }
 
     private static String run(Path ns, String... argv) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + ns, "--"));
-        cmd.addAll(List.of(argv));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // Not IpTool.run: a device without an ingress qdisc makes tc fail, which here just means "none".
+        Process p = new ProcessBuilder(new IpTool(ns).command(List.of(argv))).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         return out;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.hull.testing.Http;
+import dev.hull.testing.TestAssets;
 import dev.hull.testing.Tmux;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,16 @@ final class Commands {
     /** A docker-compatible CLI (docker, podman): its arguments in, what it did out. */
     interface DockerLike {
         Out run(String... args) throws IOException, InterruptedException;
+    }
+
+    /** The test busybox root, packed into {@code dir} and imported as {@code image} (no registry here). */
+    static void importBusybox(DockerLike cli, Path dir, String image) throws Exception {
+        Path tar = dir.resolve("busybox.tar");
+        Process t = new ProcessBuilder("tar", "-C", TestAssets.busyboxRootfs().toString(), "-cf", tar.toString(), ".")
+                .inheritIO().start();
+        assertThat(t.waitFor()).isZero();
+        Out imported = cli.run("import", tar.toString(), image);
+        assertThat(imported.code()).as(imported.stderr()).isZero();
     }
 
     /**

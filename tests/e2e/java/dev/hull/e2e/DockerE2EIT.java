@@ -6,7 +6,6 @@ import dev.hull.e2e.Commands.Out;
 
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
-import dev.hull.testing.TestAssets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +45,9 @@ class DockerE2EIT {
     static void startDockerd() throws Exception {
         dockerd = Daemon.start(List.of("dockerd", "--data-root", dir.resolve("data").toString(), "--exec-root",
                 dir.resolve("exec").toString(), "-H", "unix://" + dir.resolve("docker.sock"), "--pidfile",
-                dir.resolve("docker.pid").toString(), "--add-runtime", "hull=" + HullCli.launcher()), dir.resolve("docker.sock"), dir.resolve("dockerd.log"),
-                Duration.ofSeconds(90));
-        Path tar = dir.resolve("busybox.tar");
-        Process t = new ProcessBuilder("tar", "-C", TestAssets.busyboxRootfs().toString(), "-cf", tar.toString(), ".")
-                .inheritIO().start();
-        assertThat(t.waitFor()).isZero();
-        Out imported = run("import", tar.toString(), IMAGE);
-        assertThat(imported.code()).as(imported.stderr()).isZero();
+                dir.resolve("docker.pid").toString(), "--add-runtime", "hull=" + HullCli.launcher()),
+                dir.resolve("docker.sock"), dir.resolve("dockerd.log"), Duration.ofSeconds(90));
+        Commands.importBusybox(DockerE2EIT::run, dir, IMAGE);
     }
 
     @AfterAll

@@ -6,7 +6,6 @@ import dev.hull.e2e.Commands.Out;
 
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
-import dev.hull.testing.TestAssets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +44,7 @@ class PodmanE2EIT {
 
     @BeforeAll
     static void importImage() throws Exception {
-        Path tar = dir.resolve("busybox.tar");
-        Process t = new ProcessBuilder("tar", "-C", TestAssets.busyboxRootfs().toString(), "-cf", tar.toString(), ".")
-                .inheritIO().start();
-        assertThat(t.waitFor()).isZero();
-        Out imported = run("import", tar.toString(), IMAGE);
-        assertThat(imported.code()).as(imported.stderr()).isZero();
+        Commands.importBusybox(PodmanE2EIT::run, dir, IMAGE);
     }
 
     @AfterEach
