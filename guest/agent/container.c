@@ -61,12 +61,20 @@ static void close_pair(int p[2]) {
         }
 }
 
+/* stdout and stderr naming one stream share one pipe, as `2>&1` shares one open file: the reader gets
+ * the process's writes in the order it made them, which two pipes read in turn cannot promise. */
+static int merged_output(json_t *stdio) {
+    json_int_t out = json_integer_value(json_object_get(stdio, "stdout"));
+    return out && out == json_integer_value(json_object_get(stdio, "stderr"));
+}
+
 static int make_pipes(struct pipes *p, json_t *stdio, int terminal) {
     p->in[0] = p->in[1] = p->out[0] = p->out[1] = p->err[0] = p->err[1] = -1;
     if (terminal) return 0;
     if (json_integer_value(json_object_get(stdio, "stdin")) && pipe2(p->in, O_CLOEXEC) < 0) return -1;
     if (json_integer_value(json_object_get(stdio, "stdout")) && pipe2(p->out, O_CLOEXEC) < 0) return -1;
-    if (json_integer_value(json_object_get(stdio, "stderr")) && pipe2(p->err, O_CLOEXEC) < 0) return -1;
+    if (json_integer_value(json_object_get(stdio, "stderr")) && !merged_output(stdio) && pipe2(p->err, O_CLOEXEC) < 0)
+        return -1;
     return 0;
 }
 
@@ -119,7 +127,7 @@ static void register_streams(struct process *p, json_t *stdio, struct pipes *pp,
     }
     if (in) p->in = stream_new(in, 0, pp->in[1], p);
     if (out) p->out = stream_new(out, 1, pp->out[0], p);
-    if (err) p->err = stream_new(err, 1, pp->err[0], p);
+    if (err && !merged_output(stdio)) p->err = stream_new(err, 1, pp->err[0], p);
     pp->in[1] = pp->out[0] = pp->err[0] = -1;
 }
 
@@ -146,7 +154,7 @@ static int check_stream_ids(json_t *stdio, int terminal, char *err, size_t errle
             return -1;
         }
         for (int k = 0; k < i; k++)
-            if (ids[k] == ids[i]) {
+            if (ids[k] == ids[i] && !(k == 1 && i == 2)) {
                 snprintf(err, errlen, "stdio.%s and stdio.%s are both stream %lld", names[k], names[i],
                          (long long)ids[i]);
                 return -1;
@@ -179,7 +187,8 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     struct spawn_args a = {
         .is_init = is_init, .process = process, .hostname = json_string_value(json_object_get(req, "hostname")),
         .readonly = json_is_true(json_object_get(req, "readonly")), .share = g_cfg.share, .dir = c->dir,
-        .stdin_r = pp.in[0], .stdout_w = pp.out[1], .stderr_w = pp.err[1], .devnull = devnull,
+        .stdin_r = pp.in[0], .stdout_w = pp.out[1], .devnull = devnull,
+        .stderr_w = merged_output(stdio) ? pp.out[1] : pp.err[1],
         .sync = sync[1], .exec_err = execerr[1], .status_w = status[1], .cgroup = c->cgroup,
         .ns_fds = {-1, -1, -1, -1},
     };

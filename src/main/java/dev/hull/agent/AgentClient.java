@@ -98,11 +98,14 @@ public final class AgentClient implements AutoCloseable, FrameSender {
         return hello;
     }
 
-    /** Allocates the streams for a process; {@code stderr} is ignored for a terminal (one tty stream). */
+    /**
+     * Allocates the streams for a process; {@code stderr} is ignored for a terminal (one tty stream). The same
+     * sink for both makes them one stream (one pipe in the guest), which keeps the order of their writes.
+     */
     public ProcessStreams streams(OutputStream stdout, OutputStream stderr, boolean withStdin) {
         List<OutputRelay> relays = new ArrayList<>();
         int out = stdout == null ? 0 : output(stdout, relays);
-        int err = stderr == null ? 0 : output(stderr, relays);
+        int err = stderr == null ? 0 : stderr == stdout ? out : output(stderr, relays);
         StdinStream in = null;
         if (withStdin) {
             in = new StdinStream(nextStream.getAndIncrement(), this);

@@ -25,6 +25,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,8 +136,9 @@ public final class Shim {
                 }
                 io = agent.streams(tty.out(), null, true);
             } else {
-                io = agent.streams(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
-                        true);
+                OutputStream out = new FileOutputStream(FileDescriptor.out);
+                io = agent.streams(out, ProcessFds.sameOpenFile(ProcessHandle.current().pid(), 1, 2) ? out
+                        : new FileOutputStream(FileDescriptor.err), true);
             }
             // No mounts in config.json: the agent's default set; else exactly those, sources made guest paths.
             agent.create(new Request.Create(id, spec.hostname(), spec.root().readonly(), process,
@@ -295,7 +297,9 @@ public final class Shim {
             }
             io = agent.streams(term.out(), null, true);
         } else {
-            io = agent.streams(ProcessFds.output(e.clientPid(), 1), ProcessFds.output(e.clientPid(), 2), true);
+            OutputStream out = ProcessFds.output(e.clientPid(), 1);
+            io = agent.streams(out, ProcessFds.sameOpenFile(e.clientPid(), 1, 2) ? out
+                    : ProcessFds.output(e.clientPid(), 2), true);
         }
         int pid;
         try {

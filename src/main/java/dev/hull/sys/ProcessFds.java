@@ -11,6 +11,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -23,6 +24,8 @@ import java.nio.file.Path;
 public final class ProcessFds {
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
+    private static final long SYS_KCMP = 272;
+    private static final long KCMP_FILE = 0;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
     private static final short POLLIN = 1;
@@ -35,6 +38,9 @@ public final class ProcessFds {
         static final MethodHandle SYSCALL = Native.link("syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                 Linker.Option.firstVariadicArg(1));
+        static final MethodHandle SYSCALL5 = Native.link("syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1));
         static final MethodHandle READ = io("read");
         static final MethodHandle WRITE = io("write");
         static final MethodHandle POLL = Native.link("poll", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -56,6 +62,27 @@ public final class ProcessFds {
     public static OutputStream output(long pid, int fd) throws IOException {
         int own = duplicate(pid, fd);
         return own >= 0 ? new Out(own) : new FileOutputStream(procPath(pid, fd).toFile(), true);
+    }
+
+    /**
+     * Whether process {@code pid}'s fds {@code a} and {@code b} are one open file, as `2>&1` makes them.
+     * kcmp(2) tells exactly; where the kernel has no kcmp (this project's CI host answers EINVAL), the
+     * same file or pipe behind both is taken for it: for a pipe or a terminal that is all that matters,
+     * and a regular file opened twice with separate offsets is a case that clobbers its own output anyway.
+     */
+    public static boolean sameOpenFile(long pid, int a, int b) {
+        try {
+            long same = (long) Calls.SYSCALL5.invokeExact(SYS_KCMP, pid, pid, KCMP_FILE, (long) a, (long) b);
+            if (same >= 0) {
+                return same == 0;
+            }
+            Path pa = procPath(pid, a);
+            Path pb = procPath(pid, b);
+            return Files.getAttribute(pa, "unix:dev").equals(Files.getAttribute(pb, "unix:dev"))
+                    && Files.getAttribute(pa, "unix:ino").equals(Files.getAttribute(pb, "unix:ino"));
+        } catch (Throwable t) {
+            return false;
+        }
     }
 
     private static Path procPath(long pid, int fd) {

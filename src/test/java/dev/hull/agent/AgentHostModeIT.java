@@ -94,6 +94,26 @@ class AgentHostModeIT {
         assertThat(r.stderr()).isEqualTo("err\n");
     }
 
+    /** One sink for both is one stream: the writes arrive in the order the process made them, as with 2>&1. */
+    @Test
+    void stdoutAndStderrAsOneStreamKeepTheirOrder() throws Exception {
+        var both = new ByteArrayOutputStream();
+        ProcessStreams io = client.streams(both, both, false);
+        assertThat(io.wire().stderr()).isEqualTo(io.wire().stdout());
+        client.create(new Request.Create("c1", "c1", false, Process.of("sh", "-c",
+                "for i in 1 2 3 4 5 6 7 8 9 10; do echo out$i; echo err$i >&2; done"), null, io.wire()), T);
+        var exit = client.waitFor("c1", null);
+        client.start("c1", T);
+        assertThat(exit.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new ExitStatus(0, 0));
+        io.awaitOutput(T);
+        client.delete("c1", T);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 1; i <= 10; i++) {
+            expected.append("out").append(i).append('\n').append("err").append(i).append('\n');
+        }
+        assertThat(both.toString(StandardCharsets.UTF_8)).isEqualTo(expected.toString());
+    }
+
     @Test
     void tenMegabytesThroughCatArriveIntactAndStdinCloseEndsIt() throws Exception {
         byte[] data = new byte[10 * 1024 * 1024];

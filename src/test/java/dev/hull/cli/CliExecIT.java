@@ -33,16 +33,18 @@ class CliExecIT extends HullTest {
 
     /**
      * The exec'd process writes to the caller's own open file, as an inherited fd does: a script's
-     * report keeps what the script wrote before and after the exec, in order.
+     * report keeps what the script wrote before and after the exec, in order, and with 2>&1 the
+     * process's stdout and stderr lines stay in the order it wrote them.
      */
     @Test
     void execWritesToTheCallersOpenFileNotACopyOfIt() throws Exception {
         Path out = dir.resolve("report.txt");
-        String exec = String.join(" ", hull.command("exec", "x", "sh", "-c", "'echo from exec; echo to stderr >&2'"));
+        String exec = String.join(" ", hull.command("exec", "x", "sh", "-c", "'for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done'"));
         Process p = new ProcessBuilder("sh", "-c", "{ echo before; " + exec + "; echo after; } > " + out + " 2>&1")
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.readString(out)).isEqualTo("before\nfrom exec\nto stderr\nafter\n");
+        assertThat(Files.readString(out))
+                .isEqualTo("before\nout1\nerr1\nout2\nerr2\nout3\nerr3\nout4\nerr4\nout5\nerr5\nafter\n");
 
         // The shim's copy of a pipe's write end is closed with the process: the reader sees its end.
         Process piped = new ProcessBuilder("sh", "-c", String.join(" ", hull.command("exec", "x", "echo", "piped"))
