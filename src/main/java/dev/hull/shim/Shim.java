@@ -93,14 +93,7 @@ public final class Shim {
         ProcessHandle self = ProcessHandle.current();
         ContainerState hookState = initial.started(self.pid(),
                 self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
-        // createRuntime, then the deprecated prestart that docker still uses, before the VM: they are
-        // where managers put interfaces into the container's network namespace (docker's setkey), and
-        // what they put there is what the VM's NICs are made from. A failing one fails the create.
-        hookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
-        hookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
-        boolean hooked = !Hooks.orEmpty(spec.hooks().createRuntime()).isEmpty()
-                || !Hooks.orEmpty(spec.hooks().prestart()).isEmpty();
-        GuestNetwork net = GuestNetwork.setUp(NetNamespace.of(spec), inNetns, hooked, runDir);
+        GuestNetwork net = hooksThenNetwork(spec, hookRunner, hookState, inNetns, runDir);
         Log.debug("booting " + id + " with " + config);
         QemuVm vm;
         Volumes volumes;
@@ -129,22 +122,14 @@ public final class Shim {
             ProcessStreams io;
             if (process.terminal()) {
                 tty = HostTerminal.open(terminal);
-                Terminal.Size size = tty.size();
-                if (size != null) {
-                    process = process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(),
-                            size.cols()));
-                }
+                process = sizedTo(tty, process);
                 io = agent.streams(tty.out(), null, true);
             } else {
                 OutputStream out = new FileOutputStream(FileDescriptor.out);
-                io = agent.streams(out, ProcessFds.sameOpenFile(ProcessHandle.current().pid(), 1, 2) ? out
+                io = agent.streams(out, ProcessFds.sameOpenFile(self.pid(), 1, 2) ? out
                         : new FileOutputStream(FileDescriptor.err), true);
             }
-            // No mounts in config.json: the agent's default set; else exactly those, sources made guest paths.
-            agent.create(new Request.Create(id, spec.hostname(), spec.root().readonly(), process,
-                    spec.mounts().isEmpty() ? null : volumes.mounts(), io.wire(),
-                    volumes.shares().stream().map(s -> new Request.VolumeShare(s.tag(), s.readonly())).toList(),
-                    spec.linux().sysctl().isEmpty() ? null : spec.linux().sysctl()), REQUEST);
+            agent.create(createRequest(id, spec, process, volumes, io), REQUEST);
             CompletableFuture<ExitStatus> exit = agent.waitFor(id, null);
             io.pumpStdin(tty != null ? tty.in() : new FileInputStream(FileDescriptor.in));
             ContainerState created = initial.started(self.pid(), hookState.shimStarted(), vm.pid())
@@ -170,6 +155,36 @@ public final class Shim {
             net.tearDown();
             throw e;
         }
+    }
+
+    /**
+     * createRuntime, then the deprecated prestart that docker still uses, before the VM: they are where
+     * managers put interfaces into the container's network namespace (docker's setkey), and what they put
+     * there is what the VM's NICs are made from. A failing one fails the create.
+     */
+    private static GuestNetwork hooksThenNetwork(dev.hull.oci.Spec spec, HookRunner hookRunner,
+            ContainerState hookState, boolean inNetns, Path runDir) throws IOException {
+        hookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
+        hookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
+        boolean hooked = !Hooks.orEmpty(spec.hooks().createRuntime()).isEmpty()
+                || !Hooks.orEmpty(spec.hooks().prestart()).isEmpty();
+        return GuestNetwork.setUp(NetNamespace.of(spec), inNetns, hooked, runDir);
+    }
+
+    /** The agent's create: no mounts in config.json means its default set, else exactly those (guest paths). */
+    private static Request.Create createRequest(String id, dev.hull.oci.Spec spec, dev.hull.oci.Process process,
+            Volumes volumes, ProcessStreams io) {
+        return new Request.Create(id, spec.hostname(), spec.root().readonly(), process,
+                spec.mounts().isEmpty() ? null : volumes.mounts(), io.wire(),
+                volumes.shares().stream().map(s -> new Request.VolumeShare(s.tag(), s.readonly())).toList(),
+                spec.linux().sysctl().isEmpty() ? null : spec.linux().sysctl());
+    }
+
+    /** The process with the terminal's current size as its console size (the size the pty starts with). */
+    private static dev.hull.oci.Process sizedTo(HostTerminal tty, dev.hull.oci.Process process) throws IOException {
+        Terminal.Size size = tty.size();
+        return size == null ? process
+                : process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(), size.cols()));
     }
 
     private static void onEvent(AgentClient agent, String event) {
@@ -291,10 +306,7 @@ public final class Shim {
             term = e.consoleSocket() != null
                     ? HostTerminal.open(new HostTerminal.Source(Path.of(e.consoleSocket()), null))
                     : HostTerminal.ofProcess(fds);
-            Terminal.Size size = term.size();
-            if (size != null) {
-                process = process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(), size.cols()));
-            }
+            process = sizedTo(term, process);
             io = agent.streams(term.out(), null, true);
         } else {
             OutputStream out = ProcessFds.output(e.clientPid(), 1);
