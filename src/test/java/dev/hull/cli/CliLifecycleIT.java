@@ -40,6 +40,19 @@ class CliLifecycleIT extends HullTest {
         assertThat(hull.run("state", "c1").code()).as("run removes the container").isEqualTo(1);
     }
 
+    /** With 2>&1 the workload's stdout and stderr are one open file, and their lines keep its order. */
+    @Test
+    void runWithStderrToStdoutKeepsTheOrderOfTheLines() throws Exception {
+        Path out = dir.resolve("both.txt");
+        String run = String.join(" ", hull.command("run", "-b", bundle("sh", "-c",
+                "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done").toString(), "c1"));
+        Process p = new ProcessBuilder("sh", "-c", run + " > " + out + " 2>&1")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(out))
+                .isEqualTo("out1\nerr1\nout2\nerr2\nout3\nerr3\nout4\nerr4\nout5\nerr5\n");
+    }
+
     /** docker sets these two for every container; a non-root workload then binds port 80 as with runc. */
     @Test
     void sysctlsAreSetInTheContainersNamespaces() throws Exception {
