@@ -6,19 +6,49 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code hull}: runc's command line (and cc-oci-runtime's), each container in its own VM. */
 @Command(name = "hull", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Runs OCI containers, each inside its own lightweight virtual machine.",
-        subcommands = {CreateCommand.class, StartCommand.class, RunCommand.class, StateCommand.class,
-            KillCommand.class, DeleteCommand.class, StopCommand.class, ListCommand.class, SpecCommand.class, FeaturesCommand.class,
-            PauseCommand.class, ResumeCommand.class, PsCommand.class, EventsCommand.class, UpdateCommand.class, CheckCommand.class, ExecCommand.class,
-            VersionCommand.class, ShimCommand.class})
+        description = "Runs OCI containers, each inside its own lightweight virtual machine.")
 public final class Main implements Runnable {
+    /**
+     * The verbs, each made only when it is the one asked for: picocli reads every command's annotations
+     * when it is added, and the model of all of them cost each CLI call ~70 ms more than one verb's
+     * (a manager makes 4 to 6 calls per container). Help and bad input get them all.
+     */
+    static final Map<String, Supplier<Object>> VERBS = verbs();
+
+    private static Map<String, Supplier<Object>> verbs() {
+        Map<String, Supplier<Object>> v = new LinkedHashMap<>();
+        v.put("create", CreateCommand::new);
+        v.put("start", StartCommand::new);
+        v.put("run", RunCommand::new);
+        v.put("state", StateCommand::new);
+        v.put("kill", KillCommand::new);
+        v.put("delete", DeleteCommand::new);
+        v.put("stop", StopCommand::new);
+        v.put("list", ListCommand::new);
+        v.put("spec", SpecCommand::new);
+        v.put("features", FeaturesCommand::new);
+        v.put("pause", PauseCommand::new);
+        v.put("resume", ResumeCommand::new);
+        v.put("ps", PsCommand::new);
+        v.put("events", EventsCommand::new);
+        v.put("update", UpdateCommand::new);
+        v.put("check", CheckCommand::new);
+        v.put("exec", ExecCommand::new);
+        v.put("version", VersionCommand::new);
+        v.put("shim", ShimCommand::new);
+        return v;
+    }
+
     @Option(names = "--root", description = "state folder (default: ${DEFAULT-VALUE})", paramLabel = "DIR")
     Path root = StateStore.DEFAULT_ROOT;
 
@@ -99,8 +129,17 @@ public final class Main implements Runnable {
 
     static int execute(String[] args) {
         CommandLine cl = new CommandLine(new Main());
-        // runc's rule for exec: everything after the container id is the command, dashes included.
-        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        String verb = verb(cl.getCommandSpec(), args);
+        if (VERBS.containsKey(verb)) {
+            cl.addSubcommand(verb, VERBS.get(verb).get());
+        } else {
+            VERBS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
+        CommandLine exec = cl.getSubcommands().get("exec");
+        if (exec != null) {
+            // runc's rule for exec: everything after the container id is the command, dashes included.
+            exec.setStopAtPositional(true);
+        }
         cl.setExitCodeExceptionMapper(e -> 1);
         cl.setParameterExceptionHandler((ex, a) -> {
             System.err.println("hull: " + ex.getMessage());
@@ -114,6 +153,24 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** The first argument that is neither a global option nor its value, or null (help, a bad option). */
+    static String verb(CommandLine.Model.CommandSpec main, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-")) {
+                return arg;
+            }
+            CommandLine.Model.OptionSpec option = main.findOption(arg.split("=", 2)[0]);
+            if (option == null) {
+                return null;
+            }
+            if (!arg.contains("=") && option.arity().max() > 0) {
+                i++;
+            }
+        }
+        return null;
     }
 
     private static String message(Exception ex) {
