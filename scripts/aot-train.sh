@@ -29,5 +29,5 @@ cat > "$work/bundle/config.json" <<JSON
 JSON
 rm -f "$here/target/hull.aot"
 "$java" $("$here/bin/hull" --print-jvm-flags) -XX:AOTCacheOutput="$here/target/hull.aot" \
-  -Dhull.home="$here" -cp "$here/target/hull.jar" dev.hull.cli.Main --root "$work/root" \
+  -Dhull.jvmExit=true -Dhull.home="$here" -cp "$here/target/hull.jar" dev.hull.cli.Main --root "$work/root" \
   run --bundle "$work/bundle" train </dev/null >/dev/null 2>&1

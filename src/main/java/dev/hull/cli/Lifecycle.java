@@ -199,14 +199,20 @@ final class Lifecycle {
         } catch (IOException e) {
             Log.debug("kill through the shim: " + e.getMessage());
         }
-        ProcessHandle.of(st.pid()).ifPresent(shim -> {
+        // Polled, not onExit(): a shim that has ended is a zombie until its parent reaps it.
+        long end = System.nanoTime() + STOP_DEADLINE.toNanos();
+        while (st.shimAlive() && System.nanoTime() < end) {
             try {
-                shim.onExit().get(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS);
-            } catch (Exception e) {
-                Log.warn("shim " + st.pid() + " of " + st.id() + " did not stop; killing it");
-                shim.destroyForcibly();
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
-        });
+        }
+        if (st.shimAlive()) {
+            Log.warn("shim " + st.pid() + " of " + st.id() + " did not stop; killing it");
+            ProcessHandle.of(st.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        }
         killQemu(st);
     }
 

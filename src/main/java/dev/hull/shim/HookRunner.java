@@ -67,12 +67,13 @@ public record HookRunner(List<String> prefix) {
                 args.get(0), hook.path()));
         cmd.addAll(args.subList(1, args.size()));
         Path output = Files.createTempFile("hull-hook", ".out");
+        long t0 = System.nanoTime();
         try {
             execute(phase, hook, cmd, output, state, status);
         } finally {
             Files.deleteIfExists(output);
         }
-        Log.debug("ran " + phase + " hook " + hook.path());
+        Log.debug("ran " + phase + " hook " + hook.path() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 
     private static void execute(String phase, Hooks.Hook hook, List<String> cmd, Path output, ContainerState state,

@@ -91,6 +91,8 @@ public final class Shim {
         config = new VmConfig(config.qemu(), config.kernel(), kernelParams(config), config.initrd(),
                 config.memoryMiB(), config.cpus(), accel);
         ProcessHandle self = ProcessHandle.current();
+        Log.debug("shim up " + self.info().startInstant().map(t -> java.time.Duration.between(t,
+                java.time.Instant.now()).toMillis() + " ms after its process started").orElse(""));
         ContainerState hookState = initial.started(self.pid(),
                 self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
         GuestNetwork net = hooksThenNetwork(spec, hookRunner, hookState, inNetns, runDir);
@@ -129,7 +131,9 @@ public final class Shim {
                 io = agent.streams(out, ProcessFds.sameOpenFile(self.pid(), 1, 2) ? out
                         : new FileOutputStream(FileDescriptor.err), true);
             }
+            long t1 = System.nanoTime();
             agent.create(createRequest(id, spec, process, volumes, io), REQUEST);
+            Log.debug("the agent prepared the workload in " + (System.nanoTime() - t1) / 1_000_000 + " ms");
             CompletableFuture<ExitStatus> exit = agent.waitFor(id, null);
             io.pumpStdin(tty != null ? tty.in() : new FileInputStream(FileDescriptor.in));
             ContainerState created = initial.started(self.pid(), hookState.shimStarted(), vm.pid())

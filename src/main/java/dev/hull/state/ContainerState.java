@@ -2,6 +2,7 @@ package dev.hull.state;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hull.sys.Host;
 import java.util.Map;
 
 /**
@@ -63,7 +64,7 @@ public record ContainerState(
             return false;
         }
         return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
+                .filter(h -> Host.running(h.pid()))
                 .map(h -> h.info().startInstant().map(t -> Math.abs(t.toEpochMilli() - shimStarted) < 2000)
                         .orElse(true))
                 .orElse(false);

@@ -21,4 +21,20 @@ public final class Host {
     public static boolean isRoot() {
         return uid() == 0;
     }
+
+    /**
+     * Whether process {@code pid} exists and has not ended: a zombie has ended, though its pid stays until
+     * its parent reaps it, which an init that reaps lazily (this project's CI sandbox: seconds) delays.
+     */
+    public static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
+            int end = stat.lastIndexOf(')');
+            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

@@ -24,6 +24,10 @@ public final class Libc {
                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
     }
 
+    private static final class Exit {
+        static final MethodHandle H = Native.link("_exit", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+    }
+
     private static final class Waitpid {
         static final MethodHandle H = Native.link("waitpid", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -71,6 +75,15 @@ public final class Libc {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("prctl failed", t);
+        }
+    }
+
+    /** _exit(2): ends the process at once, without the JVM's shutdown (see {@code Main.main}). */
+    public static void exitNow(int code) {
+        try {
+            Exit.H.invokeExact(code);
+        } catch (Throwable t) {
+            throw new IllegalStateException("_exit failed", t);
         }
     }
 }
