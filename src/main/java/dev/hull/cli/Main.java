@@ -133,7 +133,7 @@ public final class Main implements Runnable {
         // HotSpot's exit waits up to 300 ms (30 x 10 ms) for threads still in native code, and a verb that
         // started a process always has one: the JDK's reaper, blocked in waitpid for it (create: the shim;
         // the shim: a stdin read). Every verb is done and has said all it says when execute returns, and
-        // Hull registers no shutdown hooks, so the process ends at once (create: 1.35 s -> 1.05 s).
+        // Hull registers no shutdown hooks, so the process ends at once (create: 1.35 s -> 0.95 s).
         System.out.flush();
         System.err.flush();
         Libc.exitNow(code);

@@ -91,8 +91,6 @@ public final class Shim {
         config = new VmConfig(config.qemu(), config.kernel(), kernelParams(config), config.initrd(),
                 config.memoryMiB(), config.cpus(), accel);
         ProcessHandle self = ProcessHandle.current();
-        Log.debug("shim up " + self.info().startInstant().map(t -> java.time.Duration.between(t,
-                java.time.Instant.now()).toMillis() + " ms after its process started").orElse(""));
         ContainerState hookState = initial.started(self.pid(),
                 self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
         GuestNetwork net = hooksThenNetwork(spec, hookRunner, hookState, inNetns, runDir);
