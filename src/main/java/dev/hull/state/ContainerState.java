@@ -1,19 +1,16 @@
 package dev.hull.state;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.hull.sys.Host;
 import java.util.Map;
 
 /**
- * What Hull records about a container in {@code <root>/<id>/state.json}: the OCI state, plus the shim
- * (whose pid is the container's), qemu, where the VM's sockets are, the VM it runs in and how it ended.
+ * What Hull records about a container in {@code <root>/<id>/state.json} ({@link StateJson}): the OCI state,
+ * plus the shim (whose pid is the container's), qemu, where the VM's sockets are, the VM it runs in and how
+ * it ended.
  *
  * @param shimStarted the shim's start time (ms since the epoch), so a reused pid is not taken for it
  * @param runDir      folder of the VM's sockets and console log (short, for unix socket path limits)
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerState(
         String ociVersion,
         String id,
@@ -33,7 +30,6 @@ public record ContainerState(
     public static final String OCI_VERSION = "1.2.0";
 
     /** The VM a container runs in, as {@code list --all} shows it. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record VmInfo(String hypervisor, String kernel, String initrd, String image, int memoryMiB, int cpus,
             String accel) {
     }

@@ -1,7 +1,5 @@
 package dev.hull.state;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -32,9 +30,6 @@ public final class StateStore {
     private static final String LOCK = "lock";
     /** Ids longer than this get a hashed folder name: a file name has at most 255 bytes. */
     private static final int MAX_DIR_NAME = 200;
-
-    static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final Path root;
 
@@ -72,7 +67,7 @@ public final class StateStore {
 
     public Optional<ContainerState> find(String id) throws IOException {
         try {
-            return Optional.of(JSON.readValue(Files.readAllBytes(dir(id).resolve(STATE)), ContainerState.class));
+            return Optional.of(StateJson.read(Files.readAllBytes(dir(id).resolve(STATE))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -82,7 +77,7 @@ public final class StateStore {
     public void write(ContainerState state) throws IOException {
         Path dir = dir(state.id());
         Path tmp = dir.resolve(STATE + ".tmp." + ProcessHandle.current().pid());
-        Files.write(tmp, JSON.writeValueAsString(state).getBytes(StandardCharsets.UTF_8));
+        Files.write(tmp, StateJson.write(state));
         try {
             Files.move(tmp, dir.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -99,7 +94,7 @@ public final class StateStore {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
             for (Path d : dirs) {
                 try {
-                    all.add(JSON.readValue(Files.readAllBytes(d.resolve(STATE)), ContainerState.class));
+                    all.add(StateJson.read(Files.readAllBytes(d.resolve(STATE))));
                 } catch (NoSuchFileException e) {
                     // Being created or deleted right now.
                 }
