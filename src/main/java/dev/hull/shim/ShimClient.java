@@ -1,7 +1,6 @@
 package dev.hull.shim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,8 +14,6 @@ import java.nio.file.Path;
 
 /** The CLI's side of {@code shim.sock}. */
 public final class ShimClient {
-    static final ObjectMapper JSON = new ObjectMapper();
-
     private ShimClient() {
     }
 
@@ -24,7 +21,7 @@ public final class ShimClient {
     public static JsonNode call(Path socket, ShimRequest request) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer line = ByteBuffer.wrap((JSON.writeValueAsString(request) + "\n")
+            ByteBuffer line = ByteBuffer.wrap((ShimCodec.encode(request) + "\n")
                     .getBytes(StandardCharsets.UTF_8));
             while (line.hasRemaining()) {
                 ch.write(line);
@@ -34,7 +31,7 @@ public final class ShimClient {
             if (answer == null) {
                 throw new IOException("the container's shim closed the connection without answering");
             }
-            ShimReply reply = JSON.readValue(answer, ShimReply.class);
+            ShimReply reply = ShimCodec.decodeReply(answer);
             if (reply.error() != null) {
                 throw new IOException(reply.error());
             }

@@ -1,12 +1,8 @@
 package dev.hull.shim;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** The shim's answer: {@code error} is null on success; {@code data} carries what was asked for. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ShimReply(String error, JsonNode data) {
     public static final ShimReply OK = new ShimReply(null, null);
 }

@@ -1,21 +1,9 @@
 package dev.hull.shim;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-
-/** What a CLI verb asks of a container's shim over {@code shim.sock}: one JSON line, one JSON answer. */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = ShimRequest.Start.class, name = "start"),
-    @JsonSubTypes.Type(value = ShimRequest.Kill.class, name = "kill"),
-    @JsonSubTypes.Type(value = ShimRequest.Pause.class, name = "pause"),
-    @JsonSubTypes.Type(value = ShimRequest.Resume.class, name = "resume"),
-    @JsonSubTypes.Type(value = ShimRequest.Ps.class, name = "ps"),
-    @JsonSubTypes.Type(value = ShimRequest.Stats.class, name = "stats"),
-    @JsonSubTypes.Type(value = ShimRequest.Update.class, name = "update"),
-    @JsonSubTypes.Type(value = ShimRequest.Exec.class, name = "exec"),
-    @JsonSubTypes.Type(value = ShimRequest.WaitExec.class, name = "wait-exec"),
-})
+/**
+ * What a CLI verb asks of a container's shim over {@code shim.sock}: one JSON line (its {@code op} names the
+ * request, {@link ShimCodec}), one JSON answer.
+ */
 public sealed interface ShimRequest {
     record Start() implements ShimRequest {
     }

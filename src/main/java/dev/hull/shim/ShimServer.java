@@ -54,11 +54,11 @@ final class ShimServer implements AutoCloseable {
             }
             ShimReply reply;
             try {
-                reply = new ShimReply(null, handler.handle(ShimClient.JSON.readValue(line, ShimRequest.class)));
+                reply = new ShimReply(null, handler.handle(ShimCodec.decodeRequest(line)));
             } catch (Exception e) {
                 reply = new ShimReply(e.getMessage() == null ? e.toString() : e.getMessage(), null);
             }
-            ByteBuffer out = ByteBuffer.wrap((ShimClient.JSON.writeValueAsString(reply) + "\n")
+            ByteBuffer out = ByteBuffer.wrap((ShimCodec.encode(reply) + "\n")
                     .getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
                 ch.write(out);

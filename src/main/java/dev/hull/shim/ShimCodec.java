@@ -1,0 +1,89 @@
+package dev.hull.shim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.oci.Bundle;
+import java.io.IOException;
+
+/**
+ * {@code shim.sock}'s JSON lines, through Jackson's tree model: binding the records made each CLI call
+ * (start, kill, delete, exec...) and the shim's first answer pay Jackson's introspection in a fresh JVM,
+ * tens of milliseconds each. Only an exec's OCI process is still bound, as config.json is.
+ */
+final class ShimCodec {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ShimCodec() {
+    }
+
+    static String encode(ShimRequest request) throws IOException {
+        ObjectNode n = JSON.createObjectNode();
+        switch (request) {
+            case ShimRequest.Start s -> n.put("op", "start");
+            case ShimRequest.Kill k -> n.put("op", "kill").put("signal", k.signal()).put("all", k.all());
+            case ShimRequest.Pause p -> n.put("op", "pause");
+            case ShimRequest.Resume r -> n.put("op", "resume");
+            case ShimRequest.Ps p -> n.put("op", "ps");
+            case ShimRequest.Stats s -> n.put("op", "stats");
+            case ShimRequest.Update u -> n.put("op", "update").set("resources", u.resources());
+            case ShimRequest.Exec e -> {
+                n.put("op", "exec").put("exec", e.exec()).put("clientPid", e.clientPid());
+                n.set("process", Bundle.JSON.valueToTree(e.process()));
+                if (e.consoleSocket() != null) {
+                    n.put("consoleSocket", e.consoleSocket());
+                }
+            }
+            case ShimRequest.WaitExec w -> n.put("op", "wait-exec").put("exec", w.exec());
+        }
+        return JSON.writeValueAsString(n);
+    }
+
+    static ShimRequest decodeRequest(String line) throws IOException {
+        JsonNode n = object(line);
+        String op = n.path("op").asText();
+        return switch (op) {
+            case "start" -> new ShimRequest.Start();
+            case "kill" -> new ShimRequest.Kill(n.path("signal").asInt(), n.path("all").asBoolean());
+            case "pause" -> new ShimRequest.Pause();
+            case "resume" -> new ShimRequest.Resume();
+            case "ps" -> new ShimRequest.Ps();
+            case "stats" -> new ShimRequest.Stats();
+            case "update" -> new ShimRequest.Update(n.get("resources"));
+            case "exec" -> new ShimRequest.Exec(text(n, "exec"), n.path("clientPid").asLong(),
+                    Bundle.JSON.treeToValue(n.get("process"), dev.hull.oci.Process.class), text(n, "consoleSocket"));
+            case "wait-exec" -> new ShimRequest.WaitExec(text(n, "exec"));
+            default -> throw new IOException("unknown shim request '" + op + "'");
+        };
+    }
+
+    static String encode(ShimReply reply) throws IOException {
+        ObjectNode n = JSON.createObjectNode();
+        if (reply.error() != null) {
+            n.put("error", reply.error());
+        }
+        if (reply.data() != null) {
+            n.set("data", reply.data());
+        }
+        return JSON.writeValueAsString(n);
+    }
+
+    static ShimReply decodeReply(String line) throws IOException {
+        JsonNode n = object(line);
+        JsonNode data = n.get("data");
+        return new ShimReply(text(n, "error"), data == null || data.isNull() ? null : data);
+    }
+
+    private static JsonNode object(String line) throws IOException {
+        JsonNode n = JSON.readTree(line);
+        if (n == null || !n.isObject()) {
+            throw new IOException("a shim.sock line is not a JSON object: " + line);
+        }
+        return n;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}
