@@ -2,6 +2,7 @@ package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.oci.Bundle;
+import dev.hull.oci.SpecJson;
 import dev.hull.oci.Process;
 import dev.hull.shim.ShimRequest;
 import dev.hull.state.ContainerState;
@@ -110,8 +111,8 @@ final class ExecCommand implements Callable<Integer> {
     private Process process(ContainerState st) throws Exception {
         if (processFile != null) {
             try {
-                return Bundle.JSON.readValue(processFile.toFile(), Process.class);
-            } catch (IOException e) {
+                return SpecJson.process(Bundle.JSON.readTree(processFile.toFile()), "process");
+            } catch (IOException | SpecJson.TypeException e) {
                 throw new HullException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
             }
         }

@@ -2,6 +2,7 @@ package dev.hull.oci;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,17 +22,23 @@ public record Bundle(Path dir, Spec spec, Path rootfs) {
         if (!Files.isRegularFile(config)) {
             throw new BundleException(config + " does not exist");
         }
-        Spec spec;
+        JsonNode tree;
         try {
-            spec = JSON.readValue(config.toFile(), Spec.class);
+            tree = JSON.readTree(config.toFile());
         } catch (JsonProcessingException e) {
             throw new BundleException(config + " is not a valid OCI config: " + e.getOriginalMessage()
                     + location(e));
         } catch (IOException e) {
             throw new BundleException("cannot read " + config + ": " + e.getMessage(), e);
         }
-        if (spec == null) {
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw new BundleException(config + " is empty");
+        }
+        Spec spec;
+        try {
+            spec = SpecJson.spec(tree);
+        } catch (SpecJson.TypeException e) {
+            throw new BundleException(config + " is not a valid OCI config: " + e.getMessage());
         }
         if (spec.process() == null) {
             throw new BundleException(config + " has no \"process\" object");

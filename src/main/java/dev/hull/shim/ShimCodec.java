@@ -3,13 +3,13 @@ package dev.hull.shim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hull.oci.Bundle;
+import dev.hull.oci.SpecJson;
 import java.io.IOException;
 
 /**
  * {@code shim.sock}'s JSON lines, through Jackson's tree model: binding the records made each CLI call
  * (start, kill, delete, exec...) and the shim's first answer pay Jackson's introspection in a fresh JVM,
- * tens of milliseconds each. Only an exec's OCI process is still bound, as config.json is.
+ * tens of milliseconds each. An exec's OCI process is written as config.json has it ({@link SpecJson}).
  */
 final class ShimCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,7 +29,7 @@ final class ShimCodec {
             case ShimRequest.Update u -> n.put("op", "update").set("resources", u.resources());
             case ShimRequest.Exec e -> {
                 n.put("op", "exec").put("exec", e.exec()).put("clientPid", e.clientPid());
-                n.set("process", Bundle.JSON.valueToTree(e.process()));
+                n.set("process", SpecJson.tree(e.process()));
                 if (e.consoleSocket() != null) {
                     n.put("consoleSocket", e.consoleSocket());
                 }
@@ -50,8 +50,8 @@ final class ShimCodec {
             case "ps" -> new ShimRequest.Ps();
             case "stats" -> new ShimRequest.Stats();
             case "update" -> new ShimRequest.Update(n.get("resources"));
-            case "exec" -> new ShimRequest.Exec(text(n, "exec"), n.path("clientPid").asLong(),
-                    Bundle.JSON.treeToValue(n.get("process"), dev.hull.oci.Process.class), text(n, "consoleSocket"));
+            case "exec" -> new ShimRequest.Exec(text(n, "exec"), n.path("clientPid").asLong(), process(n.get("process")),
+                    text(n, "consoleSocket"));
             case "wait-exec" -> new ShimRequest.WaitExec(text(n, "exec"));
             default -> throw new IOException("unknown shim request '" + op + "'");
         };
@@ -72,6 +72,14 @@ final class ShimCodec {
         JsonNode n = object(line);
         JsonNode data = n.get("data");
         return new ShimReply(text(n, "error"), data == null || data.isNull() ? null : data);
+    }
+
+    private static dev.hull.oci.Process process(JsonNode n) throws IOException {
+        try {
+            return SpecJson.process(n, "process");
+        } catch (SpecJson.TypeException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private static JsonNode object(String line) throws IOException {

@@ -2,6 +2,7 @@ package dev.hull.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.oci.Bundle;
+import dev.hull.oci.SpecJson;
 import dev.hull.oci.VmSection;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,8 +115,8 @@ public final class VmResolver {
         try {
             JsonNode node = Bundle.JSON.readTree(file.toFile());
             JsonNode vm = node.has("vm") ? node.get("vm") : node;
-            return Bundle.JSON.treeToValue(vm, VmSection.class);
-        } catch (IOException e) {
+            return SpecJson.vm(vm, "vm");
+        } catch (IOException | SpecJson.TypeException e) {
             throw new VmException(file + " is not a valid vm configuration: " + e.getMessage(), e);
         }
     }

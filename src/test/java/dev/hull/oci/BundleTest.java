@@ -35,6 +35,10 @@ class BundleTest {
         assertThatThrownBy(() -> Bundle.load(dir)).hasMessageContaining("config.json does not exist");
         assertThatThrownBy(() -> Bundle.load(config("{\"process\": [")))
                 .hasMessageContaining("not a valid OCI config").hasMessageContaining("line 1");
+        assertThatThrownBy(() -> Bundle.load(config("{\"process\":{\"args\":\"ls\"}}")))
+                .hasMessageContaining("not a valid OCI config: process.args must be an array of strings");
+        assertThatThrownBy(() -> Bundle.load(config("")))
+                .hasMessageContaining("is empty");
         assertThatThrownBy(() -> Bundle.load(config("{\"root\":{\"path\":\"rootfs\"}}")))
                 .hasMessageContaining("no \"process\"");
         assertThatThrownBy(() -> Bundle.load(config("{\"process\":{\"args\":[\"x\"]}}")))
