@@ -1,7 +1,6 @@
 package dev.hull.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -195,7 +194,7 @@ public final class AgentClient implements AutoCloseable, FrameSender {
 
     private CompletableFuture<JsonNode> send(Request request) throws IOException {
         long id = nextId.getAndIncrement();
-        ObjectNode node = JSON.valueToTree(request);
+        ObjectNode node = RequestJson.tree(request, JSON);
         node.put("id", id);
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         pending.put(id, new Pending(request.op(), reply));
@@ -209,8 +208,8 @@ public final class AgentClient implements AutoCloseable, FrameSender {
 
     private static <T> T convert(JsonNode result, Class<T> type) {
         try {
-            return JSON.treeToValue(result, type);
-        } catch (JsonProcessingException e) {
+            return RequestJson.result(result, type, JSON);
+        } catch (IOException e) {
             throw new IllegalStateException("agent answered with an unexpected " + type.getSimpleName() + ": "
                     + result, e);
         }
