@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.oci.JsonText;
 import dev.hull.oci.Mount;
 import dev.hull.oci.SpecJson;
 
@@ -25,7 +26,7 @@ final class RequestJson {
             case Request.Hello h -> n.put("version", h.version());
             case Request.Create c -> {
                 n.put("container", c.container());
-                text(n, "hostname", c.hostname());
+                JsonText.put(n, "hostname", c.hostname());
                 n.put("readonly", c.readonly());
                 process(n, c.process());
                 if (c.mounts() != null) {
@@ -50,17 +51,17 @@ final class RequestJson {
             }
             case Request.Signal s -> {
                 n.put("container", s.container());
-                text(n, "exec", s.exec());
+                JsonText.put(n, "exec", s.exec());
                 n.put("signal", s.signal()).put("all", s.all());
             }
             case Request.Resize r -> {
                 n.put("container", r.container());
-                text(n, "exec", r.exec());
+                JsonText.put(n, "exec", r.exec());
                 n.put("rows", r.rows()).put("cols", r.cols());
             }
             case Request.Wait w -> {
                 n.put("container", w.container());
-                text(n, "exec", w.exec());
+                JsonText.put(n, "exec", w.exec());
             }
             case Request.Ps p -> n.put("container", p.container());
             case Request.Stats s -> n.put("container", s.container());
@@ -78,11 +79,11 @@ final class RequestJson {
                 if (net.routes() != null) {
                     n.set("routes", binder.valueToTree(net.routes()));
                 }
-                text(n, "dnsRelay", net.dnsRelay());
+                JsonText.put(n, "dnsRelay", net.dnsRelay());
             }
             case Request.Dns d -> {
                 n.put("query", d.query());
-                text(n, "answer", d.answer());
+                JsonText.put(n, "answer", d.answer());
             }
             case Request.Shutdown s -> {
             }
@@ -100,8 +101,8 @@ final class RequestJson {
         } else if (type == Results.ExitStatus.class) {
             value = new Results.ExitStatus(r.path("code").asInt(), r.path("signal").asInt());
         } else if (type == Results.HelloResult.class) {
-            value = new Results.HelloResult(r.path("version").asInt(), text(r, "agent"), text(r, "kernel"),
-                    text(r, "mode"));
+            value = new Results.HelloResult(r.path("version").asInt(), JsonText.get(r, "agent"),
+                    JsonText.get(r, "kernel"), JsonText.get(r, "mode"));
         } else {
             value = binder.treeToValue(r, type);
         }
@@ -110,9 +111,9 @@ final class RequestJson {
 
     private static ObjectNode mount(Mount m) {
         ObjectNode n = NODES.objectNode();
-        text(n, "destination", m.destination());
-        text(n, "type", m.type());
-        text(n, "source", m.source());
+        JsonText.put(n, "destination", m.destination());
+        JsonText.put(n, "type", m.type());
+        JsonText.put(n, "source", m.source());
         if (m.options() != null) {
             ArrayNode options = n.putArray("options");
             m.options().forEach(options::add);
@@ -130,16 +131,5 @@ final class RequestJson {
         if (p != null) {
             n.set("process", SpecJson.tree(p));
         }
-    }
-
-    private static void text(ObjectNode n, String field, String value) {
-        if (value != null) {
-            n.put(field, value);
-        }
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 }

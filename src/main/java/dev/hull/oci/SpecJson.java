@@ -33,7 +33,8 @@ public final class SpecJson {
         JsonNode root = object(n, "root", "root");
         return new Spec(text(n, "ociVersion", "ociVersion"),
                 has(n, "process") ? process(object(n, "process", "process"), "process") : null,
-                root == null ? null : new Spec.Root(text(root, "path", "root.path"), bool(root, "readonly", "root.readonly")),
+                root == null ? null
+                        : new Spec.Root(text(root, "path", "root.path"), bool(root, "readonly", "root.readonly")),
                 text(n, "hostname", "hostname"),
                 list(n, "mounts", "mounts", SpecJson::mount),
                 strings(n, "annotations", "annotations"),

@@ -3,6 +3,7 @@ package dev.hull.shim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.oci.JsonText;
 import dev.hull.oci.SpecJson;
 import java.io.IOException;
 
@@ -50,9 +51,9 @@ final class ShimCodec {
             case "ps" -> new ShimRequest.Ps();
             case "stats" -> new ShimRequest.Stats();
             case "update" -> new ShimRequest.Update(n.get("resources"));
-            case "exec" -> new ShimRequest.Exec(text(n, "exec"), n.path("clientPid").asLong(), process(n.get("process")),
-                    text(n, "consoleSocket"));
-            case "wait-exec" -> new ShimRequest.WaitExec(text(n, "exec"));
+            case "exec" -> new ShimRequest.Exec(JsonText.get(n, "exec"), n.path("clientPid").asLong(),
+                    process(n.get("process")), JsonText.get(n, "consoleSocket"));
+            case "wait-exec" -> new ShimRequest.WaitExec(JsonText.get(n, "exec"));
             default -> throw new IOException("unknown shim request '" + op + "'");
         };
     }
@@ -71,7 +72,7 @@ final class ShimCodec {
     static ShimReply decodeReply(String line) throws IOException {
         JsonNode n = object(line);
         JsonNode data = n.get("data");
-        return new ShimReply(text(n, "error"), data == null || data.isNull() ? null : data);
+        return new ShimReply(JsonText.get(n, "error"), data == null || data.isNull() ? null : data);
     }
 
     private static dev.hull.oci.Process process(JsonNode n) throws IOException {
@@ -88,10 +89,5 @@ final class ShimCodec {
             throw new IOException("a shim.sock line is not a JSON object: " + line);
         }
         return n;
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 }

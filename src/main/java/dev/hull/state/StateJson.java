@@ -3,6 +3,7 @@ package dev.hull.state;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.oci.JsonText;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,13 +23,13 @@ final class StateJson {
 
     static byte[] write(ContainerState s) throws IOException {
         ObjectNode n = JSON.createObjectNode();
-        text(n, "ociVersion", s.ociVersion());
-        text(n, "id", s.id());
-        text(n, "status", s.status() == null ? null : s.status().json());
+        JsonText.put(n, "ociVersion", s.ociVersion());
+        JsonText.put(n, "id", s.id());
+        JsonText.put(n, "status", s.status() == null ? null : s.status().json());
         n.put("pid", s.pid());
-        text(n, "bundle", s.bundle());
-        text(n, "rootfs", s.rootfs());
-        text(n, "created", s.created());
+        JsonText.put(n, "bundle", s.bundle());
+        JsonText.put(n, "rootfs", s.rootfs());
+        JsonText.put(n, "created", s.created());
         n.put("owner", s.owner());
         if (s.annotations() != null) {
             ObjectNode a = n.putObject("annotations");
@@ -36,20 +37,20 @@ final class StateJson {
         }
         n.put("shimStarted", s.shimStarted());
         n.put("qemuPid", s.qemuPid());
-        text(n, "runDir", s.runDir());
+        JsonText.put(n, "runDir", s.runDir());
         if (s.exitCode() != null) {
             n.put("exitCode", s.exitCode());
         }
         ContainerState.VmInfo vm = s.vm();
         if (vm != null) {
             ObjectNode v = n.putObject("vm");
-            text(v, "hypervisor", vm.hypervisor());
-            text(v, "kernel", vm.kernel());
-            text(v, "initrd", vm.initrd());
-            text(v, "image", vm.image());
+            JsonText.put(v, "hypervisor", vm.hypervisor());
+            JsonText.put(v, "kernel", vm.kernel());
+            JsonText.put(v, "initrd", vm.initrd());
+            JsonText.put(v, "image", vm.image());
             v.put("memoryMiB", vm.memoryMiB());
             v.put("cpus", vm.cpus());
-            text(v, "accel", vm.accel());
+            JsonText.put(v, "accel", vm.accel());
         }
         return JSON.writeValueAsBytes(n);
     }
@@ -59,7 +60,7 @@ final class StateJson {
         if (n == null || !n.isObject()) {
             throw new IOException("state.json is not a JSON object");
         }
-        String status = text(n, "status");
+        String status = JsonText.get(n, "status");
         Map<String, String> annotations = null;
         if (n.get("annotations") instanceof ObjectNode a) {
             annotations = new LinkedHashMap<>();
@@ -68,25 +69,16 @@ final class StateJson {
             }
         }
         JsonNode v = n.get("vm");
-        ContainerState.VmInfo vm = v == null || !v.isObject() ? null : new ContainerState.VmInfo(text(v, "hypervisor"),
-                text(v, "kernel"), text(v, "initrd"), text(v, "image"), v.path("memoryMiB").asInt(),
-                v.path("cpus").asInt(), text(v, "accel"));
+        ContainerState.VmInfo vm = v == null || !v.isObject() ? null
+                : new ContainerState.VmInfo(JsonText.get(v, "hypervisor"), JsonText.get(v, "kernel"),
+                        JsonText.get(v, "initrd"), JsonText.get(v, "image"), v.path("memoryMiB").asInt(),
+                        v.path("cpus").asInt(), JsonText.get(v, "accel"));
         JsonNode exit = n.get("exitCode");
-        return new ContainerState(text(n, "ociVersion"), text(n, "id"),
+        return new ContainerState(JsonText.get(n, "ociVersion"), JsonText.get(n, "id"),
                 status == null ? null : Status.valueOf(status.toUpperCase(Locale.ROOT)), n.path("pid").asLong(),
-                text(n, "bundle"), text(n, "rootfs"), text(n, "created"), n.path("owner").asInt(), annotations,
-                n.path("shimStarted").asLong(), n.path("qemuPid").asLong(), text(n, "runDir"),
+                JsonText.get(n, "bundle"), JsonText.get(n, "rootfs"), JsonText.get(n, "created"),
+                n.path("owner").asInt(), annotations,
+                n.path("shimStarted").asLong(), n.path("qemuPid").asLong(), JsonText.get(n, "runDir"),
                 exit == null || exit.isNull() ? null : exit.asInt(), vm);
-    }
-
-    private static void text(ObjectNode n, String field, String value) {
-        if (value != null) {
-            n.put(field, value);
-        }
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 }
