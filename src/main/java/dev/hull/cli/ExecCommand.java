@@ -160,7 +160,7 @@ final class ExecCommand implements Callable<Integer> {
             }
             cmd.add("--process");
             Path processJson = Path.of(st.runDir()).resolve("exec-" + name + ".json");
-            Files.writeString(processJson, Bundle.JSON.writeValueAsString(process(st)));
+            Files.writeString(processJson, Bundle.JSON.writeValueAsString(SpecJson.tree(process(st))));
             cmd.add(processJson.toString());
             cmd.add(id);
             java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
