@@ -44,6 +44,9 @@ final class CheckCommand implements Callable<Integer> {
         Path kvm = Path.of("/dev/kvm");
         line("/dev/kvm", Files.exists(kvm), Files.exists(kvm)
                 ? (Files.isWritable(kvm) ? "present, accessible" : "present, not accessible to this user") : "absent");
+        boolean virtioFs = vm.args().uses("VIRTIOFS_SOCKET");
+        line("root share", true, virtioFs ? "virtio-fs (" + dev.hull.vm.VirtioFsd.BINARY + ")"
+                : "9p" + (dev.hull.vm.VirtioFsd.usable() ? "" : " (virtio-fs needs root and " + dev.hull.vm.VirtioFsd.BINARY + ")"));
         var network = TapMirror.probe();
         line("network", network.isEmpty(), network.orElse("taps and tc redirect work (containers' interfaces reach the VM)"));
         Accelerator.Probe probe = Accelerator.probe(vm.config(), true);

@@ -63,6 +63,7 @@ final class ListCommand implements Callable<Integer> {
         m.put("memoryMiB", vm == null ? null : vm.memoryMiB());
         m.put("cpus", vm == null ? null : vm.cpus());
         m.put("accel", vm == null ? null : vm.accel());
+        m.put("share", vm == null ? null : vm.share());
         m.put("qemuPid", s.qemuPid());
         return m;
     }

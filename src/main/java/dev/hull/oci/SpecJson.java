@@ -100,7 +100,8 @@ public final class SpecJson {
                         text(kernel, "parameters", where + ".kernel.parameters")),
                 text(n, "image", where + ".image"), text(n, "initrd", where + ".initrd"),
                 optionalInt(n, "memory", where + ".memory"), optionalInt(n, "cpus", where + ".cpus"),
-                text(n, "accel", where + ".accel"), optionalInt(n, "bootTimeout", where + ".bootTimeout"));
+                text(n, "accel", where + ".accel"), optionalInt(n, "bootTimeout", where + ".bootTimeout"),
+                text(n, "share", where + ".share"));
     }
 
     private static Mount mount(JsonNode m, String at) throws TypeException {

@@ -138,7 +138,7 @@ public final class Shim {
                     .withStatus(Status.CREATED)
                     .withVm(new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
                             config.initrd().toString(), resolved.image() == null ? null : resolved.image().toString(),
-                            config.memoryMiB(), config.cpus(), accel));
+                            config.memoryMiB(), config.cpus(), accel, vm.rootShare()));
             Shim shim = new Shim(store, id, vm, agent, io, exit, runDir, created, tty, spec.hooks(), net, hookRunner);
             store.write(created);
             if (tty != null) {

@@ -29,9 +29,12 @@ public record ContainerState(
 
     public static final String OCI_VERSION = "1.2.0";
 
-    /** The VM a container runs in, as {@code list --all} shows it. */
+    /**
+     * The VM a container runs in, as {@code list --all} shows it; {@code share} is how the guest gets the
+     * container's root ({@code virtiofs} or {@code 9p}).
+     */
     public record VmInfo(String hypervisor, String kernel, String initrd, String image, int memoryMiB, int cpus,
-            String accel) {
+            String accel, String share) {
     }
 
     public ContainerState withStatus(Status s) {

@@ -51,6 +51,7 @@ final class StateJson {
             v.put("memoryMiB", vm.memoryMiB());
             v.put("cpus", vm.cpus());
             JsonText.put(v, "accel", vm.accel());
+            JsonText.put(v, "share", vm.share());
         }
         return JSON.writeValueAsBytes(n);
     }
@@ -72,7 +73,9 @@ final class StateJson {
         ContainerState.VmInfo vm = v == null || !v.isObject() ? null
                 : new ContainerState.VmInfo(JsonText.get(v, "hypervisor"), JsonText.get(v, "kernel"),
                         JsonText.get(v, "initrd"), JsonText.get(v, "image"), v.path("memoryMiB").asInt(),
-                        v.path("cpus").asInt(), JsonText.get(v, "accel"));
+                        v.path("cpus").asInt(), JsonText.get(v, "accel"),
+                        // Files without it were written by Hulls that shared the root only over 9p.
+                        v.has("share") ? JsonText.get(v, "share") : "9p");
         JsonNode exit = n.get("exitCode");
         return new ContainerState(JsonText.get(n, "ociVersion"), JsonText.get(n, "id"),
                 status == null ? null : Status.valueOf(status.toUpperCase(Locale.ROOT)), n.path("pid").asLong(),

@@ -85,7 +85,7 @@ public final class Accelerator {
             dir = Files.createTempDirectory("hull-probe");
             Path share = Files.createDirectory(dir.resolve("share"));
             long start = System.nanoTime();
-            try (QemuVm vm = QemuVm.launch(kvm, HypervisorArgs.builtIn(), dir, share, "hull-kvm-probe", List.of());
+            try (QemuVm vm = QemuVm.launch(kvm, HypervisorArgs.builtIn(false), dir, share, "hull-kvm-probe", List.of());
                     AgentClient agent = vm.connectAgent(PROBE_DEADLINE)) {
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 agent.shutdown(Duration.ofSeconds(2));

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 public final class HypervisorArgs {
     private static final Pattern TAG = Pattern.compile("@([A-Z_]+)@");
     private static final String BUILT_IN = "hypervisor.args";
+    private static final String BUILT_IN_9P = "hypervisor-9p.args";
 
     private final String origin;
     private final List<String> lines;
@@ -43,15 +44,23 @@ public final class HypervisorArgs {
         return parse(file.toString(), Files.readString(file));
     }
 
-    public static HypervisorArgs builtIn() {
-        try (InputStream in = HypervisorArgs.class.getResourceAsStream(BUILT_IN)) {
+    /** The built-in template: the root shared over virtio-fs ({@code true}) or over 9p. */
+    public static HypervisorArgs builtIn(boolean virtioFs) {
+        String name = virtioFs ? BUILT_IN : BUILT_IN_9P;
+        try (InputStream in = HypervisorArgs.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("built-in " + BUILT_IN + " is missing from the jar");
+                throw new IllegalStateException("built-in " + name + " is missing from the jar");
             }
-            return parse("built-in " + BUILT_IN, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return parse("built-in " + name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read built-in " + BUILT_IN, e);
+            throw new IllegalStateException("cannot read built-in " + name, e);
         }
+    }
+
+    /** Whether an argument names {@code @tag@}: the tags used say what must run beside qemu. */
+    public boolean uses(String tag) {
+        String marked = "@" + tag + "@";
+        return lines.stream().anyMatch(l -> l.contains(marked));
     }
 
     public String origin() {

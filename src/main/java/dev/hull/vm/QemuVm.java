@@ -17,13 +17,17 @@ import java.util.concurrent.TimeoutException;
  * under KVM on nested hosts) or a qemu that dies at boot is reported, never waited on forever.
  */
 public final class QemuVm implements AutoCloseable {
+    private static final Duration DAEMON_DEADLINE = Duration.ofSeconds(10);
     private final java.lang.Process process;
     private final Path agentSocket;
     private final Path qmpSocket;
     private final Path consoleLog;
+    private final VirtioFsd virtioFsd;
 
-    private QemuVm(java.lang.Process process, Path agentSocket, Path qmpSocket, Path consoleLog) {
+    private QemuVm(java.lang.Process process, Path agentSocket, Path qmpSocket, Path consoleLog,
+            VirtioFsd virtioFsd) {
         this.process = process;
+        this.virtioFsd = virtioFsd;
         this.agentSocket = agentSocket;
         this.qmpSocket = qmpSocket;
         this.consoleLog = consoleLog;
@@ -46,7 +50,8 @@ public final class QemuVm implements AutoCloseable {
 
     /**
      * As above, with NICs on taps; {@code prefix} is what qemu is started through (nsenter, when the taps
-     * are in a network namespace this process is not in).
+     * are in a network namespace this process is not in). A template that names {@code @VIRTIOFS_SOCKET@}
+     * shares the root over virtio-fs: virtiofsd is started for it first, and the guest told which it is.
      */
     public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
             List<String> extraKernelParams, List<Share> shares, List<Nic> nics, List<String> prefix)
@@ -55,8 +60,10 @@ public final class QemuVm implements AutoCloseable {
         Path agent = runDir.resolve("agent.sock");
         Path qmp = runDir.resolve("qmp.sock");
         Path console = runDir.resolve("console.log");
+        Path fsSocket = runDir.resolve("fs.sock");
+        boolean virtioFs = args.uses("VIRTIOFS_SOCKET");
         List<String> params = new ArrayList<>(config.kernelParams());
-        params.add("hull.share=9p:rootfs");
+        params.add(virtioFs ? "hull.share=virtiofs:rootfs" : "hull.share=9p:rootfs");
         params.addAll(extraKernelParams);
         Map<String, String> tags = Map.ofEntries(
                 Map.entry("NAME", name),
@@ -72,6 +79,7 @@ public final class QemuVm implements AutoCloseable {
                 Map.entry("COMMS_SOCKET", qmp.toString()),
                 Map.entry("AGENT_SOCKET", agent.toString()),
                 Map.entry("PROCESS_SOCKET", runDir.resolve("process.sock").toString()),
+                Map.entry("VIRTIOFS_SOCKET", fsSocket.toString().replace(",", ",,")),
                 Map.entry("WORKLOAD_DIR", workloadDir.toString().replace(",", ",,")));
         List<String> argv = new ArrayList<>(prefix);
         argv.add(config.qemu().toString());
@@ -82,7 +90,25 @@ public final class QemuVm implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve("qemu.log").toFile()))
                 .redirectErrorStream(true);
-        return new QemuVm(pb.start(), agent, qmp, console);
+        VirtioFsd fsd = null;
+        try {
+            if (virtioFs) {
+                fsd = VirtioFsd.start(workloadDir, fsSocket, runDir.resolve("virtiofsd.log"), DAEMON_DEADLINE);
+            }
+            return new QemuVm(pb.start(), agent, qmp, console, fsd);
+        } catch (IOException | RuntimeException e) {
+            if (fsd != null) {
+                fsd.close();
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** How the guest gets the container's root: {@code virtiofs} or {@code 9p}. */
+    public String rootShare() {
+        return virtioFsd != null ? "virtiofs" : "9p";
     }
 
     public long pid() {
@@ -150,7 +176,7 @@ public final class QemuVm implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Kills qemu if it still runs and waits until it is gone. */
+    /** Kills qemu if it still runs and waits until it is gone, and its virtiofsd with it. */
     @Override
     public void close() {
         if (process.isAlive()) {
@@ -160,6 +186,9 @@ public final class QemuVm implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (virtioFsd != null) {
+            virtioFsd.close();
         }
     }
 }

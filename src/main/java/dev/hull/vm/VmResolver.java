@@ -15,7 +15,8 @@ import java.util.List;
  * Works out the VM for a bundle the seed's way: each setting from the bundle's {@code vm} object, else
  * from {@code /etc/hull/vm.json}, else Hull's defaults (the guest built next to this installation); the
  * hypervisor arguments from the bundle's {@code hypervisor.args}, else {@code /etc/hull/hypervisor.args},
- * else the built-in template. Every path must exist.
+ * else the built-in template (the root over virtio-fs where virtiofsd can run, else 9p). Every path must
+ * exist.
  */
 public final class VmResolver {
     public static final Path ETC = Path.of("/etc/hull");
@@ -69,6 +70,8 @@ public final class VmResolver {
                 fromEtc == null ? null : fromEtc.bootTimeout(), DEFAULT_BOOT_TIMEOUT_S, "vm.bootTimeout");
         Setting<String> accel = pick(config, fromBundle == null ? null : fromBundle.accel(), etcVm,
                 fromEtc == null ? null : fromEtc.accel(), "auto", "vm.accel");
+        Setting<String> share = pick(config, fromBundle == null ? null : fromBundle.share(), etcVm,
+                fromEtc == null ? null : fromEtc.share(), "auto", "vm.share");
 
         Path qemuPath = mustExist(qemu, "hypervisor");
         Path kernelPath = mustExist(kernel, "kernel");
@@ -87,13 +90,23 @@ public final class VmResolver {
             throw new VmException("vm.accel '" + accel.value() + "' (" + accel.origin()
                     + ") must be auto, kvm or tcg");
         }
+        if (!List.of("auto", "virtiofs", "9p").contains(share.value())) {
+            throw new VmException("vm.share '" + share.value() + "' (" + share.origin()
+                    + ") must be auto, virtiofs or 9p");
+        }
+        if (share.value().equals("virtiofs") && !VirtioFsd.usable()) {
+            throw new VmException("vm.share virtiofs (" + share.origin() + ") needs root and "
+                    + VirtioFsd.BINARY + " (Debian's qemu-system-common)");
+        }
+        boolean virtioFs = share.value().equals("virtiofs") || share.value().equals("auto") && VirtioFsd.usable();
         List<String> paramList = Arrays.stream(params.value().trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         VmConfig vm = new VmConfig(qemuPath, kernelPath, paramList, initrdPath, memory.value(), cpus.value(),
                 accel.value());
-        return new Resolved(vm, hypervisorArgs(bundleDir), imagePath, Duration.ofSeconds(boot.value()));
+        return new Resolved(vm, hypervisorArgs(bundleDir, virtioFs), imagePath, Duration.ofSeconds(boot.value()));
     }
 
-    private HypervisorArgs hypervisorArgs(Path bundleDir) throws VmException {
+    /** A template found in the bundle or /etc/hull decides the share itself (by the tags it uses). */
+    private HypervisorArgs hypervisorArgs(Path bundleDir, boolean virtioFs) throws VmException {
         List<Path> candidates = bundleDir == null ? List.of(etc.resolve("hypervisor.args"))
                 : List.of(bundleDir.resolve("hypervisor.args"), etc.resolve("hypervisor.args"));
         for (Path candidate : candidates) {
@@ -105,7 +118,7 @@ public final class VmResolver {
                 }
             }
         }
-        return HypervisorArgs.builtIn();
+        return HypervisorArgs.builtIn(virtioFs);
     }
 
     private static VmSection readEtc(Path file) throws VmException {

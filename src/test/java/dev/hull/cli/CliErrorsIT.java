@@ -108,6 +108,15 @@ class CliErrorsIT extends HullTest {
     }
 
     @Test
+    void aRootShareHullDoesNotKnow() throws Exception {
+        ObjectNode c = Bundles.config("true");
+        c.putObject("vm").put("share", "nfs");
+        assertThat(fails("create", "-b", bundle(c).toString(), "x").stderr()).contains("vm.share 'nfs'")
+                .contains("must be auto, virtiofs or 9p");
+        assertThat(hull.run("list", "-q").assertOk().stdout()).isEmpty();
+    }
+
+    @Test
     void qemuThatDiesAtBoot() throws Exception {
         ObjectNode c = Bundles.config("true");
         c.putObject("vm").put("path", "/bin/false");

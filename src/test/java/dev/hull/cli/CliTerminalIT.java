@@ -28,22 +28,36 @@ class CliTerminalIT extends HullTest {
         Path bundle = Bundles.write(dir.resolve("b"), config);
         Path exit = dir.resolve("exit");
         String command = String.join(" ", hull.command("run", "-b", bundle.toString(), "tty1"))
-                + "; echo $? > " + exit + "; sleep 60";
+                + "; echo $? > " + exit + ".tmp; mv " + exit + ".tmp " + exit + "; sleep 60";
         try (Tmux tmux = new Tmux("hull-" + ProcessHandle.current().pid(), 80, 24, command)) {
             tmux.await("^/ #", T);
             tmux.type("echo $((6*7))");
             tmux.keys("Enter");
             tmux.await("^42$", T);
 
+            // The new size travels CLI -> shim -> agent; ask again until it has arrived.
             tmux.resize(100, 30);
-            Thread.sleep(1000);
-            tmux.type("stty size");
-            tmux.keys("Enter");
-            tmux.await("^30 100$", T);
+            long resized = System.nanoTime() + T.toNanos();
+            while (true) {
+                tmux.type("stty size");
+                tmux.keys("Enter");
+                try {
+                    tmux.await("^30 100$", Duration.ofSeconds(2));
+                    break;
+                } catch (AssertionError notYet) {
+                    if (System.nanoTime() > resized) {
+                        throw notYet;
+                    }
+                }
+            }
 
+            // Ctrl-C only once the sleep runs: earlier, it would discard the typed line instead.
             tmux.type("sleep 100");
             tmux.keys("Enter");
-            Thread.sleep(1000);
+            long started = System.nanoTime() + T.toNanos();
+            while (!hull.run("ps", "tty1").stdout().contains("sleep 100") && System.nanoTime() < started) {
+                Thread.sleep(100);
+            }
             tmux.keys("C-c");
             tmux.type("echo status $?");
             tmux.keys("Enter");
@@ -88,7 +102,7 @@ class CliTerminalIT extends HullTest {
         hull.run("run", "-d", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "ex").assertOk();
         Path exit = dir.resolve("exit");
         String command = String.join(" ", hull.command("exec", "-t", "ex", "sh")) + "; echo $? > " + exit
-                + "; sleep 60";
+                + ".tmp; mv " + exit + ".tmp " + exit + "; sleep 60";
         try (Tmux tmux = new Tmux("hull-x" + ProcessHandle.current().pid(), 90, 20, command)) {
             tmux.await("^/ #", T);
             tmux.type("tty; stty size");

@@ -31,6 +31,8 @@ class CliVerbsIT extends HullTest {
         JsonNode all = Bundles.JSON.readTree(hull.run("list", "--all", "-f", "json").assertOk().stdout()).get(0);
         assertThat(all.at("/vm/kernel").asText()).endsWith("vmlinux");
         assertThat(all.at("/vm/accel").asText()).isIn("tcg", "kvm");
+        // As root with Debian's virtiofsd (what the tests run with), the root goes over virtio-fs.
+        assertThat(all.at("/vm/share").asText()).isEqualTo("virtiofs");
         long qemu = all.at("/vm/qemuPid").asLong();
         assertThat(ProcessHandle.of(qemu).flatMap(p -> p.info().command())).get().asString().contains("qemu");
         assertThat(hull.run("list", "--all").assertOk().stdout()).contains("QEMU PID").contains(Long.toString(qemu));

@@ -16,7 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,10 +46,12 @@ class GuestVmIT {
         return status;
     }
 
-    @Test
-    void bootsRunsWorkloadsAndPowersOff() throws Exception {
-        try (QemuVm vm = QemuVm.launch(tcg(), HypervisorArgs.builtIn(), dir, TestAssets.busyboxRootfs(), "it-vm",
-                List.of())) {
+    /** Each built-in template: the root over virtio-fs (the only share it gives the guest) or over 9p. */
+    @ParameterizedTest(name = "root over virtio-fs: {0}")
+    @ValueSource(booleans = {true, false})
+    void bootsRunsWorkloadsAndPowersOff(boolean virtioFs) throws Exception {
+        try (QemuVm vm = QemuVm.launch(tcg(), HypervisorArgs.builtIn(virtioFs), dir, TestAssets.busyboxRootfs(),
+                "it-vm", List.of())) {
             AgentClient client = vm.connectAgent(T);
             HelloResult hello = client.hello(T);
             assertThat(hello.mode()).isEqualTo("guest");

@@ -30,12 +30,23 @@ class HypervisorArgsTest {
     }
 
     @Test
-    void theBuiltInTemplateUsesOnlyKnownTags() {
+    void theBuiltInTemplatesUseOnlyKnownTags() {
         Map<String, String> tags = new HashMap<>();
         for (String t : List.of("NAME", "UUID", "ACCEL", "MEMORY", "CPUS", "KERNEL", "INITRD", "KERNEL_PARAMS",
-                "CONSOLE_DEVICE", "COMMS_SOCKET", "AGENT_SOCKET", "WORKLOAD_DIR")) {
+                "CONSOLE_DEVICE", "COMMS_SOCKET", "AGENT_SOCKET", "WORKLOAD_DIR", "VIRTIOFS_SOCKET")) {
             tags.put(t, "v");
         }
-        assertThat(HypervisorArgs.builtIn().expand(tags)).contains("-no-reboot", "-kernel").doesNotContain("@");
+        assertThat(HypervisorArgs.builtIn(true).expand(tags)).contains("-no-reboot", "-kernel")
+                .contains("vhost-user-fs-device,chardev=workload,tag=rootfs").noneMatch(a -> a.contains("@"));
+        assertThat(HypervisorArgs.builtIn(false).expand(tags)).contains("-no-reboot", "-kernel")
+                .contains("virtio-9p-device,fsdev=workload,mount_tag=rootfs").noneMatch(a -> a.contains("@"));
+    }
+
+    @Test
+    void theTagsATemplateUsesSayWhatRunsBesideQemu() {
+        assertThat(HypervisorArgs.builtIn(true).uses("VIRTIOFS_SOCKET")).isTrue();
+        assertThat(HypervisorArgs.builtIn(false).uses("VIRTIOFS_SOCKET")).isFalse();
+        // A comment naming the tag is not a use.
+        assertThat(HypervisorArgs.parse("f", "# @VIRTIOFS_SOCKET@\n-name\nx\n").uses("VIRTIOFS_SOCKET")).isFalse();
     }
 }

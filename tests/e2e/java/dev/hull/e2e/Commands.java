@@ -74,7 +74,7 @@ final class Commands {
     /** Runs {@code cmd} (an interactive busybox sh) in a terminal: a prompt, arithmetic, exit 5. */
     static void assertInteractiveShell(Path dir, String name, List<String> cmd) throws Exception {
         Path exit = dir.resolve(name + ".exit");
-        String command = String.join(" ", cmd) + "; echo $? > " + exit + "; sleep 60";
+        String command = String.join(" ", cmd) + "; echo $? > " + exit + ".tmp; mv " + exit + ".tmp " + exit + "; sleep 60";
         try (Tmux tmux = new Tmux(name + "-" + ProcessHandle.current().pid(), 80, 24, command)) {
             tmux.await("^/ #", Duration.ofSeconds(60));
             tmux.type("echo $((6*7))");

@@ -1,0 +1,103 @@
+package dev.hull.vm;
+
+import dev.hull.sys.Host;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One virtiofsd serving a folder to one qemu over a vhost-user socket. It is started before qemu, which
+ * connects to the socket as a client, and it ends by itself when that qemu lets go of it.
+ */
+public final class VirtioFsd implements AutoCloseable {
+    /** Debian's (package qemu-system-common). */
+    public static final Path BINARY = Path.of("/usr/lib/qemu/virtiofsd");
+
+    private final java.lang.Process process;
+
+    private VirtioFsd(java.lang.Process process) {
+        this.process = process;
+    }
+
+    /** Whether it can run here: its sandbox (mount, pid and net namespaces) needs root. */
+    public static boolean usable() {
+        return Host.isRoot() && Files.isExecutable(BINARY);
+    }
+
+    /** Starts it and returns once its socket exists; within {@code deadline}, else it is killed and this fails. */
+    public static VirtioFsd start(Path dir, Path socket, Path log, Duration deadline)
+            throws IOException, TimeoutException {
+        Files.deleteIfExists(socket);
+        // virtiofsd will not follow a symbolic link to its source (bundles' rootfs may be one).
+        Path source = dir.toRealPath();
+        // cache=auto: the image root does not change under a running container, and the guest may
+        // cache what it read for a while (the same choice as 9p's cache=loose).
+        java.lang.Process p = new ProcessBuilder(List.of(BINARY.toString(), "--socket-path=" + socket,
+                "-o", "source=" + fuseEscaped(source.toString()), "-o", "cache=always", "-o", "log_level=warn"))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true)
+                .start();
+        VirtioFsd daemon = new VirtioFsd(p);
+        long end = System.nanoTime() + deadline.toNanos();
+        try {
+            while (!Files.exists(socket)) {
+                if (!p.isAlive()) {
+                    throw new IOException("virtiofsd for " + dir + " exited with status " + p.exitValue()
+                            + ": " + lastLine(log) + " (log: " + log + ")");
+                }
+                if (System.nanoTime() > end) {
+                    throw new TimeoutException("virtiofsd did not open " + socket + " within " + deadline);
+                }
+                Thread.sleep(2);
+            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            daemon.close();
+            throw e;
+        } catch (InterruptedException e) {
+            daemon.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting virtiofsd", e);
+        }
+        return daemon;
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return lines.isEmpty() ? "(no output)" : lines.getLast();
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    /** Its -o options are split at commas; a backslash keeps one in a path. */
+    static String fuseEscaped(String s) {
+        return s.replace("\\", "\\\\").replace(",", "\\,");
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Ends it (if qemu has not already made it end) and waits until it is gone. */
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
