@@ -10,19 +10,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * What this host can do: qemu, the guest, /dev/kvm, and whether a guest really boots under KVM (a probe
  * boot with a deadline, so a host where KVM hangs guests is reported, not waited on). The probe's answer
  * is what {@code accel: auto} uses from then on.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Report whether this host can run Hull containers, and with which accelerator.")
 final class CheckCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+
+    static Syntax syntax() {
+        return Syntax.command("check",
+                "Report whether this host can run Hull containers, and with which accelerator.");
+    }
+
+    CheckCommand(Main global, Parsed args) {
+        this.global = global;
+    }
 
     @Override
     public Integer call() throws Exception {

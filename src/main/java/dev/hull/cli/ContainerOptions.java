@@ -1,32 +1,31 @@
 package dev.hull.cli;
 
 import java.nio.file.Path;
-import picocli.CommandLine.Option;
 
 /** The options create, run and start share (runc's, and the seed's --console). */
 final class ContainerOptions {
-    @Option(names = {"-b", "--bundle"}, description = "bundle folder (default: the current folder)",
-            paramLabel = "DIR")
-    Path bundle;
+    final Path bundle;
+    final Path pidFile;
+    final Path consoleSocket;
+    final Path console;
 
-    @Option(names = "--pid-file", description = "write the container's pid here", paramLabel = "FILE")
-    Path pidFile;
+    ContainerOptions(Parsed args) {
+        bundle = args.value("--bundle", null);
+        pidFile = args.value("--pid-file", null);
+        consoleSocket = args.value("--console-socket", null);
+        console = args.value("--console", null);
+    }
 
-    @Option(names = "--console-socket", description = "unix socket that receives the pty master",
-            paramLabel = "PATH")
-    Path consoleSocket;
-
-    @Option(names = "--console", description = "terminal to use as the container's console", paramLabel = "TTY")
-    Path console;
-
-    @Option(names = "--no-pivot", description = "accepted for compatibility (the guest always pivots)")
-    boolean noPivot;
-
-    @Option(names = "--no-new-keyring", description = "accepted for compatibility")
-    boolean noNewKeyring;
-
-    @Option(names = "--preserve-fds", description = "accepted for compatibility", paramLabel = "N")
-    int preserveFds;
+    static Syntax add(Syntax syntax) {
+        return syntax
+                .option(Path.class, "DIR", "bundle folder (default: the current folder)", "-b", "--bundle")
+                .option(Path.class, "FILE", "write the container's pid here", "--pid-file")
+                .option(Path.class, "PATH", "unix socket that receives the pty master", "--console-socket")
+                .option(Path.class, "TTY", "terminal to use as the container's console", "--console")
+                .flag("accepted for compatibility (the guest always pivots)", "--no-pivot")
+                .flag("accepted for compatibility", "--no-new-keyring")
+                .option(int.class, "N", "accepted for compatibility", "--preserve-fds");
+    }
 
     dev.hull.shim.HostTerminal.Source terminal() {
         return new dev.hull.shim.HostTerminal.Source(consoleSocket, console);

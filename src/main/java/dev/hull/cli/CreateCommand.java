@@ -2,25 +2,26 @@ package dev.hull.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "create", mixinStandardHelpOptions = true,
-        description = "Create a container: boot its VM and prepare its process, which waits for 'start'.")
 final class CreateCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final ContainerOptions options;
+    private final String id;
+    private final Path bundleArg;
 
-    @Mixin
-    ContainerOptions options;
+    static Syntax syntax() {
+        return ContainerOptions.add(Syntax.command("create",
+                "Create a container: boot its VM and prepare its process, which waits for 'start'."))
+                .id()
+                .optional(Path.class, "BUNDLE", "bundle folder (OCI style)");
+    }
 
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "BUNDLE", description = "bundle folder (OCI style)")
-    Path bundleArg;
+    CreateCommand(Main global, Parsed args) {
+        this.global = global;
+        this.options = new ContainerOptions(args);
+        this.id = args.id();
+        this.bundleArg = args.positional(1, null);
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -1,22 +1,24 @@
 package dev.hull.cli;
 
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "delete", mixinStandardHelpOptions = true,
-        description = "Delete a container and everything Hull made for it (its VM, sockets and state).")
 final class DeleteCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final boolean force;
+    private final String id;
 
-    @Option(names = {"-f", "--force"}, description = "kill a running container first")
-    boolean force;
+    static Syntax syntax() {
+        return Syntax.command("delete",
+                "Delete a container and everything Hull made for it (its VM, sockets and state).")
+                .flag("kill a running container first", "-f", "--force")
+                .id();
+    }
 
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    DeleteCommand(Main global, Parsed args) {
+        this.global = global;
+        this.force = args.flag("--force");
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

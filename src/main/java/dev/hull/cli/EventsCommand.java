@@ -7,26 +7,27 @@ import dev.hull.state.ContainerState;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "events", mixinStandardHelpOptions = true,
-        description = "Print a container's resource usage as runc's event JSON, once or every interval.")
 final class EventsCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final boolean once;
+    private final String interval;
+    private final String id;
 
-    @Option(names = "--stats", description = "print the statistics once and exit")
-    boolean once;
+    static Syntax syntax() {
+        return Syntax.command("events",
+                "Print a container's resource usage as runc's event JSON, once or every interval.")
+                .flag("print the statistics once and exit", "--stats")
+                .option(String.class, "DURATION", "time between events (default: 5s)", "--interval")
+                .id();
+    }
 
-    @Option(names = "--interval", description = "time between events (default: ${DEFAULT-VALUE})",
-            paramLabel = "DURATION")
-    String interval = "5s";
-
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    EventsCommand(Main global, Parsed args) {
+        this.global = global;
+        this.once = args.flag("--stats");
+        this.interval = args.value("--interval", "5s");
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

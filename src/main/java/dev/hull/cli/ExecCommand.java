@@ -17,63 +17,64 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * runc's exec. The container's shim runs the process through the agent, wired to this process's stdio;
  * this process waits and exits with the process's status. Detached, a relay process of its own does the
  * waiting, and its pid (in --pid-file) stands for the exec'd process: its exit status is the process's.
  */
-@Command(name = "exec", mixinStandardHelpOptions = true,
-        description = "Run a new process inside a running container's VM.")
 final class ExecCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final boolean tty;
+    private final boolean detach;
+    private final Path pidFile;
+    private final Path processFile;
+    private final Path consoleSocket;
+    private final List<String> env;
+    private final String cwd;
+    private final String user;
+    private final List<Integer> additionalGids;
+    private final Path relayNotify;
+    private final String execId;
+    private final boolean noNewPrivs;
+    private final String id;
+    private final List<String> command;
 
-    @Option(names = {"-t", "--tty"}, description = "give the process a terminal")
-    boolean tty;
+    static Syntax syntax() {
+        return Syntax.command("exec", "Run a new process inside a running container's VM.")
+                .flag("give the process a terminal", "-t", "--tty")
+                .flag("return once started; --pid-file names a process that ends with it", "-d", "--detach")
+                .option(Path.class, "FILE", "write the pid standing for the process here", "--pid-file")
+                .option(Path.class, "FILE", "OCI process JSON file", "-p", "--process")
+                .option(Path.class, "PATH", "unix socket that receives the pty master", "--console-socket")
+                .repeated(String.class, "K=V", "set an environment variable", "-e", "--env")
+                .option(String.class, "DIR", "working directory", "--cwd")
+                .option(String.class, "UID[:GID]", "UID[:GID]", "-u", "--user")
+                .repeated(Integer.class, "GID", "additional group ids", "-g", "--additional-gids")
+                .internal(Path.class, false, "--relay")
+                .internal(String.class, false, "--exec-id")
+                .flag("set no_new_privileges", "--no-new-privs")
+                .id()
+                .rest("COMMAND", "command and arguments");
+    }
 
-    @Option(names = {"-d", "--detach"}, description = "return once started; --pid-file names a process that ends with it")
-    boolean detach;
-
-    @Option(names = "--pid-file", description = "write the pid standing for the process here", paramLabel = "FILE")
-    Path pidFile;
-
-    @Option(names = {"-p", "--process"}, description = "OCI process JSON file", paramLabel = "FILE")
-    Path processFile;
-
-    @Option(names = "--console-socket", description = "unix socket that receives the pty master", paramLabel = "PATH")
-    Path consoleSocket;
-
-    @Option(names = {"-e", "--env"}, description = "set an environment variable", paramLabel = "K=V")
-    List<String> env = new ArrayList<>();
-
-    @Option(names = "--cwd", description = "working directory", paramLabel = "DIR")
-    String cwd;
-
-    @Option(names = {"-u", "--user"}, description = "UID[:GID]", paramLabel = "UID[:GID]")
-    String user;
-
-    @Option(names = {"-g", "--additional-gids"}, description = "additional group ids", paramLabel = "GID")
-    List<Integer> additionalGids = new ArrayList<>();
-
-    @Option(names = "--relay", hidden = true, description = "internal: run as the detached relay")
-    Path relayNotify;
-
-    @Option(names = "--exec-id", hidden = true)
-    String execId;
-
-    @Option(names = "--no-new-privs", description = "set no_new_privileges")
-    boolean noNewPrivs;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
-
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "COMMAND", description = "command and arguments")
-    List<String> command = new ArrayList<>();
+    ExecCommand(Main global, Parsed args) {
+        this.global = global;
+        this.tty = args.flag("--tty");
+        this.detach = args.flag("--detach");
+        this.pidFile = args.value("--pid-file", null);
+        this.processFile = args.value("--process", null);
+        this.consoleSocket = args.value("--console-socket", null);
+        this.env = args.values("--env");
+        this.cwd = args.value("--cwd", null);
+        this.user = args.value("--user", null);
+        this.additionalGids = args.values("--additional-gids");
+        this.relayNotify = args.value("--relay", null);
+        this.execId = args.value("--exec-id", null);
+        this.noNewPrivs = args.flag("--no-new-privs");
+        this.id = args.id();
+        this.command = args.rest(1);
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -3,15 +3,16 @@ package dev.hull.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 
 /**
  * The runtime-spec features document. It lists only what Hull honours inside the VM today: namespaces
  * the agent creates, the mount options it understands, cgroup v2 in the guest.
  */
-@Command(name = "features", mixinStandardHelpOptions = true,
-        description = "Print the OCI features JSON: what this runtime supports.")
 final class FeaturesCommand implements Callable<Integer> {
+    static Syntax syntax() {
+        return Syntax.command("features", "Print the OCI features JSON: what this runtime supports.");
+    }
+
     static final List<String> MOUNT_OPTIONS = List.of("async", "atime", "bind", "defaults", "dev", "diratime",
             "exec", "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime",
             "nosuid", "private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "rw",

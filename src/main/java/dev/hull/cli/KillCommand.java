@@ -1,25 +1,26 @@
 package dev.hull.cli;
 
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "kill", mixinStandardHelpOptions = true,
-        description = "Send a signal (default SIGTERM) to a container's process.")
 final class KillCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final boolean all;
+    private final String id;
+    private final String signal;
 
-    @Option(names = {"-a", "--all"}, description = "signal every process of the container")
-    boolean all;
+    static Syntax syntax() {
+        return Syntax.command("kill", "Send a signal (default SIGTERM) to a container's process.")
+                .flag("signal every process of the container", "-a", "--all")
+                .id()
+                .optional(String.class, "SIGNAL", "name or number (default TERM)");
+    }
 
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "SIGNAL", description = "name or number (default TERM)")
-    String signal = "TERM";
+    KillCommand(Main global, Parsed args) {
+        this.global = global;
+        this.all = args.flag("--all");
+        this.id = args.id();
+        this.signal = args.positional(1, "TERM");
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -6,24 +6,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List containers.")
 final class ListCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final boolean quiet;
+    private final String format;
+    private final boolean all;
 
-    @Option(names = {"-q", "--quiet"}, description = "print ids only")
-    boolean quiet;
+    static Syntax syntax() {
+        return Syntax.command("list", "List containers.").aliases("ls")
+                .flag("print ids only", "-q", "--quiet")
+                .option(String.class, "FORMAT", "table or json (default: table)", "-f", "--format")
+                .flag("add each VM's hypervisor, kernel, image, memory, cpus and qemu pid", "-a", "--all");
+    }
 
-    @Option(names = {"-f", "--format"}, description = "table or json (default: ${DEFAULT-VALUE})",
-            paramLabel = "FORMAT")
-    String format = "table";
-
-    @Option(names = {"-a", "--all"}, description = "add each VM's hypervisor, kernel, image, memory, cpus and qemu pid")
-    boolean all;
+    ListCommand(Main global, Parsed args) {
+        this.global = global;
+        this.quiet = args.flag("--quiet");
+        this.format = args.value("--format", "table");
+        this.all = args.flag("--all");
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -10,76 +10,74 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /** {@code hull}: runc's command line (and cc-oci-runtime's), each container in its own VM. */
-@Command(name = "hull", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Runs OCI containers, each inside its own lightweight virtual machine.")
-public final class Main implements Runnable {
-    /**
-     * The verbs, each made only when it is the one asked for: picocli reads every command's annotations
-     * when it is added, and the model of all of them cost each CLI call ~70 ms more than one verb's
-     * (a manager makes 4 to 6 calls per container). Help and bad input get them all.
-     */
-    static final Map<String, Supplier<Object>> VERBS = verbs();
+public final class Main {
+    /** A verb: its command line, and the command made from what was parsed of it. */
+    record Verb(Supplier<Syntax> syntax, BiFunction<Main, Parsed, Callable<Integer>> command) {
+    }
 
-    private static Map<String, Supplier<Object>> verbs() {
-        Map<String, Supplier<Object>> v = new LinkedHashMap<>();
-        v.put("create", CreateCommand::new);
-        v.put("start", StartCommand::new);
-        v.put("run", RunCommand::new);
-        v.put("state", StateCommand::new);
-        v.put("kill", KillCommand::new);
-        v.put("delete", DeleteCommand::new);
-        v.put("stop", StopCommand::new);
-        v.put("list", ListCommand::new);
-        v.put("spec", SpecCommand::new);
-        v.put("features", FeaturesCommand::new);
-        v.put("pause", PauseCommand::new);
-        v.put("resume", ResumeCommand::new);
-        v.put("ps", PsCommand::new);
-        v.put("events", EventsCommand::new);
-        v.put("update", UpdateCommand::new);
-        v.put("check", CheckCommand::new);
-        v.put("exec", ExecCommand::new);
-        v.put("version", VersionCommand::new);
-        v.put("shim", ShimCommand::new);
+    /**
+     * The verbs, each declared to picocli only when it is the one asked for: the model of all of them
+     * cost each CLI call ~70 ms more than one verb's (a manager makes 4 to 6 calls per container).
+     * Help and bad input get them all.
+     */
+    static final Map<String, Verb> VERBS = verbs();
+
+    private static Map<String, Verb> verbs() {
+        Map<String, Verb> v = new LinkedHashMap<>();
+        v.put("create", new Verb(CreateCommand::syntax, CreateCommand::new));
+        v.put("start", new Verb(StartCommand::syntax, StartCommand::new));
+        v.put("run", new Verb(RunCommand::syntax, RunCommand::new));
+        v.put("state", new Verb(StateCommand::syntax, StateCommand::new));
+        v.put("kill", new Verb(KillCommand::syntax, KillCommand::new));
+        v.put("delete", new Verb(DeleteCommand::syntax, DeleteCommand::new));
+        v.put("stop", new Verb(StopCommand::syntax, StopCommand::new));
+        v.put("list", new Verb(ListCommand::syntax, ListCommand::new));
+        v.put("spec", new Verb(SpecCommand::syntax, SpecCommand::new));
+        v.put("features", new Verb(FeaturesCommand::syntax, (g, a) -> new FeaturesCommand()));
+        v.put("pause", new Verb(PauseCommand::syntax, PauseCommand::new));
+        v.put("resume", new Verb(ResumeCommand::syntax, ResumeCommand::new));
+        v.put("ps", new Verb(PsCommand::syntax, PsCommand::new));
+        v.put("events", new Verb(EventsCommand::syntax, EventsCommand::new));
+        v.put("update", new Verb(UpdateCommand::syntax, UpdateCommand::new));
+        v.put("check", new Verb(CheckCommand::syntax, CheckCommand::new));
+        v.put("exec", new Verb(ExecCommand::syntax, ExecCommand::new));
+        v.put("version", new Verb(VersionCommand::syntax, (g, a) -> new VersionCommand()));
+        v.put("shim", new Verb(ShimCommand::syntax, ShimCommand::new));
         return v;
     }
 
-    @Option(names = "--root", description = "state folder (default: ${DEFAULT-VALUE})", paramLabel = "DIR")
-    Path root = StateStore.DEFAULT_ROOT;
+    static Syntax syntax() {
+        return Syntax.command("hull", "Runs OCI containers, each inside its own lightweight virtual machine.")
+                .version(new Version())
+                .option(Path.class, "DIR", "state folder (default: " + StateStore.DEFAULT_ROOT + ")", "--root")
+                .option(Path.class, "FILE", "log file (default: none)", "--log")
+                .option(String.class, "FORMAT", "text or json (default: text)", "--log-format")
+                .flag("log debug messages, including the guest's boot messages", "--debug")
+                .option(Path.class, "FILE", "another log file, always text with pids", "--global-log")
+                .flag("accepted for compatibility; cgroups live in the VM", "--systemd-cgroup")
+                .internal(String.class, false, "--rootless")
+                .internal(String.class, false, "--criu");
+    }
 
-    @Option(names = "--log", description = "log file (default: none)", paramLabel = "FILE")
-    Path log;
+    final Path root;
+    final Path log;
+    final String logFormat;
+    final boolean debug;
+    final Path globalLog;
 
-    @Option(names = "--log-format", description = "text or json (default: ${DEFAULT-VALUE})", paramLabel = "FORMAT")
-    String logFormat = "text";
-
-    @Option(names = "--debug", description = "log debug messages, including the guest's boot messages")
-    boolean debug;
-
-    @Option(names = "--global-log", description = "another log file, always text with pids", paramLabel = "FILE")
-    Path globalLog;
-
-    @Option(names = "--systemd-cgroup", description = "accepted for compatibility; cgroups live in the VM")
-    boolean systemdCgroup;
-
-    @Option(names = "--rootless", description = "accepted for compatibility", paramLabel = "VALUE", hidden = true)
-    String rootless;
-
-    @Option(names = "--criu", description = "accepted for compatibility", paramLabel = "PATH", hidden = true)
-    String criu;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    Main(Parsed args) {
+        root = args.value("--root", StateStore.DEFAULT_ROOT);
+        log = args.value("--log", null);
+        logFormat = args.value("--log-format", "text");
+        debug = args.flag("--debug");
+        globalLog = args.value("--global-log", null);
     }
 
     StateStore store() {
@@ -126,45 +124,67 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int code = execute(args);
-        if (Boolean.getBoolean("hull.jvmExit")) {
+        boolean workers = startedThreads();
+        if (Boolean.getBoolean("hull.jvmExit") || !workers) {
             // scripts/aot-train.sh: the JVM writes the AOT cache in its own exit.
             System.exit(code);
         }
         // HotSpot's exit waits up to 300 ms (30 x 10 ms) for threads still in native code, and a verb that
         // started a process always has one: the JDK's reaper, blocked in waitpid for it (create: the shim;
         // the shim: a stdin read). Every verb is done and has said all it says when execute returns, and
-        // Hull registers no shutdown hooks, so the process ends at once (create: 1.35 s -> 0.95 s).
+        // Hull registers no shutdown hooks, so the process ends at once (create: 1.35 s -> 0.95 s). A verb
+        // that started no thread exits the JVM's way: linking _exit would cost it ~14 ms.
         System.out.flush();
         System.err.flush();
         Libc.exitNow(code);
     }
 
+    private static final java.util.Set<String> JVM_THREADS = java.util.Set.of("main", "Reference Handler",
+            "Finalizer", "Signal Dispatcher", "Common-Cleaner", "Notification Thread", "Attach Listener");
+
+    /** Whether a thread other than the JVM's own runs (a process reaper, a relay, a pump). */
+    static boolean startedThreads() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> !JVM_THREADS.contains(t.getName()));
+    }
+
     static int execute(String[] args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(syntax().spec());
         String verb = verb(cl.getCommandSpec(), args);
         if (VERBS.containsKey(verb)) {
-            cl.addSubcommand(verb, VERBS.get(verb).get());
+            cl.addSubcommand(verb, VERBS.get(verb).syntax().get().spec());
         } else {
-            VERBS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+            VERBS.forEach((name, v) -> cl.addSubcommand(name, v.syntax().get().spec()));
         }
         CommandLine exec = cl.getSubcommands().get("exec");
         if (exec != null) {
             // runc's rule for exec: everything after the container id is the command, dashes included.
             exec.setStopAtPositional(true);
         }
-        cl.setExitCodeExceptionMapper(e -> 1);
-        cl.setParameterExceptionHandler((ex, a) -> {
+        ParseResult parsed;
+        try {
+            parsed = cl.parseArgs(args);
+        } catch (CommandLine.ParameterException ex) {
             System.err.println("hull: " + ex.getMessage());
             ex.getCommandLine().usage(System.err);
             return 1;
-        });
-        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+        }
+        if (CommandLine.printHelpIfRequested(parsed)) {
+            return 0;
+        }
+        ParseResult sub = parsed.subcommand();
+        if (sub == null) {
+            cl.usage(System.out);
+            return 0;
+        }
+        try {
+            return VERBS.get(sub.commandSpec().name()).command().apply(new Main(new Parsed(parsed)), new Parsed(sub))
+                    .call();
+        } catch (Exception ex) {
             String msg = message(ex);
             Log.error(msg);
             System.err.println("hull: " + msg);
             return 1;
-        });
-        return cl.execute(args);
+        }
     }
 
     /** The first argument that is neither a global option nor its value, or null (help, a bad option). */

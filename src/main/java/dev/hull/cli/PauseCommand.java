@@ -2,18 +2,20 @@ package dev.hull.cli;
 
 import dev.hull.shim.ShimRequest;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "pause", mixinStandardHelpOptions = true,
-        description = "Pause a container: its whole VM stops until resume.")
 final class PauseCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final String id;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    static Syntax syntax() {
+        return Syntax.command("pause", "Pause a container: its whole VM stops until resume.")
+                .id();
+    }
+
+    PauseCommand(Main global, Parsed args) {
+        this.global = global;
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

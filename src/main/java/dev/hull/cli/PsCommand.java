@@ -5,23 +5,23 @@ import dev.hull.shim.ShimRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "ps", mixinStandardHelpOptions = true,
-        description = "List the processes of a container (pids as the guest sees them).")
 final class PsCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final String format;
+    private final String id;
 
-    @Option(names = {"-f", "--format"}, description = "table or json (default: ${DEFAULT-VALUE})",
-            paramLabel = "FORMAT")
-    String format = "table";
+    static Syntax syntax() {
+        return Syntax.command("ps", "List the processes of a container (pids as the guest sees them).")
+                .option(String.class, "FORMAT", "table or json (default: table)", "-f", "--format")
+                .id();
+    }
 
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    PsCommand(Main global, Parsed args) {
+        this.global = global;
+        this.format = args.value("--format", "table");
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

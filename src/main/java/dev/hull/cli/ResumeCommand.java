@@ -2,18 +2,20 @@ package dev.hull.cli;
 
 import dev.hull.shim.ShimRequest;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "resume", mixinStandardHelpOptions = true,
-        description = "Resume a paused container.")
 final class ResumeCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final String id;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    static Syntax syntax() {
+        return Syntax.command("resume", "Resume a paused container.")
+                .id();
+    }
+
+    ResumeCommand(Main global, Parsed args) {
+        this.global = global;
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

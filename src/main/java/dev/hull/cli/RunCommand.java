@@ -4,29 +4,29 @@ import dev.hull.logging.Log;
 import dev.hull.shim.HostTerminal;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Create and start a container; attached, wait for it and exit with its status.")
 final class RunCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final ContainerOptions options;
+    private final boolean detach;
+    private final boolean keep;
+    private final String id;
 
-    @Mixin
-    ContainerOptions options;
+    static Syntax syntax() {
+        return ContainerOptions.add(Syntax.command("run",
+                "Create and start a container; attached, wait for it and exit with its status."))
+                .flag("return once started", "-d", "--detach")
+                .flag("keep the container's state after it exits", "--keep")
+                .id();
+    }
 
-    @Option(names = {"-d", "--detach"}, description = "return once started")
-    boolean detach;
-
-    @Option(names = "--keep", description = "keep the container's state after it exits")
-    boolean keep;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    RunCommand(Main global, Parsed args) {
+        this.global = global;
+        this.options = new ContainerOptions(args);
+        this.detach = args.flag("--detach");
+        this.keep = args.flag("--keep");
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

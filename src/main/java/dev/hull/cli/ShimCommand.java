@@ -9,34 +9,36 @@ import dev.hull.sys.Namespaces;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** The per-container process {@code create} starts; its pid is the container's. Not for people. */
-@Command(name = "shim", hidden = true)
 final class ShimCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final Path bundle;
+    private final Path notify;
+    private final Path consoleSocket;
+    private final Path console;
+    private final boolean inNetns;
+    private final String id;
 
-    @Option(names = "--bundle", required = true)
-    Path bundle;
+    static Syntax syntax() {
+        return Syntax.command("shim").hidden()
+                .internal(Path.class, true, "--bundle")
+                .internal(Path.class, true, "--notify")
+                .internal(Path.class, false, "--console-socket")
+                .internal(Path.class, false, "--console")
+                .internal(boolean.class, false, "--in-netns")
+                .id();
+    }
 
-    @Option(names = "--notify", required = true)
-    Path notify;
-
-    @Option(names = "--console-socket")
-    Path consoleSocket;
-
-    @Option(names = "--console")
-    Path console;
-
-    @Option(names = "--in-netns", description = "started inside the container's network namespace")
-    boolean inNetns;
-
-    @Parameters(index = "0")
-    String id;
+    ShimCommand(Main global, Parsed args) {
+        this.global = global;
+        this.bundle = args.value("--bundle", null);
+        this.notify = args.value("--notify", null);
+        this.consoleSocket = args.value("--console-socket", null);
+        this.console = args.value("--console", null);
+        this.inNetns = args.flag("--in-netns");
+        this.id = args.id();
+    }
 
     /**
      * Hooks run in the network namespace of the CLI that started this shim (the caller's, as with runc),

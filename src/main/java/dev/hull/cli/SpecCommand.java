@@ -6,22 +6,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "spec", mixinStandardHelpOptions = true,
-        description = "Write a new config.json (runc's starting point), runnable by Hull.")
 final class SpecCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final Path bundle;
+    private final boolean rootless;
 
-    @Option(names = {"-b", "--bundle"}, description = "folder to write config.json into (default: current)",
-            paramLabel = "DIR")
-    Path bundle = Path.of(".");
+    static Syntax syntax() {
+        return Syntax.command("spec", "Write a new config.json (runc's starting point), runnable by Hull.")
+                .option(Path.class, "DIR", "folder to write config.json into (default: current)", "-b", "--bundle")
+                .flag("a config for a user without root (user namespace mappings)", "--rootless");
+    }
 
-    @Option(names = "--rootless", description = "a config for a user without root (user namespace mappings)")
-    boolean rootless;
+    SpecCommand(Main global, Parsed args) {
+        this.global = global;
+        this.bundle = args.value("--bundle", Path.of("."));
+        this.rootless = args.flag("--rootless");
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -2,30 +2,29 @@ package dev.hull.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "start", mixinStandardHelpOptions = true,
-        description = {"Start a created container.",
-            "OCI style (cc-oci-runtime): with a bundle and an id not created yet, create and start it."})
 final class StartCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final ContainerOptions options;
+    private final boolean detach;
+    private final String id;
+    private final Path bundleArg;
 
-    @Mixin
-    ContainerOptions options;
+    static Syntax syntax() {
+        return ContainerOptions.add(Syntax.command("start", "Start a created container.",
+                "OCI style (cc-oci-runtime): with a bundle and an id not created yet, create and start it."))
+                .flag("with a bundle: return once started", "-d", "--detach")
+                .id()
+                .optional(Path.class, "BUNDLE", "bundle folder (OCI style)");
+    }
 
-    @Option(names = {"-d", "--detach"}, description = "with a bundle: return once started")
-    boolean detach;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "BUNDLE", description = "bundle folder (OCI style)")
-    Path bundleArg;
+    StartCommand(Main global, Parsed args) {
+        this.global = global;
+        this.options = new ContainerOptions(args);
+        this.detach = args.flag("--detach");
+        this.id = args.id();
+        this.bundleArg = args.positional(1, null);
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -10,19 +10,22 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "state", mixinStandardHelpOptions = true, description = "Print a container's OCI state as JSON.")
 final class StateCommand implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final String id;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    static Syntax syntax() {
+        return Syntax.command("state", "Print a container's OCI state as JSON.")
+                .id();
+    }
+
+    StateCommand(Main global, Parsed args) {
+        this.global = global;
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

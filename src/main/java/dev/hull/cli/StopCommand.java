@@ -1,18 +1,20 @@
 package dev.hull.cli;
 
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "stop", mixinStandardHelpOptions = true,
-        description = "Forcibly stop a container's workload and its VM (cc-oci-runtime's stop).")
 final class StopCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final String id;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    static Syntax syntax() {
+        return Syntax.command("stop", "Forcibly stop a container's workload and its VM (cc-oci-runtime's stop).")
+                .id();
+    }
+
+    StopCommand(Main global, Parsed args) {
+        this.global = global;
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -7,35 +7,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "update", mixinStandardHelpOptions = true,
-        description = "Change a running container's resource limits (its cgroup inside the VM).")
 final class UpdateCommand implements Callable<Integer> {
-    @ParentCommand
-    Main global;
+    private final Main global;
+    private final String memory;
+    private final Long cpuQuota;
+    private final Long cpuPeriod;
+    private final Long pidsLimit;
+    private final String resources;
+    private final String id;
 
-    @Option(names = "--memory", description = "memory limit in bytes (suffixes k, m, g)", paramLabel = "N")
-    String memory;
+    static Syntax syntax() {
+        return Syntax.command("update",
+                "Change a running container's resource limits (its cgroup inside the VM).")
+                .option(String.class, "N", "memory limit in bytes (suffixes k, m, g)", "--memory")
+                .option(Long.class, "N", "CPU CFS quota in microseconds", "--cpu-quota")
+                .option(Long.class, "N", "CPU CFS period in microseconds", "--cpu-period")
+                .option(Long.class, "N", "maximum number of processes", "--pids-limit")
+                .option(String.class, "FILE", "OCI linux.resources JSON file ('-' for stdin)", "-r", "--resources")
+                .id();
+    }
 
-    @Option(names = "--cpu-quota", description = "CPU CFS quota in microseconds", paramLabel = "N")
-    Long cpuQuota;
-
-    @Option(names = "--cpu-period", description = "CPU CFS period in microseconds", paramLabel = "N")
-    Long cpuPeriod;
-
-    @Option(names = "--pids-limit", description = "maximum number of processes", paramLabel = "N")
-    Long pidsLimit;
-
-    @Option(names = {"-r", "--resources"}, description = "OCI linux.resources JSON file ('-' for stdin)",
-            paramLabel = "FILE")
-    String resources;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "container id")
-    String id;
+    UpdateCommand(Main global, Parsed args) {
+        this.global = global;
+        this.memory = args.value("--memory", null);
+        this.cpuQuota = args.value("--cpu-quota", null);
+        this.cpuPeriod = args.value("--cpu-period", null);
+        this.pidsLimit = args.value("--pids-limit", null);
+        this.resources = args.value("--resources", null);
+        this.id = args.id();
+    }
 
     @Override
     public Integer call() throws Exception {

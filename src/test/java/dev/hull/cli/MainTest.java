@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class MainTest {
-    private static final CommandLine.Model.CommandSpec GLOBAL = new CommandLine(new Main()).getCommandSpec();
+    private static final CommandLine.Model.CommandSpec GLOBAL = new CommandLine(Main.syntax().spec()).getCommandSpec();
 
     @Test
     void theVerbIsTheFirstArgumentAfterTheGlobalOptionsAndTheirValues() {
@@ -26,25 +26,74 @@ class MainTest {
 
     @Test
     void eachVerbIsRegisteredUnderItsCommandsOwnName() {
-        Main.VERBS.forEach((name, command) ->
-                assertThat(new CommandLine(command.get()).getCommandName()).isEqualTo(name));
+        Main.VERBS.forEach((name, verb) -> assertThat(verb.syntax().get().spec().name()).isEqualTo(name));
     }
 
     @Test
     void helpListsEveryVerb() {
+        String help = stdout("--help");
+        Main.VERBS.forEach((verb, v) -> {
+            if (!v.syntax().get().spec().usageMessage().hidden()) {
+                assertThat(help).containsPattern("(?m)^  " + verb + "[ ,]");
+            }
+        });
+        assertThat(help).doesNotContain("shim").contains("--root=DIR").contains("--log-format=FORMAT");
+    }
+
+    @Test
+    void aVerbsHelpAndTheVersion() {
+        assertThat(stdout("exec", "--help")).contains("Usage: hull exec").contains("-e, --env=K=V")
+                .contains("COMMAND").doesNotContain("--relay");
+        assertThat(stdout("--version")).startsWith("hull version ").contains("commit: ");
+        assertThat(stdout("ls", "--help")).contains("Usage: hull list");
+    }
+
+    @Test
+    void theLineParsesIntoTheTypesTheVerbsDeclared() {
+        var cl = new CommandLine(Main.syntax().spec());
+        cl.addSubcommand("exec", ExecCommand.syntax().spec());
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        var parsed = cl.parseArgs("--root", "/r", "--debug", "exec", "-e", "A=1", "--env", "B=2", "-g", "5", "-t",
+                "c1", "sh", "-c", "--not-an-option");
+        Main global = new Main(new Parsed(parsed));
+        assertThat(global.root).isEqualTo(java.nio.file.Path.of("/r"));
+        assertThat(global.debug).isTrue();
+        assertThat(global.logFormat).isEqualTo("text");
+        Parsed exec = new Parsed(parsed.subcommand());
+        assertThat(exec.<String>values("--env")).containsExactly("A=1", "B=2");
+        assertThat(exec.<Integer>values("--additional-gids")).containsExactly(5);
+        assertThat(exec.flag("--tty")).isTrue();
+        assertThat(exec.flag("--detach")).isFalse();
+        assertThat(exec.<String>positional(0, null)).isEqualTo("c1");
+        assertThat(exec.<String>rest(1)).containsExactly("sh", "-c", "--not-an-option");
+    }
+
+    @Test
+    void badInputIsAnErrorWithTheUsage() {
+        var err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.execute(new String[] {"update", "--pids-limit", "many", "c1"})).isEqualTo(1);
+            assertThat(Main.execute(new String[] {"delete"})).isEqualTo(1);
+            assertThat(Main.execute(new String[] {"nonesuch"})).isEqualTo(1);
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'many' is not a long")
+                .contains("Missing required parameter: 'ID'").contains("Unmatched argument")
+                .contains("Usage: hull update");
+    }
+
+    private static String stdout(String... args) {
         var out = new ByteArrayOutputStream();
         PrintStream saved = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            assertThat(Main.execute(new String[] {"--help"})).isZero();
+            assertThat(Main.execute(args)).isZero();
         } finally {
             System.setOut(saved);
         }
-        String help = out.toString(StandardCharsets.UTF_8);
-        Main.VERBS.forEach((verb, command) -> {
-            if (!new CommandLine(command.get()).getCommandSpec().usageMessage().hidden()) {
-                assertThat(help).containsPattern("(?m)^  " + verb + "[ ,]");
-            }
-        });
+        return out.toString(StandardCharsets.UTF_8);
     }
 }
