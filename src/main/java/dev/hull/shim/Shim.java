@@ -285,8 +285,12 @@ public final class Shim {
         };
     }
 
-    /** An exec'd process: how it ends, and its output relays to drain before saying so. */
-    private record ExecRun(CompletableFuture<ExitStatus> exit, ProcessStreams io, HostTerminal tty) {
+    /**
+     * An exec'd process: how it ends, and its output relays to drain before saying so; {@code stdin} is the
+     * caller's, which the shim stops reading when the process ends.
+     */
+    private record ExecRun(CompletableFuture<ExitStatus> exit, ProcessStreams io, HostTerminal tty,
+            java.io.InputStream stdin) {
     }
 
     private final java.util.Map<String, ExecRun> execs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -325,8 +329,9 @@ public final class Shim {
             throw failed;
         }
         CompletableFuture<ExitStatus> done = agent.waitFor(id, e.exec());
-        execs.put(e.exec(), new ExecRun(done, io, term));
-        io.pumpStdin(term != null ? term.in() : ProcessFds.input(e.clientPid(), 0));
+        java.io.InputStream stdin = term != null ? term.in() : ProcessFds.input(e.clientPid(), 0);
+        execs.put(e.exec(), new ExecRun(done, io, term, stdin));
+        io.pumpStdin(stdin);
         if (term != null) {
             forwardWindowSize(term, e.exec(), done);
         }
@@ -348,6 +353,8 @@ public final class Shim {
             return 128 + 9;
         } finally {
             execs.remove(execId);
+            // A manager may never close the process's stdin (docker's health checks): let go of it now.
+            run.stdin().close();
             if (run.tty() != null) {
                 run.tty().close();
             } else {

@@ -136,6 +136,20 @@ public final class ProcessFds {
         }
     }
 
+    /** Whether {@code fd} has {@code event} (or an error or hang-up) within {@code millis}. */
+    private static boolean ready(Arena arena, int fd, short event, int millis) throws IOException {
+        MemorySegment pfd = arena.allocate(8);
+        pfd.set(ValueLayout.JAVA_INT, 0, fd);
+        pfd.set(ValueLayout.JAVA_SHORT, 4, event);
+        try {
+            int n = (int) Calls.POLL.invokeExact(pfd, 1L, millis);
+            // n < 0 is EINTR (or a bad fd, which the read then reports): let the read find out.
+            return n != 0;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
     /**
      * A descriptor closed only when no read or write is using it: closing it under a blocked read would
      * let the number be reused and the next read take from another file.
@@ -155,6 +169,11 @@ public final class ProcessFds {
             }
             users++;
             return fd;
+        }
+
+        /** Whether close was asked for (it happens when the last read or write ends). */
+        synchronized boolean closing() {
+            return closed;
         }
 
         synchronized void exit() {
@@ -193,6 +212,13 @@ public final class ProcessFds {
             }
             int raw = fd.enter();
             try (Arena arena = Arena.ofConfined()) {
+                // Waits in poll(2), not in read(2): a close from another thread (the process this stdin
+                // was for has ended) then ends the wait, even when the writer never closes its end.
+                while (!ready(arena, raw, POLLIN, 200)) {
+                    if (fd.closing()) {
+                        return -1;
+                    }
+                }
                 MemorySegment buf = arena.allocate(len);
                 long n = transfer(Calls.READ, raw, buf, len, POLLIN);
                 if (n == 0) {

@@ -32,6 +32,44 @@ class CliExecIT extends HullTest {
     }
 
     /**
+     * docker runs a health check as an exec every 30 s, with a stdin pipe it may never close: once each
+     * process has ended, the shim holds nothing of its caller's stdin (it did, with a thread blocked
+     * reading it, one per exec until the container ended).
+     */
+    @Test
+    void anExecWhoseStdinStaysOpenLeavesNothingOpenInTheShim() throws Exception {
+        long shim = Bundles.JSON.readTree(hull.run("state", "x").assertOk().stdout()).get("pid").asLong();
+        Path fds = Path.of("/proc", Long.toString(shim), "fd");
+        hull.run("exec", "x", "true").assertOk();
+        long before = count(fds);
+        while (true) {
+            Thread.sleep(500);
+            long settled = count(fds);
+            if (settled == before) {
+                break;
+            }
+            before = settled;
+        }
+        long open = before;
+        // A FIFO this test holds open for writing: each exec's stdin, never at its end.
+        Path fifo = dir.resolve("stdin.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        try (var writer = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(hull.run(fifo, java.time.Duration.ofSeconds(60), "exec", "x", "true").code()).isZero();
+            }
+            waitFor(java.time.Duration.ofSeconds(10), () -> count(fds) <= open);
+        }
+    }
+
+    private static long count(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    /**
      * The exec'd process writes to the caller's own open file, as an inherited fd does: a script's
      * report keeps what the script wrote before and after the exec, in order, and with 2>&1 the
      * process's stdout and stderr lines stay in the order it wrote them.
