@@ -45,7 +45,7 @@ final class EventsCommand implements Callable<Integer> {
                 }
                 throw e;
             }
-            System.out.println(StateCommand.JSON.writer().withoutFeatures(
+            System.out.println(Output.JSON.writer().withoutFeatures(
                     com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(event(stats)));
             System.out.flush();
             if (once) {
@@ -57,7 +57,7 @@ final class EventsCommand implements Callable<Integer> {
 
     /** runc's {"type":"stats","id":...,"data":{cpu, memory, pids}} shape. */
     private ObjectNode event(JsonNode s) {
-        ObjectNode e = StateCommand.JSON.createObjectNode();
+        ObjectNode e = Output.JSON.createObjectNode();
         e.put("type", "stats");
         e.put("id", id);
         ObjectNode data = e.putObject("data");

@@ -20,7 +20,7 @@ final class FeaturesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var json = StateCommand.JSON;
+        var json = Output.JSON;
         ObjectNode f = json.createObjectNode();
         f.put("ociVersionMin", "1.0.0");
         f.put("ociVersionMax", "1.2.0");

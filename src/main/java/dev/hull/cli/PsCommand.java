@@ -34,7 +34,7 @@ final class PsCommand implements Callable<Integer> {
             // runc prints an array of pids.
             List<Integer> pids = new ArrayList<>();
             processes.forEach(p -> pids.add(p.get("pid").asInt()));
-            System.out.println(StateCommand.JSON.writer().withoutFeatures(
+            System.out.println(Output.JSON.writer().withoutFeatures(
                     com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(pids));
             return 0;
         }

@@ -34,12 +34,12 @@ final class SpecCommand implements Callable<Integer> {
         if (!Files.isDirectory(bundle)) {
             throw new HullException("bundle folder " + bundle + " does not exist");
         }
-        Files.writeString(file, StateCommand.JSON.writeValueAsString(spec(rootless)) + "\n");
+        Files.writeString(file, Output.JSON.writeValueAsString(spec(rootless)) + "\n");
         return 0;
     }
 
     static ObjectNode spec(boolean rootless) {
-        var json = StateCommand.JSON;
+        var json = Output.JSON;
         ObjectNode c = json.createObjectNode();
         c.put("ociVersion", "1.2.0");
         ObjectNode p = c.putObject("process");

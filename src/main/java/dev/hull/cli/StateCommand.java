@@ -1,7 +1,6 @@
 package dev.hull.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hull.oci.JsonValues;
 import dev.hull.state.ContainerState;
 import dev.hull.state.Status;
 import java.io.IOException;
@@ -12,8 +11,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 final class StateCommand implements Callable<Integer> {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private final Main global;
     private final String id;
 
@@ -31,7 +28,7 @@ final class StateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         global.init();
         ContainerState st = new Lifecycle(global).read(id);
-        System.out.println(JSON.writeValueAsString(ociState(st, global.store().dir(id))));
+        System.out.println(JsonValues.write(ociState(st, global.store().dir(id)), true));
         return 0;
     }
 

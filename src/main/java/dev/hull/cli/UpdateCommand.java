@@ -43,14 +43,14 @@ final class UpdateCommand implements Callable<Integer> {
         global.init();
         ObjectNode r;
         if (resources != null) {
-            JsonNode read = resources.equals("-") ? StateCommand.JSON.readTree(System.in)
-                    : StateCommand.JSON.readTree(Files.readString(Path.of(resources)));
+            JsonNode read = resources.equals("-") ? Output.JSON.readTree(System.in)
+                    : Output.JSON.readTree(Files.readString(Path.of(resources)));
             if (!(read instanceof ObjectNode obj)) {
                 throw new HullException("--resources " + resources + " is not a JSON object");
             }
             r = obj;
         } else {
-            r = StateCommand.JSON.createObjectNode();
+            r = Output.JSON.createObjectNode();
         }
         if (memory != null) {
             r.putObject("memory").put("limit", bytes(memory));

@@ -1,0 +1,53 @@
+package dev.hull.oci;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonValuesTest {
+    /** `state` printed through an ObjectMapper with INDENT_OUTPUT before: the same bytes now. */
+    @Test
+    void writesWhatTheObjectMapperWrote() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ociVersion", "1.2.0");
+        m.put("pid", 42L);
+        m.put("owner", "root");
+        m.put("annotations", Map.of());
+        m.put("list", List.of(1, "two", true));
+        m.put("nothing", null);
+        ObjectMapper pretty = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        assertThat(JsonValues.write(m, true)).isEqualTo(pretty.writeValueAsString(m));
+        assertThat(JsonValues.write(m, false)).isEqualTo(new ObjectMapper().writeValueAsString(m));
+    }
+
+    @Test
+    void readsWhatItWroteAndTreesOfIt() throws Exception {
+        String json = "{\"s\":\"x\",\"n\":7,\"big\":18446744073709551615,\"f\":1.5,\"b\":false,\"z\":null,"
+                + "\"o\":{\"a\":[1,{\"k\":\"v\"}]}}";
+        Map<String, Object> m = JsonValues.object(json.getBytes(StandardCharsets.UTF_8), "test");
+        assertThat(m.get("big")).isEqualTo(new BigInteger("18446744073709551615"));
+        assertThat(JsonValues.number(m, "n")).isEqualTo(7);
+        assertThat(JsonValues.text(m, "s")).isEqualTo("x");
+        assertThat(JsonValues.text(m, "z")).isNull();
+        assertThat(JsonValues.child(m, "o")).containsKey("a");
+        assertThat(JsonValues.tree(m)).isEqualTo(new ObjectMapper().readTree(json));
+        assertThat(new ObjectMapper().readTree(JsonValues.write(m, false))).isEqualTo(new ObjectMapper().readTree(json));
+    }
+
+    @Test
+    void anythingButAnObjectIsAnErrorNamingWhatItWas() {
+        assertThatThrownBy(() -> JsonValues.object("[1]".getBytes(StandardCharsets.UTF_8), "state.json"))
+                .isInstanceOf(IOException.class).hasMessage("state.json is not a JSON object");
+        assertThatThrownBy(() -> JsonValues.object("{\"a\":".getBytes(StandardCharsets.UTF_8), "state.json"))
+                .isInstanceOf(IOException.class);
+    }
+}
