@@ -112,7 +112,7 @@ final class ExecCommand implements Callable<Integer> {
     private Process process(ContainerState st) throws Exception {
         if (processFile != null) {
             try {
-                return SpecJson.process(Bundle.JSON.readTree(processFile.toFile()), "process");
+                return SpecJson.process(dev.hull.oci.JsonValues.tree(Files.readAllBytes(processFile)), "process");
             } catch (IOException | SpecJson.TypeException e) {
                 throw new HullException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
             }
@@ -161,7 +161,7 @@ final class ExecCommand implements Callable<Integer> {
             }
             cmd.add("--process");
             Path processJson = Path.of(st.runDir()).resolve("exec-" + name + ".json");
-            Files.writeString(processJson, Bundle.JSON.writeValueAsString(SpecJson.tree(process(st))));
+            Files.writeString(processJson, dev.hull.oci.JsonValues.write(SpecJson.tree(process(st)), false));
             cmd.add(processJson.toString());
             cmd.add(id);
             java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();

@@ -37,6 +37,23 @@ public final class JsonValues {
         }
     }
 
+    /**
+     * The tree of a whole document ({@code null} when there is none), as an ObjectMapper's readTree gives
+     * it (the same node types), without making one: config.json and an exec's process are read as trees.
+     */
+    public static JsonNode tree(byte[] json) throws IOException {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            if (p.nextToken() == null) {
+                return null;
+            }
+            JsonNode n = tree(value(p));
+            if (p.nextToken() != null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(p, "more than one JSON value");
+            }
+            return n;
+        }
+    }
+
     private static Map<String, Object> readObject(JsonParser p) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {

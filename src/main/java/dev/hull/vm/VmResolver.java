@@ -2,6 +2,7 @@ package dev.hull.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.oci.Bundle;
+import dev.hull.oci.JsonValues;
 import dev.hull.oci.SpecJson;
 import dev.hull.oci.VmSection;
 import java.io.IOException;
@@ -126,7 +127,10 @@ public final class VmResolver {
             return null;
         }
         try {
-            JsonNode node = Bundle.JSON.readTree(file.toFile());
+            JsonNode node = JsonValues.tree(Files.readAllBytes(file));
+            if (node == null) {
+                throw new VmException(file + " is empty");
+            }
             JsonNode vm = node.has("vm") ? node.get("vm") : node;
             return SpecJson.vm(vm, "vm");
         } catch (IOException | SpecJson.TypeException e) {

@@ -3,7 +3,6 @@ package dev.hull.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hull.oci.Bundle;
 import dev.hull.oci.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +10,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NetNamespaceTest {
+    /** Binds a Spec from a line of JSON (the records keep their Jackson annotations). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
     @TempDir
     Path dir;
 
     private static Spec spec(String namespaces) throws Exception {
-        return Bundle.JSON.readValue("{\"linux\":{\"namespaces\":" + namespaces + "}}", Spec.class);
+        return JSON.readValue("{\"linux\":{\"namespaces\":" + namespaces + "}}", Spec.class);
     }
 
     @Test

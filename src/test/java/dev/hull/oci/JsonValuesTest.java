@@ -43,6 +43,28 @@ class JsonValuesTest {
         assertThat(new ObjectMapper().readTree(JsonValues.write(m, false))).isEqualTo(new ObjectMapper().readTree(json));
     }
 
+    /** config.json and an exec's process are read this way: the tree an ObjectMapper would have read. */
+    @Test
+    void aDocumentsTreeIsTheObjectMappersTree() throws Exception {
+        String config = """
+                {"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0,"additionalGids":[10]},
+                 "args":["sh","-c","echo \\"hi\\" \\u00e9"],"env":["PATH=/bin"],"cwd":"/",
+                 "rlimits":[{"type":"RLIMIT_NOFILE","hard":18446744073709551615,"soft":1024}],
+                 "oomScoreAdj":0.5,"noNewPrivileges":true},
+                 "root":{"path":"rootfs","readonly":false},"hostname":null,"mounts":[],
+                 "linux":{"namespaces":[{"type":"pid"},{"type":"network","path":"/run/netns/x"}],"big":-9000000000}}
+                """;
+        byte[] bytes = config.getBytes(StandardCharsets.UTF_8);
+        assertThat(JsonValues.tree(bytes)).isEqualTo(new ObjectMapper().readTree(bytes));
+        assertThat(JsonValues.tree("  ".getBytes(StandardCharsets.UTF_8))).isNull();
+        assertThat(JsonValues.tree("[1, \"a\"]".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(new ObjectMapper().readTree("[1, \"a\"]"));
+        assertThatThrownBy(() -> JsonValues.tree("{} {}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> JsonValues.tree("{ \"process\": ".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+    }
+
     @Test
     void anythingButAnObjectIsAnErrorNamingWhatItWas() {
         assertThatThrownBy(() -> JsonValues.object("[1]".getBytes(StandardCharsets.UTF_8), "state.json"))
