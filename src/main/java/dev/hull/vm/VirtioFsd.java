@@ -48,7 +48,8 @@ public final class VirtioFsd implements AutoCloseable {
             while (!Files.exists(socket)) {
                 if (!p.isAlive()) {
                     throw new IOException("virtiofsd for " + dir + " exited with status " + p.exitValue()
-                            + ": " + lastLine(log) + " (log: " + log + ")");
+                            + ": " + lastLine(log) + " (log: " + log + "); where it cannot run, set the vm"
+                            + " configuration's \"share\" to \"9p\"");
                 }
                 if (System.nanoTime() > end) {
                     throw new TimeoutException("virtiofsd did not open " + socket + " within " + deadline);
