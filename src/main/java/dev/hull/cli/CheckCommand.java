@@ -49,8 +49,9 @@ final class CheckCommand implements Callable<Integer> {
         line("/dev/kvm", Files.exists(kvm), Files.exists(kvm)
                 ? (Files.isWritable(kvm) ? "present, accessible" : "present, not accessible to this user") : "absent");
         boolean virtioFs = vm.args().uses("VIRTIOFS_SOCKET");
-        line("root share", true, virtioFs ? "virtio-fs (" + dev.hull.vm.VirtioFsd.BINARY + ")"
-                : "9p" + (dev.hull.vm.VirtioFsd.usable() ? "" : " (virtio-fs needs root and " + dev.hull.vm.VirtioFsd.BINARY + ")"));
+        Path virtiofsd = vm.config().virtiofsd();
+        line("root share", true, virtioFs ? "virtio-fs (" + virtiofsd + ")"
+                : "9p" + (dev.hull.vm.VirtioFsd.usable(virtiofsd) ? "" : " (virtio-fs needs root and " + virtiofsd + ")"));
         var network = TapMirror.probe();
         line("network", network.isEmpty(), network.orElse("taps and tc redirect work (containers' interfaces reach the VM)"));
         Accelerator.Probe probe = Accelerator.probe(vm.config(), true);

@@ -101,7 +101,7 @@ public final class SpecJson {
                 text(n, "image", where + ".image"), text(n, "initrd", where + ".initrd"),
                 optionalInt(n, "memory", where + ".memory"), optionalInt(n, "cpus", where + ".cpus"),
                 text(n, "accel", where + ".accel"), optionalInt(n, "bootTimeout", where + ".bootTimeout"),
-                text(n, "share", where + ".share"));
+                text(n, "share", where + ".share"), text(n, "virtiofsd", where + ".virtiofsd"));
     }
 
     private static Mount mount(JsonNode m, String at) throws TypeException {

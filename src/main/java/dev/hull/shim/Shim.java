@@ -19,6 +19,7 @@ import dev.hull.sys.Terminal;
 import dev.hull.vm.Accelerator;
 import dev.hull.vm.Nic;
 import dev.hull.vm.QemuVm;
+import dev.hull.vm.VirtioFsd;
 import dev.hull.vm.VmConfig;
 import dev.hull.vm.VmResolver;
 import java.io.FileDescriptor;
@@ -88,8 +89,7 @@ public final class Shim {
         VmConfig config = resolved.config();
         var spec = bundle.spec();
         String accel = Accelerator.choose(config);
-        config = new VmConfig(config.qemu(), config.kernel(), kernelParams(config), config.initrd(),
-                config.memoryMiB(), config.cpus(), accel);
+        config = config.with(kernelParams(config), config.cpus(), accel);
         ProcessHandle self = ProcessHandle.current();
         ContainerState hookState = initial.started(self.pid(),
                 self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
@@ -100,9 +100,18 @@ public final class Shim {
         try {
             List<Nic> nics = net.nics(accel);
             volumes = Volumes.plan(spec.mounts(), nics.size());
-            vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), "hull-" + id,
-                    Log.debugEnabled() ? List.of("hull.debug=1") : List.of(), volumes.shares(), nics,
-                    net.qemuPrefix());
+            List<String> params = Log.debugEnabled() ? List.of("hull.debug=1") : List.of();
+            try {
+                vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), "hull-" + id, params,
+                        volumes.shares(), nics, net.qemuPrefix());
+            } catch (VirtioFsd.Unavailable e) {
+                if (resolved.fallback() == null) {
+                    throw e;
+                }
+                Log.warn(e.getMessage() + ": the root goes over 9p");
+                vm = QemuVm.launch(config, resolved.fallback(), runDir, bundle.rootfs(), "hull-" + id, params,
+                        volumes.shares(), nics, net.qemuPrefix());
+            }
         } catch (Exception e) {
             net.tearDown();
             throw e;

@@ -78,8 +78,7 @@ public final class Accelerator {
     }
 
     private static Probe bootUnderKvm(VmConfig config) {
-        VmConfig kvm = new VmConfig(config.qemu(), config.kernel(), config.kernelParams(), config.initrd(),
-                config.memoryMiB(), 1, "kvm");
+        VmConfig kvm = config.with(config.kernelParams(), 1, "kvm");
         Path dir = null;
         try {
             dir = Files.createTempDirectory("hull-probe");

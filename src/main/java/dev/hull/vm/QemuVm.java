@@ -93,7 +93,8 @@ public final class QemuVm implements AutoCloseable {
         VirtioFsd fsd = null;
         try {
             if (virtioFs) {
-                fsd = VirtioFsd.start(workloadDir, fsSocket, runDir.resolve("virtiofsd.log"), DAEMON_DEADLINE);
+                fsd = VirtioFsd.start(config.virtiofsd(), workloadDir, fsSocket, runDir.resolve("virtiofsd.log"),
+                        DAEMON_DEADLINE);
             }
             return new QemuVm(pb.start(), agent, qmp, console, fsd);
         } catch (IOException | RuntimeException e) {
@@ -101,8 +102,6 @@ public final class QemuVm implements AutoCloseable {
                 fsd.close();
             }
             throw e;
-        } catch (TimeoutException e) {
-            throw new IOException(e.getMessage(), e);
         }
     }
 

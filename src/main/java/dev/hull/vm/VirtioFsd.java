@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One virtiofsd serving a folder to one qemu over a vhost-user socket. It is started before qemu, which
@@ -23,40 +22,54 @@ public final class VirtioFsd implements AutoCloseable {
         this.process = process;
     }
 
-    /** Whether it can run here: its sandbox (mount, pid and net namespaces) needs root. */
-    public static boolean usable() {
-        return Host.isRoot() && Files.isExecutable(BINARY);
+    /** virtiofsd could not be started or did not serve its socket: nothing of it is left running. */
+    public static final class Unavailable extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether {@code binary} can run here: its sandbox (mount, pid and net namespaces) needs root. */
+    public static boolean usable(Path binary) {
+        return Host.isRoot() && Files.isExecutable(binary);
     }
 
     /** Starts it and returns once its socket exists; within {@code deadline}, else it is killed and this fails. */
-    public static VirtioFsd start(Path dir, Path socket, Path log, Duration deadline)
-            throws IOException, TimeoutException {
+    public static VirtioFsd start(Path binary, Path dir, Path socket, Path log, Duration deadline)
+            throws IOException {
         Files.deleteIfExists(socket);
         // virtiofsd will not follow a symbolic link to its source (bundles' rootfs may be one).
         Path source = dir.toRealPath();
         // cache=auto: the image root does not change under a running container, and the guest may
         // cache what it read for a while (the same choice as 9p's cache=loose).
-        java.lang.Process p = new ProcessBuilder(List.of(BINARY.toString(), "--socket-path=" + socket,
+        java.lang.Process p;
+        try {
+            p = new ProcessBuilder(List.of(binary.toString(), "--socket-path=" + socket,
                 "-o", "source=" + fuseEscaped(source.toString()), "-o", "cache=always", "-o", "log_level=warn"))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true)
                 .start();
+        } catch (IOException e) {
+            throw new Unavailable("cannot start " + binary + ": " + e.getMessage());
+        }
         VirtioFsd daemon = new VirtioFsd(p);
         long end = System.nanoTime() + deadline.toNanos();
         try {
             while (!Files.exists(socket)) {
                 if (!p.isAlive()) {
-                    throw new IOException("virtiofsd for " + dir + " exited with status " + p.exitValue()
+                    throw new Unavailable("virtiofsd for " + dir + " exited with status " + p.exitValue()
                             + ": " + lastLine(log) + " (log: " + log + "); where it cannot run, set the vm"
                             + " configuration's \"share\" to \"9p\"");
                 }
                 if (System.nanoTime() > end) {
-                    throw new TimeoutException("virtiofsd did not open " + socket + " within " + deadline);
+                    throw new Unavailable("virtiofsd did not open " + socket + " within " + deadline);
                 }
                 Thread.sleep(2);
             }
-        } catch (IOException | TimeoutException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             daemon.close();
             throw e;
         } catch (InterruptedException e) {

@@ -8,9 +8,10 @@ import java.util.List;
  * plus Hull's additions (initrd, memory, cpus, accelerator).
  *
  * @param accel the accelerator qemu gets: {@code kvm} or {@code tcg} (auto is resolved before this)
+ * @param virtiofsd the daemon a template naming {@code @VIRTIOFS_SOCKET@} gets
  */
 public record VmConfig(Path qemu, Path kernel, List<String> kernelParams, Path initrd, int memoryMiB, int cpus,
-        String accel) {
+        String accel, Path virtiofsd) {
 
     /** Kernel command line that boots the minimal guest fastest under TCG (measured, see DESIGN.md). */
     public static final List<String> DEFAULT_KERNEL_PARAMS = List.of(
@@ -19,5 +20,16 @@ public record VmConfig(Path qemu, Path kernel, List<String> kernelParams, Path i
 
     public VmConfig {
         kernelParams = List.copyOf(kernelParams);
+    }
+
+    /** With Debian's virtiofsd. */
+    public VmConfig(Path qemu, Path kernel, List<String> kernelParams, Path initrd, int memoryMiB, int cpus,
+            String accel) {
+        this(qemu, kernel, kernelParams, initrd, memoryMiB, cpus, accel, VirtioFsd.BINARY);
+    }
+
+    /** The same VM with other kernel parameters, cpus or accelerator. */
+    public VmConfig with(List<String> params, int cpuCount, String accelerator) {
+        return new VmConfig(qemu, kernel, params, initrd, memoryMiB, cpuCount, accelerator, virtiofsd);
     }
 }

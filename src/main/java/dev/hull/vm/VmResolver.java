@@ -34,8 +34,12 @@ public final class VmResolver {
         this.home = home;
     }
 
-    /** The VM settings and where each came from, accel still possibly {@code auto}. */
-    public record Resolved(VmConfig config, HypervisorArgs args, Path image, Duration bootTimeout) {
+    /**
+     * The VM settings, accel still possibly {@code auto}. {@code fallback}: the arguments to use when {@code
+     * args}' virtiofsd cannot start after all (share {@code auto} with the built-in template), else null.
+     */
+    public record Resolved(VmConfig config, HypervisorArgs args, Path image, Duration bootTimeout,
+            HypervisorArgs fallback) {
     }
 
     public Resolved resolve(Bundle bundle) throws VmException {
@@ -73,6 +77,8 @@ public final class VmResolver {
                 fromEtc == null ? null : fromEtc.accel(), "auto", "vm.accel");
         Setting<String> share = pick(config, fromBundle == null ? null : fromBundle.share(), etcVm,
                 fromEtc == null ? null : fromEtc.share(), "auto", "vm.share");
+        Setting<String> virtiofsd = pick(config, fromBundle == null ? null : fromBundle.virtiofsd(), etcVm,
+                fromEtc == null ? null : fromEtc.virtiofsd(), VirtioFsd.BINARY.toString(), "vm.virtiofsd");
 
         Path qemuPath = mustExist(qemu, "hypervisor");
         Path kernelPath = mustExist(kernel, "kernel");
@@ -95,19 +101,25 @@ public final class VmResolver {
             throw new VmException("vm.share '" + share.value() + "' (" + share.origin()
                     + ") must be auto, virtiofs or 9p");
         }
-        if (share.value().equals("virtiofs") && !VirtioFsd.usable()) {
-            throw new VmException("vm.share virtiofs (" + share.origin() + ") needs root and "
-                    + VirtioFsd.BINARY + " (Debian's qemu-system-common)");
+        Path daemon = Path.of(virtiofsd.value());
+        if (share.value().equals("virtiofs") && !VirtioFsd.usable(daemon)) {
+            throw new VmException("vm.share virtiofs (" + share.origin() + ") needs root and " + daemon + " ("
+                    + virtiofsd.origin() + ")");
         }
-        boolean virtioFs = share.value().equals("virtiofs") || share.value().equals("auto") && VirtioFsd.usable();
+        boolean virtioFs = share.value().equals("virtiofs") || share.value().equals("auto") && VirtioFsd.usable(daemon);
         List<String> paramList = Arrays.stream(params.value().trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         VmConfig vm = new VmConfig(qemuPath, kernelPath, paramList, initrdPath, memory.value(), cpus.value(),
-                accel.value());
-        return new Resolved(vm, hypervisorArgs(bundleDir, virtioFs), imagePath, Duration.ofSeconds(boot.value()));
+                accel.value(), daemon);
+        HypervisorArgs custom = customArgs(bundleDir);
+        // auto on a host where virtiofsd is there but cannot run (no namespaces for its sandbox): 9p.
+        HypervisorArgs fallback = custom == null && virtioFs && share.value().equals("auto")
+                ? HypervisorArgs.builtIn(false) : null;
+        return new Resolved(vm, custom != null ? custom : HypervisorArgs.builtIn(virtioFs), imagePath,
+                Duration.ofSeconds(boot.value()), fallback);
     }
 
-    /** A template found in the bundle or /etc/hull decides the share itself (by the tags it uses). */
-    private HypervisorArgs hypervisorArgs(Path bundleDir, boolean virtioFs) throws VmException {
+    /** A template from the bundle or /etc/hull (it decides the share itself, by the tags it uses), or null. */
+    private HypervisorArgs customArgs(Path bundleDir) throws VmException {
         List<Path> candidates = bundleDir == null ? List.of(etc.resolve("hypervisor.args"))
                 : List.of(bundleDir.resolve("hypervisor.args"), etc.resolve("hypervisor.args"));
         for (Path candidate : candidates) {
@@ -119,7 +131,7 @@ public final class VmResolver {
                 }
             }
         }
-        return HypervisorArgs.builtIn(virtioFs);
+        return null;
     }
 
     private static VmSection readEtc(Path file) throws VmException {

@@ -116,6 +116,29 @@ class CliErrorsIT extends HullTest {
         assertThat(hull.run("list", "-q").assertOk().stdout()).isEmpty();
     }
 
+    /** A virtiofsd that cannot run (here: one that exits at once): auto goes over 9p, virtiofs fails cleanly. */
+    @Test
+    void aVirtiofsdThatCannotRun() throws Exception {
+        ObjectNode auto = Bundles.config("sh", "-c", "echo over 9p");
+        auto.putObject("vm").put("virtiofsd", "/bin/false");
+        Result r = hull.run("run", "-b", bundle(auto).toString(), "fallback");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("over 9p\n");
+        assertThat(Files.readString(hull.root().resolve("hull.log"))).contains("exited with status 1")
+                .contains("the root goes over 9p");
+
+        ObjectNode forced = Bundles.config("true");
+        forced.putObject("vm").put("virtiofsd", "/bin/false").put("share", "virtiofs");
+        assertThat(fails("create", "-b", bundle(forced).toString(), "x").stderr())
+                .contains("virtiofsd for").contains("exited with status 1").contains("\"share\" to \"9p\"");
+        assertThat(hull.run("list", "-q").assertOk().stdout()).isEmpty();
+
+        ObjectNode missing = Bundles.config("true");
+        missing.putObject("vm").put("virtiofsd", "/no/such/virtiofsd").put("share", "virtiofs");
+        assertThat(fails("create", "-b", bundle(missing).toString(), "x").stderr())
+                .contains("vm.share virtiofs").contains("/no/such/virtiofsd").contains("vm.virtiofsd");
+    }
+
     @Test
     void qemuThatDiesAtBoot() throws Exception {
         ObjectNode c = Bundles.config("true");
