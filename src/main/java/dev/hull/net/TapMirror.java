@@ -1,15 +1,15 @@
 package dev.hull.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.logging.Log;
+import dev.hull.oci.JsonValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Carries the container's interfaces to qemu: for each one a tap in the same namespace, and tc ingress
@@ -27,7 +27,6 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
     /** tc filter preference Hull's filters use, so removal touches only them. */
     static final String PREF = "18517";
     private static final String FILE = "network.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** @param qdiscAdded whether Hull added the interface's ingress qdisc (else it only added a filter) */
     public record Mirror(String link, String tap, boolean qdiscAdded) {
@@ -99,13 +98,19 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
         }
     }
 
-    /** Written through the tree model: binding a record costs a cold shim ~20 ms of introspection. */
+    /** Written as plain values: an ObjectMapper would cost a cold shim ~20 ms before qemu starts. */
     private void save(Path runDir) throws NetException {
-        ObjectNode root = JSON.createObjectNode().put("netns", netns);
-        ArrayNode list = root.putArray("mirrors");
-        mirrors.forEach(m -> list.addObject().put("link", m.link()).put("tap", m.tap()).put("qdiscAdded", m.qdiscAdded()));
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("netns", netns);
+        root.put("mirrors", mirrors.stream().map(m -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("link", m.link());
+            one.put("tap", m.tap());
+            one.put("qdiscAdded", m.qdiscAdded());
+            return one;
+        }).toList());
         try {
-            JSON.writeValue(runDir.resolve(FILE).toFile(), root);
+            Files.writeString(runDir.resolve(FILE), JsonValues.write(root, false));
         } catch (IOException e) {
             throw new NetException("cannot record the network set-up in " + runDir + ": " + e.getMessage());
         }
@@ -121,7 +126,10 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
             return;
         }
         try {
-            JsonNode root = JSON.readTree(file.toFile());
+            JsonNode root = JsonValues.tree(Files.readAllBytes(file));
+            if (root == null) {
+                throw new IOException("it is empty");
+            }
             List<Mirror> mirrors = new ArrayList<>();
             root.path("mirrors").forEach(m -> mirrors.add(new Mirror(m.path("link").asText(), m.path("tap").asText(),
                     m.path("qdiscAdded").asBoolean())));

@@ -54,6 +54,17 @@ public final class JsonValues {
         }
     }
 
+    /** Every document of a stream of them, one after the other (as {@code ip -j} commands in a row print). */
+    public static List<JsonNode> trees(byte[] json) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (JsonParser p = FACTORY.createParser(json)) {
+            while (p.nextToken() != null) {
+                docs.add(tree(value(p)));
+            }
+        }
+        return docs;
+    }
+
     private static Map<String, Object> readObject(JsonParser p) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {

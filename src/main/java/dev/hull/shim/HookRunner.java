@@ -1,8 +1,8 @@
 package dev.hull.shim;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.logging.Log;
 import dev.hull.oci.Hooks;
+import dev.hull.oci.JsonValues;
 import dev.hull.state.ContainerState;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,7 +28,6 @@ public record HookRunner(List<String> prefix) {
     /** Hooks run from a process in the caller's namespaces already. */
     public static final HookRunner HERE = new HookRunner(List.of());
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public HookRunner {
         prefix = List.copyOf(prefix);
@@ -95,7 +94,7 @@ public record HookRunner(List<String> prefix) {
         st.put("annotations", state.annotations());
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
-            in.write(JSON.writeValueAsString(st).getBytes(StandardCharsets.UTF_8));
+            in.write(JsonValues.write(st, false).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // A hook that does not read its stdin is fine.
         }
