@@ -84,6 +84,10 @@ final class Lifecycle {
                     netns.launchPrefix(Host.isRoot()));
             return new Created(store.read(id), null);
         } catch (Exception e) {
+            if (runDir != null) {
+                // A shim that died between starting virtiofsd and qemu leaves it waiting for qemu.
+                dev.hull.vm.VirtioFsd.endAbandoned(dev.hull.vm.QemuVm.fsSocket(runDir));
+            }
             removeTraces(id, dir, runDir);
             throw e;
         }

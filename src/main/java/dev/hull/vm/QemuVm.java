@@ -60,7 +60,7 @@ public final class QemuVm implements AutoCloseable {
         Path agent = runDir.resolve("agent.sock");
         Path qmp = runDir.resolve("qmp.sock");
         Path console = runDir.resolve("console.log");
-        Path fsSocket = runDir.resolve("fs.sock");
+        Path fsSocket = fsSocket(runDir);
         boolean virtioFs = args.uses("VIRTIOFS_SOCKET");
         List<String> params = new ArrayList<>(config.kernelParams());
         params.add(virtioFs ? "hull.share=virtiofs:rootfs" : "hull.share=9p:rootfs");
@@ -103,6 +103,11 @@ public final class QemuVm implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Where the virtiofsd of the VM whose sockets are in {@code runDir} listens. */
+    public static Path fsSocket(Path runDir) {
+        return runDir.resolve("fs.sock");
     }
 
     /** How the guest gets the container's root: {@code virtiofs} or {@code 9p}. */
