@@ -7,6 +7,7 @@ import dev.hull.testing.Bundles;
 import dev.hull.testing.HullTest;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -200,5 +201,28 @@ class CliLifecycleIT extends HullTest {
         assertThat(out).contains("exited 7");
         assertThat(status("st")).isEqualTo("stopped");
         hull.run("delete", "st").assertOk();
+    }
+    /**
+     * A file capability of the image (Debian's ping has cap_net_raw+ep) lets a non-root user do what
+     * it grants, as with runc: the root goes over virtio-fs with its extended attributes. The same
+     * binary without the capability is refused.
+     */
+    @Test
+    void aFileCapabilityOfTheImageWorksForANonRootUser() throws Exception {
+        Path rootfs = dir.resolve("caps-rootfs");
+        assertThat(new ProcessBuilder("cp", "-a", TestAssets.busyboxRootfs().toString(), rootfs.toString())
+                .inheritIO().start().waitFor()).isZero();
+        Files.createDirectories(rootfs.resolve("opt"));
+        Files.copy(rootfs.resolve("bin/busybox"), rootfs.resolve("opt/ping"));
+        assertThat(new ProcessBuilder("setcap", "cap_net_raw+ep", rootfs.resolve("opt/ping").toString())
+                .inheritIO().start().waitFor()).isZero();
+        var config = Bundles.config("sh", "-c", "/opt/ping -c1 -W5 127.0.0.1 >/dev/null && echo with;"
+                + " /bin/ping -c1 -W5 127.0.0.1 >/dev/null 2>&1 || echo without");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("process").get("user")).put("uid", 1000)
+                .put("gid", 1000);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("root")).put("path", rootfs.toString());
+        Result r = hull.run("run", "-b", Bundles.write(dir.resolve("b"), config).toString(), "caps");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("with\nwithout\n");
     }
 }
