@@ -112,6 +112,13 @@ public final class JsonValues {
         return m.get(field) instanceof Map<?, ?> c ? (Map<String, Object>) c : null;
     }
 
+    /** Puts {@code value} unless it is null: the rule of Hull's files and lines ({@link JsonText}'s, for maps). */
+    public static void putText(Map<String, Object> m, String field, String value) {
+        if (value != null) {
+            m.put(field, value);
+        }
+    }
+
     /** {@code value} as JSON text, compact or indented as Jackson's default pretty printer indents. */
     public static String write(Object value, boolean pretty) throws IOException {
         StringWriter out = new StringWriter();

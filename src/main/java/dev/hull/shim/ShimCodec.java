@@ -50,9 +50,7 @@ final class ShimCodec {
                 n.put("exec", e.exec());
                 n.put("clientPid", e.clientPid());
                 n.put("process", SpecJson.tree(e.process()));
-                if (e.consoleSocket() != null) {
-                    n.put("consoleSocket", e.consoleSocket());
-                }
+                JsonValues.putText(n, "consoleSocket", e.consoleSocket());
             }
             case ShimRequest.WaitExec w -> {
                 n.put("op", "wait-exec");

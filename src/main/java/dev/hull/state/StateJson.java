@@ -20,44 +20,37 @@ final class StateJson {
 
     static byte[] write(ContainerState s) throws IOException {
         Map<String, Object> n = new LinkedHashMap<>();
-        put(n, "ociVersion", s.ociVersion());
-        put(n, "id", s.id());
-        put(n, "status", s.status() == null ? null : s.status().json());
+        JsonValues.putText(n, "ociVersion", s.ociVersion());
+        JsonValues.putText(n, "id", s.id());
+        JsonValues.putText(n, "status", s.status() == null ? null : s.status().json());
         n.put("pid", s.pid());
-        put(n, "bundle", s.bundle());
-        put(n, "rootfs", s.rootfs());
-        put(n, "created", s.created());
+        JsonValues.putText(n, "bundle", s.bundle());
+        JsonValues.putText(n, "rootfs", s.rootfs());
+        JsonValues.putText(n, "created", s.created());
         n.put("owner", s.owner());
         if (s.annotations() != null) {
             n.put("annotations", s.annotations());
         }
         n.put("shimStarted", s.shimStarted());
         n.put("qemuPid", s.qemuPid());
-        put(n, "runDir", s.runDir());
+        JsonValues.putText(n, "runDir", s.runDir());
         if (s.exitCode() != null) {
             n.put("exitCode", s.exitCode());
         }
         ContainerState.VmInfo vm = s.vm();
         if (vm != null) {
             Map<String, Object> v = new LinkedHashMap<>();
-            put(v, "hypervisor", vm.hypervisor());
-            put(v, "kernel", vm.kernel());
-            put(v, "initrd", vm.initrd());
-            put(v, "image", vm.image());
+            JsonValues.putText(v, "hypervisor", vm.hypervisor());
+            JsonValues.putText(v, "kernel", vm.kernel());
+            JsonValues.putText(v, "initrd", vm.initrd());
+            JsonValues.putText(v, "image", vm.image());
             v.put("memoryMiB", vm.memoryMiB());
             v.put("cpus", vm.cpus());
-            put(v, "accel", vm.accel());
-            put(v, "share", vm.share());
+            JsonValues.putText(v, "accel", vm.accel());
+            JsonValues.putText(v, "share", vm.share());
             n.put("vm", v);
         }
         return JsonValues.write(n, false).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Null is left out, as the files have always had it. */
-    private static void put(Map<String, Object> n, String field, String value) {
-        if (value != null) {
-            n.put(field, value);
-        }
     }
 
     static ContainerState read(byte[] json) throws IOException {
