@@ -126,6 +126,11 @@ json_t *do_stats(struct container *c, char *err, size_t errlen);
 int signal_all(struct container *c, int sig);
 int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
 
+/* ---- the guest's clock and a container's freezer (clock.c) ---- */
+json_t *clock_info(void);      /* {"clocksource","clockevent","resolution"} */
+json_t *do_settime(json_t *req, char *err, size_t errlen);
+int do_freeze(struct container *c, int frozen, char *err, size_t errlen);
+
 /* ---- the container's network in the VM (net.c) ---- */
 int do_network(json_t *req, char *err, size_t errlen);
 int net_loopback_up(void); /* 0 or -errno */

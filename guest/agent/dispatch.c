@@ -36,8 +36,9 @@ void dispatch_request(const char *payload, size_t len) {
             send_error(id, "protocol version %lld is not supported (this agent speaks %d)", (long long)v,
                        PROTOCOL_VERSION);
         else
-            send_result(id, json_pack("{s:i,s:s,s:s,s:s}", "version", PROTOCOL_VERSION, "agent", AGENT_VERSION,
-                                      "kernel", u.release, "mode", g_cfg.guest ? "guest" : "host"));
+            send_result(id, json_pack("{s:i,s:s,s:s,s:s,s:o}", "version", PROTOCOL_VERSION, "agent", AGENT_VERSION,
+                                      "kernel", u.release, "mode", g_cfg.guest ? "guest" : "host", "clock",
+                                      clock_info()));
     } else if (strcmp(op, "create") == 0) {
         json_t *r = do_create(req, err, sizeof err);
         if (r) send_result(id, r);
@@ -74,6 +75,15 @@ void dispatch_request(const char *payload, size_t len) {
         struct container *c = container_find(str(req, "container") ? str(req, "container") : "");
         if (!c) send_error(id, "no container '%s'", str(req, "container") ? str(req, "container") : "");
         else if (do_update(c, json_object_get(req, "resources"), err, sizeof err) == 0) send_result(id, NULL);
+        else send_error(id, "%s", err);
+    } else if (strcmp(op, "settime") == 0) {
+        json_t *r = g_cfg.guest ? do_settime(req, err, sizeof err) : NULL;
+        if (r) send_result(id, r);
+        else send_error(id, "%s", g_cfg.guest ? err : "settime: the host's clock is not the agent's to set in host mode");
+    } else if (strcmp(op, "freeze") == 0) {
+        struct container *c = container_find(str(req, "container") ? str(req, "container") : "");
+        if (!c) send_error(id, "no container '%s'", str(req, "container") ? str(req, "container") : "");
+        else if (do_freeze(c, json_is_true(json_object_get(req, "frozen")), err, sizeof err) == 0) send_result(id, NULL);
         else send_error(id, "%s", err);
     } else if (strcmp(op, "ps") == 0 || strcmp(op, "stats") == 0) {
         struct container *c = container_find(str(req, "container") ? str(req, "container") : "");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the Hull guest kernel from Debian's linux-source-6.1 with hull.config applied on top of
-# allnoconfig. Outputs are cached outside the work tree, keyed by the fragment, this script and
-# the source package version, so an unchanged rebuild only re-links guest/out/.
+# Builds the Hull guest kernel from Debian's linux-source-6.1, with Hull's patches (patches/*.patch)
+# and hull.config applied on top of allnoconfig. Outputs are cached outside the work tree, keyed by
+# the fragment, the patches, this script and the source package version, so an unchanged rebuild
+# only re-links guest/out/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/../out}
@@ -12,19 +13,27 @@ if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok insta
   echo "kernel: installing $pkg and build tools" >&2
   apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    "$pkg" build-essential flex bison bc libelf-dev libssl-dev lz4 xz-utils >&2
+    "$pkg" build-essential patch flex bison bc libelf-dev libssl-dev lz4 xz-utils >&2
 fi
 version=$(dpkg-query -W -f='${Version}' "$pkg")
-key=$( (cat "$here/hull.config" "$here/build.sh"; echo "$pkg $version") | sha256sum | cut -c1-16)
+patches=("$here"/patches/*.patch)
+[ -e "${patches[0]}" ] || patches=()
+patched=$( (cat "${patches[@]}" /dev/null; echo "$pkg $version") | sha256sum | cut -c1-12)
+key=$( (cat "$here/hull.config" "$here/build.sh" "${patches[@]}"; echo "$pkg $version") | sha256sum | cut -c1-16)
 dest=$cache/kernel/$key
 mkdir -p "$out"
 
 if [ ! -f "$dest/vmlinux" ] || [ ! -f "$dest/bzImage" ]; then
-  src=$cache/src/$pkg-$version
+  # The patched tree is kept apart from the plain one, keyed by the patches.
+  src=$cache/src/$pkg-$version-$patched
   if [ ! -f "$src/Makefile" ]; then
     echo "kernel: unpacking $pkg $version into $src" >&2
     rm -rf "$src.tmp" && mkdir -p "$src.tmp"
     tar -xJf /usr/src/$pkg.tar.xz -C "$src.tmp" --strip-components=1
+    for p in "${patches[@]}"; do
+      echo "kernel: applying $(basename "$p")" >&2
+      patch -s -p1 -d "$src.tmp" < "$p"
+    done
     mv "$src.tmp" "$src"
   fi
   build=$dest/build

@@ -52,6 +52,8 @@ public final class AgentClient implements AutoCloseable, FrameSender {
     private record Pending(String op, CompletableFuture<JsonNode> result) {
     }
 
+    private volatile HelloResult greeting;
+
     public AgentClient(SocketChannel channel) {
         this.channel = channel;
         Thread.ofPlatform().daemon().name("hull-agent-reader").start(this::readLoop);
@@ -94,7 +96,13 @@ public final class AgentClient implements AutoCloseable, FrameSender {
             throw new ProtocolException("agent speaks protocol version " + hello.version() + ", expected "
                     + Request.PROTOCOL_VERSION);
         }
+        greeting = hello;
         return hello;
+    }
+
+    /** What the agent said to hello, or null before. */
+    public HelloResult greeting() {
+        return greeting;
     }
 
     /**
@@ -163,6 +171,17 @@ public final class AgentClient implements AutoCloseable, FrameSender {
 
     public void delete(String container, Duration timeout) throws IOException, TimeoutException {
         call(new Request.Delete(container), Results.Empty.class, timeout);
+    }
+
+    /** Sets the guest's wall clock to the host's; returns how far behind (negative: ahead) it was, in ns. */
+    public long setTime(Duration timeout) throws IOException, TimeoutException {
+        Request.SetTime now = Request.SetTime.now();
+        return now.realtime() - call(now, Results.TimeSet.class, timeout).was();
+    }
+
+    /** Freezes (or thaws) every process of a container; the VM itself keeps running. */
+    public void freeze(String container, boolean frozen, Duration timeout) throws IOException, TimeoutException {
+        call(new Request.Freeze(container, frozen), Results.Empty.class, timeout);
     }
 
     public void shutdown(Duration timeout) throws IOException, TimeoutException {

@@ -29,6 +29,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Request.Network.class, name = "network"),
     @JsonSubTypes.Type(value = Request.Dns.class, name = "dns"),
     @JsonSubTypes.Type(value = Request.Shutdown.class, name = "shutdown"),
+    @JsonSubTypes.Type(value = Request.SetTime.class, name = "settime"),
+    @JsonSubTypes.Type(value = Request.Freeze.class, name = "freeze"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Request {
@@ -45,13 +47,15 @@ public sealed interface Request {
     /**
      * {@code mounts} null: the agent's default set. {@code shares}: 9p tags the agent mounts under
      * /run/hull/vol/TAG first (volumes), which mount sources may name. {@code sysctl}: linux.sysctl, or
+     * null. {@code linux}: the parts of config.json's linux object the agent applies (Linux.GUEST_FIELDS), or
      * null.
      */
     record Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
-            Stdio stdio, List<VolumeShare> shares, Map<String, String> sysctl) implements Request {
+            Stdio stdio, List<VolumeShare> shares, Map<String, String> sysctl,
+            com.fasterxml.jackson.databind.JsonNode linux) implements Request {
         public Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
                 Stdio stdio) {
-            this(container, hostname, readonly, process, mounts, stdio, null, null);
+            this(container, hostname, readonly, process, mounts, stdio, null, null, null);
         }
     }
 
@@ -99,5 +103,18 @@ public sealed interface Request {
     }
 
     record Shutdown() implements Request {
+    }
+
+    /** The guest's wall clock becomes {@code realtime}: the host's, in nanoseconds since the epoch. */
+    record SetTime(long realtime) implements Request {
+        /** The host's wall clock now. */
+        public static SetTime now() {
+            java.time.Instant t = java.time.Instant.now();
+            return new SetTime(t.getEpochSecond() * 1_000_000_000L + t.getNano());
+        }
+    }
+
+    /** Freezes ({@code frozen}) or thaws every process of the container (its guest cgroup). */
+    record Freeze(String container, boolean frozen) implements Request {
     }
 }

@@ -42,6 +42,9 @@ final class RequestJson {
                     ObjectNode sysctl = n.putObject("sysctl");
                     c.sysctl().forEach(sysctl::put);
                 }
+                if (c.linux() != null) {
+                    n.set("linux", c.linux());
+                }
             }
             case Request.Start s -> n.put("container", s.container());
             case Request.Exec e -> {
@@ -87,6 +90,8 @@ final class RequestJson {
             }
             case Request.Shutdown s -> {
             }
+            case Request.SetTime t -> n.put("realtime", t.realtime());
+            case Request.Freeze f -> n.put("container", f.container()).put("frozen", f.frozen());
         }
         return n;
     }
@@ -101,8 +106,14 @@ final class RequestJson {
         } else if (type == Results.ExitStatus.class) {
             value = new Results.ExitStatus(r.path("code").asInt(), r.path("signal").asInt());
         } else if (type == Results.HelloResult.class) {
+            JsonNode c = r.path("clock");
             value = new Results.HelloResult(r.path("version").asInt(), JsonText.get(r, "agent"),
-                    JsonText.get(r, "kernel"), JsonText.get(r, "mode"));
+                    JsonText.get(r, "kernel"), JsonText.get(r, "mode"), c.isObject()
+                            ? new Results.Clock(JsonText.get(c, "clocksource"), JsonText.get(c, "clockevent"),
+                                    c.path("resolution").asLong())
+                            : null);
+        } else if (type == Results.TimeSet.class) {
+            value = new Results.TimeSet(r.path("was").asLong());
         } else {
             value = binder.treeToValue(r, type);
         }

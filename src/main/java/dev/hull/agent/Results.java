@@ -8,8 +8,32 @@ public final class Results {
     private Results() {
     }
 
+    /** {@code clock}: how the guest keeps time; null from an agent that does not say. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record HelloResult(int version, String agent, String kernel, String mode) {
+    public record HelloResult(int version, String agent, String kernel, String mode, Clock clock) {
+    }
+
+    /**
+     * The guest kernel's clocksource ({@code tsc}, {@code kvm-clock}, {@code refined-jiffies}), its clock
+     * event device ({@code lapic-deadline}, {@code lapic}, {@code pit}) and CLOCK_MONOTONIC's resolution in
+     * nanoseconds: 1 with high-resolution timers (and so a one-shot timer, tickless when idle), else a tick.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Clock(String clocksource, String clockevent, long resolution) {
+        public boolean highResolution() {
+            return resolution == 1;
+        }
+
+        /** One line for people: {@code tsc, lapic timer one-shot (1 ns, tickless idle)}. */
+        public String describe() {
+            return clocksource + ", " + clockevent + " timer " + (highResolution()
+                    ? "one-shot (1 ns, tickless idle)" : "periodic (" + resolution / 1_000_000.0 + " ms tick)");
+        }
+    }
+
+    /** settime's answer: the guest's wall clock just before it was set, in nanoseconds since the epoch. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TimeSet(long was) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

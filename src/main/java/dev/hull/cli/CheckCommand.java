@@ -1,14 +1,19 @@
 package dev.hull.cli;
 
+import dev.hull.agent.Results;
 import dev.hull.net.TapMirror;
 import dev.hull.vm.Accelerator;
+import dev.hull.vm.GuestClock;
+import dev.hull.vm.ProbeBoot;
 import dev.hull.vm.VmException;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,9 +62,27 @@ final class CheckCommand implements Callable<Integer> {
         Accelerator.Probe probe = Accelerator.probe(vm.config(), true);
         line("kvm guest", probe.accel().equals("kvm"), probe.reason());
         String accel = vm.config().accel().equals("auto") ? probe.accel() : vm.config().accel();
+        guestClock(vm, accel);
         System.out.printf("%-12s %s%n", "accelerator:", accel + (vm.config().accel().equals("auto") ? " (auto)" : " (configured)"));
         System.out.printf("%-12s %s%n", "result:", ok ? "Hull can run containers here" : "Hull cannot run containers here");
         return ok ? 0 : 1;
+    }
+
+    /** Boots the guest once: how it keeps time is the guest kernel's choice, from what the host gives it. */
+    private static void guestClock(VmResolver.Resolved vm, String accel) {
+        try {
+            ProbeBoot.Booted booted = ProbeBoot.boot(vm.config().with(vm.config().kernelParams(), 1, accel),
+                    vm.bootTimeout());
+            Results.Clock clock = booted.hello().clock();
+            var tsc = GuestClock.hostTscKhz();
+            String host = accel.equals("tcg")
+                    ? "; host TSC " + (tsc.isPresent() ? tsc.getAsLong() + " kHz" : "unknown or not constant") : "";
+            line("guest clock", clock != null && clock.highResolution()
+                    && List.of("tsc", "kvm-clock").contains(clock.clocksource()),
+                    (clock == null ? "not reported by the agent" : clock.describe()) + " (" + accel + host + ")");
+        } catch (IOException | TimeoutException e) {
+            line("guest clock", false, "the guest did not boot: " + e.getMessage());
+        }
     }
 
     private static void line(String what, boolean good, String detail) {

@@ -111,11 +111,17 @@ final class ExecCommand implements Callable<Integer> {
     /** The process: --process, or the container's own process with the command line's changes (runc's rule). */
     private Process process(ContainerState st) throws Exception {
         if (processFile != null) {
+            Process read;
             try {
-                return SpecJson.process(dev.hull.oci.JsonValues.tree(Files.readAllBytes(processFile)), "process");
+                read = SpecJson.process(dev.hull.oci.JsonValues.tree(Files.readAllBytes(processFile)), "process");
             } catch (IOException | SpecJson.TypeException e) {
                 throw new HullException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
             }
+            var wrong = dev.hull.oci.SpecRules.check(read, "process");
+            if (wrong.isPresent()) {
+                throw new HullException("--process " + processFile + ": " + wrong.get());
+            }
+            return read;
         }
         if (command.isEmpty()) {
             throw new HullException("exec needs a command (or --process FILE)");
@@ -144,8 +150,9 @@ final class ExecCommand implements Callable<Integer> {
         if (!additionalGids.isEmpty()) {
             who = new Process.User(who.uid(), who.gid(), who.umask(), additionalGids);
         }
+        // As runc: the container's capabilities and OOM score unless the exec says otherwise.
         return new Process(tty, tty ? base.consoleSize() : null, who, command, envs, cwd != null ? cwd : base.cwd(),
-                base.rlimits(), base.noNewPrivileges() || noNewPrivs);
+                base.rlimits(), base.noNewPrivileges() || noNewPrivs, base.capabilities(), base.oomScoreAdj());
     }
 
     /** Starts a relay (this verb again, attached) that lives as long as the exec'd process. */

@@ -43,6 +43,10 @@ public record Bundle(Path dir, Spec spec, Path rootfs) {
         if (spec.process().args().isEmpty()) {
             throw new BundleException(config + ": process.args is empty");
         }
+        var wrong = SpecRules.check(spec);
+        if (wrong.isPresent()) {
+            throw new BundleException(config + ": " + wrong.get());
+        }
         if (spec.root() == null || spec.root().path() == null || spec.root().path().isBlank()) {
             throw new BundleException(config + " has no \"root\" object with a \"path\"");
         }

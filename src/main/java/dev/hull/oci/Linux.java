@@ -1,19 +1,29 @@
 package dev.hull.oci;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The parts of config.json's {@code linux} object Hull reads here: which namespaces the container gets,
- * and the sysctls to set in them.
+ * the sysctls to set in them, and {@code guest}: the parts the agent applies inside the VM, as config.json
+ * has them (seccomp, masked and read-only paths, devices, resources, propagation, id mappings), or null.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Linux(List<Namespace> namespaces, Map<String, String> sysctl) {
+public record Linux(List<Namespace> namespaces, Map<String, String> sysctl, JsonNode guest) {
+    /** The fields of {@code linux} that go to the agent unchanged (docs/agent-protocol.md, create). */
+    public static final List<String> GUEST_FIELDS = List.of("seccomp", "maskedPaths", "readonlyPaths", "devices",
+            "resources", "rootfsPropagation", "uidMappings", "gidMappings", "namespaces");
+
     public Linux {
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
         sysctl = sysctl == null ? Map.of() : Map.copyOf(sysctl);
+    }
+
+    public Linux(List<Namespace> namespaces, Map<String, String> sysctl) {
+        this(namespaces, sysctl, null);
     }
 
     /** A namespace entry: {@code path} names an existing one to join; without it the runtime makes one. */

@@ -15,13 +15,21 @@ public record Process(
         List<String> env,
         String cwd,
         List<Rlimit> rlimits,
-        boolean noNewPrivileges) {
+        boolean noNewPrivileges,
+        Capabilities capabilities,
+        Integer oomScoreAdj) {
 
     public Process {
         args = args == null ? List.of() : List.copyOf(args);
         env = env == null ? List.of() : List.copyOf(env);
         cwd = cwd == null ? "/" : cwd;
         user = user == null ? new User(0, 0, null, null) : user;
+    }
+
+    /** Without capabilities (the process keeps root's) and without an OOM score. */
+    public Process(boolean terminal, ConsoleSize consoleSize, User user, List<String> args, List<String> env,
+            String cwd, List<Rlimit> rlimits, boolean noNewPrivileges) {
+        this(terminal, consoleSize, user, args, env, cwd, rlimits, noNewPrivileges, null, null);
     }
 
     /** A root process with a default PATH, the way {@code runc spec} writes one. */
@@ -32,11 +40,12 @@ public record Process(
     }
 
     public Process withTerminal(boolean on, ConsoleSize size) {
-        return new Process(on, size, user, args, env, cwd, rlimits, noNewPrivileges);
+        return new Process(on, size, user, args, env, cwd, rlimits, noNewPrivileges, capabilities, oomScoreAdj);
     }
 
     public Process withUser(User who) {
-        return new Process(terminal, consoleSize, who, args, env, cwd, rlimits, noNewPrivileges);
+        return new Process(terminal, consoleSize, who, args, env, cwd, rlimits, noNewPrivileges, capabilities,
+                oomScoreAdj);
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -50,5 +59,15 @@ public record Process(
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Rlimit(String type, long hard, long soft) {
+    }
+
+    /** The five capability sets, names as {@code CAP_KILL}; a null set is left as it is. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
+            List<String> permitted, List<String> ambient) {
+        public List<List<String>> sets() {
+            return java.util.Arrays.asList(bounding, effective, inheritable, permitted, ambient);
+        }
     }
 }

@@ -62,7 +62,18 @@ public final class SpecJson {
                     return new Process.Rlimit(text(r, "type", at + ".type"), number(r.get("hard"), at + ".hard")
                             .longValue(), number(r.get("soft"), at + ".soft").longValue());
                 }),
-                bool(n, "noNewPrivileges", where + ".noNewPrivileges"));
+                bool(n, "noNewPrivileges", where + ".noNewPrivileges"),
+                capabilities(object(n, "capabilities", where + ".capabilities"), where + ".capabilities"),
+                optionalInt(n, "oomScoreAdj", where + ".oomScoreAdj"));
+    }
+
+    private static Process.Capabilities capabilities(JsonNode n, String where) throws TypeException {
+        if (n == null) {
+            return null;
+        }
+        return new Process.Capabilities(textList(n, "bounding", where + ".bounding"),
+                textList(n, "effective", where + ".effective"), textList(n, "inheritable", where + ".inheritable"),
+                textList(n, "permitted", where + ".permitted"), textList(n, "ambient", where + ".ambient"));
     }
 
     /** The process as config.json writes it (what {@link #process} reads back). */
@@ -88,6 +99,19 @@ public final class SpecJson {
                     .put("soft", r.soft()));
         }
         n.put("noNewPrivileges", p.noNewPrivileges());
+        if (p.capabilities() != null) {
+            ObjectNode caps = n.putObject("capabilities");
+            Process.Capabilities c = p.capabilities();
+            String[] names = {"bounding", "effective", "inheritable", "permitted", "ambient"};
+            for (int i = 0; i < names.length; i++) {
+                if (c.sets().get(i) != null) {
+                    c.sets().get(i).forEach(caps.putArray(names[i])::add);
+                }
+            }
+        }
+        if (p.oomScoreAdj() != null) {
+            n.put("oomScoreAdj", p.oomScoreAdj());
+        }
         return n;
     }
 
@@ -130,10 +154,16 @@ public final class SpecJson {
         if (n == null) {
             return null;
         }
+        ObjectNode guest = JsonNodeFactory.instance.objectNode();
+        for (String field : Linux.GUEST_FIELDS) {
+            if (has(n, field)) {
+                guest.set(field, n.get(field));
+            }
+        }
         return new Linux(list(n, "namespaces", "linux.namespaces", (ns, at) -> {
             requireObject(ns, at);
             return new Linux.Namespace(text(ns, "type", at + ".type"), text(ns, "path", at + ".path"));
-        }), strings(n, "sysctl", "linux.sysctl"));
+        }), strings(n, "sysctl", "linux.sysctl"), guest.isEmpty() ? null : guest);
     }
 
     /** Reads one element of an array; {@code at} names it ("mounts[2]"). */

@@ -14,6 +14,7 @@ import dev.hull.oci.Bundle;
 import dev.hull.state.ContainerState;
 import dev.hull.state.Status;
 import dev.hull.state.StateStore;
+import dev.hull.sys.ClockWatch;
 import dev.hull.sys.ProcessFds;
 import dev.hull.sys.Terminal;
 import dev.hull.vm.Accelerator;
@@ -43,6 +44,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Shim {
     private static final Duration REQUEST = Duration.ofSeconds(30);
+    /**
+     * How often the guest's wall clock is set again without a reason: its TSC-based clock and the host's
+     * NTP-disciplined one part by some tens of ppm (~0.1 s an hour).
+     */
+    private static final Duration CLOCK_SYNC = Duration.ofHours(1);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -123,6 +129,13 @@ public final class Shim {
             agent = vm.connectAgent(resolved.bootTimeout());
             Log.debug("guest agent answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + accel + ")");
             logConsole(vm);
+            // The guest read the CMOS clock at boot, to the second: it gets the host's, to the microsecond.
+            long behind = agent.setTime(REQUEST);
+            if (Log.debugEnabled()) {
+                var clock = agent.greeting().clock();
+                Log.debug("guest clock: " + (clock == null ? "not reported" : clock.describe()) + "; set, it was "
+                        + behind / 1_000_000 + " ms behind the host's");
+            }
             AgentClient client = agent;
             agent.onEvent(event -> onEvent(client, event));
             // Only a shim inside the namespace can reach what the manager serves there.
@@ -153,6 +166,7 @@ public final class Shim {
             if (tty != null) {
                 shim.forwardWindowSize(tty, null, exit);
             }
+            ClockWatch.start(CLOCK_SYNC, shim::onHostClock);
             return shim;
         } catch (Exception e) {
             if (tty != null) {
@@ -188,7 +202,7 @@ public final class Shim {
         return new Request.Create(id, spec.hostname(), spec.root().readonly(), process,
                 spec.mounts().isEmpty() ? null : volumes.mounts(), io.wire(),
                 volumes.shares().stream().map(s -> new Request.VolumeShare(s.tag(), s.readonly())).toList(),
-                spec.linux().sysctl().isEmpty() ? null : spec.linux().sysctl());
+                spec.linux().sysctl().isEmpty() ? null : spec.linux().sysctl(), spec.linux().guest());
     }
 
     /** The process with the terminal's current size as its console size (the size the pty starts with). */
@@ -379,25 +393,51 @@ public final class Shim {
         }
     }
 
-    /** Stops the whole VM (its vCPUs), so nothing in the container runs until resume. */
-    public synchronized void pause() throws IOException {
+    /**
+     * Freezes the container's processes (its guest cgroup), then stops the whole VM (its vCPUs): nothing
+     * in the container runs until resume, and on resume nothing of it runs before the clock is right.
+     */
+    public synchronized void pause() throws IOException, TimeoutException {
         if (state.status() != Status.RUNNING) {
             throw new IOException("container '" + id + "' is " + state.status().json() + ", not running");
         }
+        agent.freeze(id, true, REQUEST);
         qmp("stop");
         state = state.withStatus(Status.PAUSED);
         store.write(state);
         Log.info("paused " + id);
     }
 
-    public synchronized void resume() throws IOException {
+    /**
+     * Continues the VM, sets the guest's wall clock (it stood still while the VM was stopped: the guest's
+     * TSC stops with it), and only then thaws the container.
+     */
+    public synchronized void resume() throws IOException, TimeoutException {
         if (state.status() != Status.PAUSED) {
             throw new IOException("container '" + id + "' is " + state.status().json() + ", not paused");
         }
         qmp("cont");
+        long behind = agent.setTime(REQUEST);
+        agent.freeze(id, false, REQUEST);
         state = state.withStatus(Status.RUNNING);
         store.write(state);
-        Log.info("resumed " + id);
+        Log.info("resumed " + id + " (its clock was " + behind / 1_000_000 + " ms behind)");
+    }
+
+    /**
+     * The host's clock was stepped or the host resumed from suspend (or an hour went by): the guest takes
+     * the host's time again. A paused VM cannot answer; its resume sets the clock.
+     */
+    private synchronized void onHostClock(ClockWatch.Reason reason) {
+        if (state.status() != Status.RUNNING && state.status() != Status.CREATED) {
+            return;
+        }
+        try {
+            long behind = agent.setTime(REQUEST);
+            Log.debug("guest clock of " + id + " set (" + reason + "), it was " + behind / 1_000_000 + " ms behind");
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            Log.debug("cannot set the guest clock of " + id + ": " + e.getMessage());
+        }
     }
 
     public synchronized void start() throws IOException, TimeoutException {
@@ -424,9 +464,16 @@ public final class Shim {
         agent.signal(new Request.Signal(id, null, signal, all), REQUEST);
         if (paused) {
             if (signal == 9) {
+                try {
+                    agent.setTime(REQUEST);
+                    agent.freeze(id, false, REQUEST);
+                } catch (IOException | TimeoutException e) {
+                    Log.debug("after SIGKILL of paused " + id + ": " + e.getMessage());
+                }
                 state = state.withStatus(Status.RUNNING);
                 store.write(state);
             } else {
+                // The signal waits in the frozen processes until resume, as with runc's freezer.
                 qmp("stop");
             }
         }

@@ -33,6 +33,15 @@ final class Native {
         return (int) ERRNO.get(callState, 0L);
     }
 
+    /** read(2), linked {@link #withErrno}: (state, fd, buffer, length) → bytes or -1. */
+    static final class Read {
+        static final MethodHandle H = withErrno("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+
+        private Read() {
+        }
+    }
+
     private static final class Close {
         static final MethodHandle H = link("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }

@@ -1,8 +1,6 @@
 package dev.hull.vm;
 
-import dev.hull.agent.AgentClient;
 import dev.hull.logging.Log;
-import dev.hull.state.StateStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,31 +76,14 @@ public final class Accelerator {
     }
 
     private static Probe bootUnderKvm(VmConfig config) {
-        VmConfig kvm = config.with(config.kernelParams(), 1, "kvm");
-        Path dir = null;
         try {
-            dir = Files.createTempDirectory("hull-probe");
-            Path share = Files.createDirectory(dir.resolve("share"));
-            long start = System.nanoTime();
-            try (QemuVm vm = QemuVm.launch(kvm, HypervisorArgs.builtIn(false), dir, share, "hull-kvm-probe", List.of());
-                    AgentClient agent = vm.connectAgent(PROBE_DEADLINE)) {
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                agent.shutdown(Duration.ofSeconds(2));
-                return new Probe("kvm", "a guest booted under KVM in " + ms + " ms", false);
-            }
+            ProbeBoot.Booted booted = ProbeBoot.boot(config.with(config.kernelParams(), 1, "kvm"), PROBE_DEADLINE);
+            return new Probe("kvm", "a guest booted under KVM in " + booted.millis() + " ms", false);
         } catch (TimeoutException e) {
             return new Probe("tcg", "a guest did not boot under KVM within " + PROBE_DEADLINE.toSeconds()
                     + " s (KVM present but unusable, e.g. a nested host)", false);
         } catch (IOException e) {
             return new Probe("tcg", "qemu could not start a KVM guest: " + e.getMessage(), false);
-        } finally {
-            if (dir != null) {
-                try {
-                    StateStore.deleteTree(dir);
-                } catch (IOException ignored) {
-                    // A temporary folder left behind is harmless.
-                }
-            }
         }
     }
 

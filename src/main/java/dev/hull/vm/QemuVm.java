@@ -63,6 +63,7 @@ public final class QemuVm implements AutoCloseable {
         Path fsSocket = fsSocket(runDir);
         boolean virtioFs = args.uses("VIRTIOFS_SOCKET");
         List<String> params = new ArrayList<>(config.kernelParams());
+        params.addAll(GuestClock.kernelParams(config.accel(), config.kernelParams()));
         params.add(virtioFs ? "hull.share=virtiofs:rootfs" : "hull.share=9p:rootfs");
         params.addAll(extraKernelParams);
         Map<String, String> tags = Map.ofEntries(

@@ -133,7 +133,9 @@ class CliOperateIT extends HullTest {
         Result r = hull.run(null, Duration.ofSeconds(30), "check");
         assertThat(r.code()).isZero();
         assertThat(r.stdout()).contains("qemu:").contains("kernel:").contains("accelerator:")
-                .containsPattern("network:\\s+ok").containsPattern("root share:\\s+ok\\s+virtio-fs");
+                .containsPattern("network:\\s+ok").containsPattern("root share:\\s+ok\\s+virtio-fs")
+                // The guest's clocksource and timer mode, from a guest booted for it.
+                .containsPattern("guest clock:\\s+ok\\s+(tsc|kvm-clock), lapic\\S* timer one-shot \\(1 ns, tickless idle\\)");
         if (Files.isWritable(Path.of("/dev/kvm"))) {
             // These hosts have /dev/kvm but hang KVM guests: the probe must say so and pick TCG.
             assertThat(r.stdout()).containsPattern("kvm guest:\\s+NO").contains("tcg (auto)");

@@ -1,0 +1,46 @@
+package dev.hull.oci;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What runc refuses before it makes anything: unknown capabilities, namespace types, rlimits. */
+class SpecRulesTest {
+    private static Process withCaps(List<String> bounding) {
+        return new Process(false, null, null, List.of("true"), List.of(), "/", null, false,
+                new Process.Capabilities(bounding, List.of("CAP_KILL"), null, null, null), null);
+    }
+
+    @Test
+    void unknownCapabilitiesAreNamed() {
+        assertThat(SpecRules.check(withCaps(List.of("CAP_KILL", "CAP_BPF")), "process")).isEmpty();
+        assertThat(SpecRules.check(withCaps(List.of("CAP_KILL", "CAP_FLY")), "process"))
+                .contains("process.capabilities.bounding: unknown capability \"CAP_FLY\"");
+        assertThat(SpecRules.CAPABILITIES).hasSize(41);
+    }
+
+    @Test
+    void rlimitsAreKnownAndSoftIsNotAboveHard() {
+        Process p = new Process(false, null, null, List.of("true"), List.of(), "/",
+                List.of(new Process.Rlimit("RLIMIT_NOFILE", 10, 20)), false);
+        assertThat(SpecRules.check(p, "process")).contains("process.rlimits: RLIMIT_NOFILE soft limit 20 is above its hard limit 10");
+        p = new Process(false, null, null, List.of("true"), List.of(), "/",
+                List.of(new Process.Rlimit("RLIMIT_WINGS", 1, 1)), false);
+        assertThat(SpecRules.check(p, "process")).contains("process.rlimits: unknown rlimit type \"RLIMIT_WINGS\"");
+    }
+
+    @Test
+    void namespaceTypesAreKnownAndGivenOnce() {
+        Spec ok = new Spec("1.2.0", Process.of("true"), null, null, null, null, null, null,
+                new Linux(List.of(new Linux.Namespace("pid", null), new Linux.Namespace("network", "/x")), Map.of()));
+        assertThat(SpecRules.check(ok)).isEmpty();
+        Spec bad = new Spec("1.2.0", Process.of("true"), null, null, null, null, null, null,
+                new Linux(List.of(new Linux.Namespace("pdi", null)), Map.of()));
+        assertThat(SpecRules.check(bad)).contains("linux.namespaces: unknown namespace type \"pdi\"");
+        Spec twice = new Spec("1.2.0", Process.of("true"), null, null, null, null, null, null,
+                new Linux(List.of(new Linux.Namespace("ipc", null), new Linux.Namespace("ipc", null)), Map.of()));
+        assertThat(SpecRules.check(twice)).contains("linux.namespaces: \"ipc\" is given twice");
+    }
+}
