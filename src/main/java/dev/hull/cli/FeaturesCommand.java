@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * The runtime-spec features document. It lists only what Hull honours inside the VM today: namespaces
- * the agent creates, the mount options it understands, cgroup v2 in the guest.
+ * The runtime-spec features document. It lists only what Hull honours today: namespaces the agent creates
+ * (and the network one it carries into the VM), the mount options it understands, cgroup v2 in the guest,
+ * the hooks it runs.
  */
 final class FeaturesCommand implements Callable<Integer> {
     static Syntax syntax() {
@@ -24,12 +25,15 @@ final class FeaturesCommand implements Callable<Integer> {
         ObjectNode f = json.createObjectNode();
         f.put("ociVersionMin", "1.0.0");
         f.put("ociVersionMax", "1.2.0");
-        f.putArray("hooks");
+        var hooks = f.putArray("hooks");
+        List.of("prestart", "createRuntime", "poststart", "poststop").forEach(hooks::add);
         var opts = f.putArray("mountOptions");
         MOUNT_OPTIONS.forEach(opts::add);
         ObjectNode linux = f.putObject("linux");
         var ns = linux.putArray("namespaces");
-        List.of("mount", "pid", "uts", "ipc").forEach(ns::add);
+        // mount, pid, uts, ipc, cgroup: the agent's, in the guest; network: carried into the VM (and the
+        // shim, the reported pid, lives in it, and in ipc and uts ones of its own).
+        List.of("mount", "pid", "uts", "ipc", "cgroup", "network").forEach(ns::add);
         linux.putArray("capabilities");
         linux.putObject("cgroup").put("v1", false).put("v2", true).put("systemd", false).put("systemdUser", false)
                 .put("rdma", false);

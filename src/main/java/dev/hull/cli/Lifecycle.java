@@ -1,8 +1,6 @@
 package dev.hull.cli;
 
 import dev.hull.logging.Log;
-import dev.hull.net.NetException;
-import dev.hull.net.NetNamespace;
 import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
@@ -22,6 +20,7 @@ import dev.hull.sys.Host;
 import dev.hull.vm.VmException;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,12 +55,8 @@ final class Lifecycle {
                     + " (process.terminal) but neither --console-socket nor --console was given");
         }
         VmResolver.Resolved vm = resolveVm(bundle);
-        NetNamespace netns = NetNamespace.of(bundle.spec());
-        try {
-            netns.check();
-        } catch (NetException e) {
-            throw new HullException(e.getMessage());
-        }
+        ShimNamespaces namespaces = ShimNamespaces.of(bundle.spec());
+        namespaces.check();
         Path dir;
         try {
             dir = store.claim(id);
@@ -81,7 +76,7 @@ final class Lifecycle {
                 return new Created(shim.state(), shim);
             }
             ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout(), terminal,
-                    netns.launchPrefix(Host.isRoot()));
+                    namespaces.launchPrefix(Host.isRoot()));
             return new Created(store.read(id), null);
         } catch (Exception e) {
             if (runDir != null) {
@@ -245,8 +240,24 @@ final class Lifecycle {
         if (runDir != null && !runDir.equals(dir)) {
             StateStore.deleteTree(runDir);
         }
+        removeHostCgroup(id, dir);
         StateStore.deleteTree(dir);
         Log.debug("removed the state of " + id);
+    }
+
+    /** The cgroup the shim made on the host (it is empty now: the shim, qemu and virtiofsd are gone). */
+    private static void removeHostCgroup(String id, Path dir) {
+        Path file = dir.resolve(dev.hull.sys.HostCgroup.FILE);
+        try {
+            if (Files.exists(file)) {
+                var left = dev.hull.sys.HostCgroup.fromLines(Files.readString(file)).remove();
+                if (!left.isEmpty()) {
+                    Log.warn("cgroups of " + id + " still in use, left: " + left);
+                }
+            }
+        } catch (IOException e) {
+            Log.warn("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     static Path shimSocket(ContainerState st) {

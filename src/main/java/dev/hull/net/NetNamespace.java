@@ -3,7 +3,6 @@ package dev.hull.net;
 import dev.hull.oci.Spec;
 import dev.hull.sys.Namespaces;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The network namespace config.json gives the container, and how Hull's processes get into it. The shim
@@ -36,18 +35,5 @@ public record NetNamespace(Kind kind, Path path) {
                         + " (linux.namespaces in config.json): " + why.get());
             }
         }
-    }
-
-    /**
-     * What a detached shim is started through, so that it lives in the namespace from its first instruction
-     * (a JVM cannot move itself: setns changes one thread, and /proc/PID/ns/net shows the main one).
-     * A fresh namespace needs root; without root the VM's own network stack is the isolation.
-     */
-    public List<String> launchPrefix(boolean root) {
-        return switch (kind) {
-            case HOST -> List.of();
-            case NEW -> root ? List.of("unshare", "--net", "--") : List.of();
-            case JOIN -> List.of("nsenter", "--net=" + path, "--");
-        };
     }
 }

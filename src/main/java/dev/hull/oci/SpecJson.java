@@ -163,7 +163,8 @@ public final class SpecJson {
         return new Linux(list(n, "namespaces", "linux.namespaces", (ns, at) -> {
             requireObject(ns, at);
             return new Linux.Namespace(text(ns, "type", at + ".type"), text(ns, "path", at + ".path"));
-        }), strings(n, "sysctl", "linux.sysctl"), guest.isEmpty() ? null : guest);
+        }), strings(n, "sysctl", "linux.sysctl"), guest.isEmpty() ? null : guest,
+                text(n, "cgroupsPath", "linux.cgroupsPath"));
     }
 
     /** Reads one element of an array; {@code at} names it ("mounts[2]"). */

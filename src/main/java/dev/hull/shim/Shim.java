@@ -15,6 +15,7 @@ import dev.hull.state.ContainerState;
 import dev.hull.state.Status;
 import dev.hull.state.StateStore;
 import dev.hull.sys.ClockWatch;
+import dev.hull.sys.HostCgroup;
 import dev.hull.sys.ProcessFds;
 import dev.hull.sys.Terminal;
 import dev.hull.vm.Accelerator;
@@ -94,6 +95,7 @@ public final class Shim {
         Path runDir = Path.of(initial.runDir());
         VmConfig config = resolved.config();
         var spec = bundle.spec();
+        joinHostCgroup(store, id, spec, config);
         String accel = Accelerator.choose(config);
         config = config.with(kernelParams(config), config.cpus(), accel);
         ProcessHandle self = ProcessHandle.current();
@@ -108,14 +110,14 @@ public final class Shim {
             volumes = Volumes.plan(spec.mounts(), nics.size());
             List<String> params = Log.debugEnabled() ? List.of("hull.debug=1") : List.of();
             try {
-                vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), "hull-" + id, params,
+                vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), spec.root().readonly(), "hull-" + id, params,
                         volumes.shares(), nics, net.qemuPrefix());
             } catch (VirtioFsd.Unavailable e) {
                 if (resolved.fallback() == null) {
                     throw e;
                 }
                 Log.warn(e.getMessage() + ": the root goes over 9p");
-                vm = QemuVm.launch(config, resolved.fallback(), runDir, bundle.rootfs(), "hull-" + id, params,
+                vm = QemuVm.launch(config, resolved.fallback(), runDir, bundle.rootfs(), spec.root().readonly(), "hull-" + id, params,
                         volumes.shares(), nics, net.qemuPrefix());
             }
         } catch (Exception e) {
@@ -179,6 +181,34 @@ public final class Shim {
             vm.close();
             net.tearDown();
             throw e;
+        }
+    }
+
+    /**
+     * Into linux.cgroupsPath on the host before anything else starts (hooks, virtiofsd, qemu are born
+     * there), with the container's limits sized for the whole VM. Recorded first in the state folder, so
+     * that delete removes it even if this fails halfway. Not root: no cgroups (as rootless runc).
+     */
+    private static void joinHostCgroup(StateStore store, String id, dev.hull.oci.Spec spec, VmConfig config)
+            throws IOException {
+        if (!dev.hull.sys.Host.isRoot()) {
+            return;
+        }
+        HostCgroup cgroup = HostCgroup.of(spec.linux().cgroupsPath(), id);
+        Files.writeString(store.dir(id).resolve(HostCgroup.FILE), cgroup.lines());
+        try {
+            cgroup.create();
+            cgroup.join(ProcessHandle.current().pid());
+            var guest = spec.linux().guest();
+            cgroup.limit(guest == null ? null : guest.get("resources"), (long) config.memoryMiB() << 20);
+        } catch (IOException | RuntimeException e) {
+            cgroup.remove();
+            // A cgroupsPath the manager gave must hold, as with runc; runc's default (/ID) is a nicety.
+            if (spec.linux().cgroupsPath() != null) {
+                throw new IOException("cannot set up linux.cgroupsPath " + spec.linux().cgroupsPath()
+                        + " on the host: " + e.getMessage(), e);
+            }
+            Log.warn("no cgroup on the host for " + id + " (" + e.getMessage() + ")");
         }
     }
 

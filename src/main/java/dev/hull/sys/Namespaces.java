@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Namespaces {
     public static final int CLONE_NEWNET = 0x40000000;
+    public static final int CLONE_NEWIPC = 0x08000000;
+    public static final int CLONE_NEWUTS = 0x04000000;
 
     private static final int O_RDONLY_CLOEXEC = 0x80000;
 
@@ -49,11 +51,11 @@ public final class Namespaces {
             MemorySegment state = arena.allocate(Native.CALL_STATE);
             int fd = (int) Calls.OPEN.invokeExact(state, arena.allocateFrom(path.toString()), O_RDONLY_CLOEXEC);
             if (fd < 0) {
-                return error(state);
+                return error(state, type);
             }
             try {
                 int rc = (int) Calls.SETNS.invokeExact(state, fd, type);
-                return rc == 0 ? null : error(state);
+                return rc == 0 ? null : error(state, type);
             } finally {
                 Native.close(fd);
             }
@@ -74,10 +76,14 @@ public final class Namespaces {
         }
     }
 
-    private static String error(MemorySegment state) throws Throwable {
+    private static String error(MemorySegment state, int type) throws Throwable {
         int errno = Native.errno(state);
         MemorySegment msg = (MemorySegment) Calls.STRERROR.invokeExact(errno);
         // EINVAL from setns: the file is no namespace, or one of another type.
-        return errno == 22 ? "not a network namespace" : msg.reinterpret(256).getString(0);
+        return errno == 22 ? "not " + switch (type) {
+            case CLONE_NEWIPC -> "an ipc";
+            case CLONE_NEWUTS -> "a uts";
+            default -> "a network";
+        } + " namespace" : msg.reinterpret(256).getString(0);
     }
 }

@@ -45,17 +45,19 @@ public final class QemuVm implements AutoCloseable {
     /** As above, with more host folders exported over 9p (volumes), after the template's arguments. */
     public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
             List<String> extraKernelParams, List<Share> shares) throws IOException {
-        return launch(config, args, runDir, workloadDir, name, extraKernelParams, shares, List.of(), List.of());
+        return launch(config, args, runDir, workloadDir, false, name, extraKernelParams, shares, List.of(), List.of());
     }
 
     /**
      * As above, with NICs on taps; {@code prefix} is what qemu is started through (nsenter, when the taps
      * are in a network namespace this process is not in). A template that names {@code @VIRTIOFS_SOCKET@}
      * shares the root over virtio-fs: virtiofsd is started for it first, and the guest told which it is.
+     * {@code readonlyRoot}: the host end refuses writes to the root (virtiofsd serves a read-only bind of it,
+     * 9p's fsdev is read-only through {@code @WORKLOAD_READONLY@}), so the guest cannot undo it.
      */
-    public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
-            List<String> extraKernelParams, List<Share> shares, List<Nic> nics, List<String> prefix)
-            throws IOException {
+    public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir,
+            boolean readonlyRoot, String name, List<String> extraKernelParams, List<Share> shares, List<Nic> nics,
+            List<String> prefix) throws IOException {
         Files.createDirectories(runDir);
         Path agent = runDir.resolve("agent.sock");
         Path qmp = runDir.resolve("qmp.sock");
@@ -81,7 +83,8 @@ public final class QemuVm implements AutoCloseable {
                 Map.entry("AGENT_SOCKET", agent.toString()),
                 Map.entry("PROCESS_SOCKET", runDir.resolve("process.sock").toString()),
                 Map.entry("VIRTIOFS_SOCKET", fsSocket.toString().replace(",", ",,")),
-                Map.entry("WORKLOAD_DIR", workloadDir.toString().replace(",", ",,")));
+                Map.entry("WORKLOAD_DIR", workloadDir.toString().replace(",", ",,")),
+                Map.entry("WORKLOAD_READONLY", readonlyRoot ? "on" : "off"));
         List<String> argv = new ArrayList<>(prefix);
         argv.add(config.qemu().toString());
         argv.addAll(args.expand(tags));
@@ -94,8 +97,8 @@ public final class QemuVm implements AutoCloseable {
         VirtioFsd fsd = null;
         try {
             if (virtioFs) {
-                fsd = VirtioFsd.start(config.virtiofsd(), workloadDir, fsSocket, runDir.resolve("virtiofsd.log"),
-                        DAEMON_DEADLINE);
+                fsd = VirtioFsd.start(config.virtiofsd(), workloadDir, readonlyRoot, fsSocket,
+                        runDir.resolve("virtiofsd.log"), DAEMON_DEADLINE);
             }
             return new QemuVm(pb.start(), agent, qmp, console, fsd);
         } catch (IOException | RuntimeException e) {

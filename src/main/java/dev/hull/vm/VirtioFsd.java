@@ -36,8 +36,13 @@ public final class VirtioFsd implements AutoCloseable {
         return Host.isRoot() && Files.isExecutable(binary);
     }
 
-    /** Starts it and returns once its socket exists; within {@code deadline}, else it is killed and this fails. */
-    public static VirtioFsd start(Path binary, Path dir, Path socket, Path log, Duration deadline)
+    /**
+     * Starts it and returns once its socket exists; within {@code deadline}, else it is killed and this fails.
+     * {@code readonly}: virtiofsd has no read-only mode, so it runs in a mount namespace of its own in which
+     * {@code dir} is a read-only bind of itself (its sandbox's bind of the source keeps the flag); the guest
+     * gets EROFS from the host for every write, whatever it mounts. The namespace ends with virtiofsd.
+     */
+    public static VirtioFsd start(Path binary, Path dir, boolean readonly, Path socket, Path log, Duration deadline)
             throws IOException {
         Files.deleteIfExists(socket);
         // virtiofsd will not follow a symbolic link to its source (bundles' rootfs may be one).
@@ -47,11 +52,18 @@ public final class VirtioFsd implements AutoCloseable {
         // file's pages: 300 execs of busybox took 17 s, not 1.1 s). xattr: the image's file capabilities
         // (Debian's ping) work for a non-root user, as with runc, for a FUSE round trip per lookup
         // (bench/share: find 180 -> 540 ms, 9p ~1600 ms).
+        List<String> argv = new java.util.ArrayList<>();
+        if (readonly) {
+            argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                    "mount --bind -- \"$1\" \"$1\" && mount -o remount,bind,ro -- \"$1\" && shift && exec \"$@\"",
+                    "hull-readonly-root", source.toString()));
+        }
+        argv.addAll(List.of(binary.toString(), "--socket-path=" + socket,
+                "-o", "source=" + fuseEscaped(source.toString()), "-o", "cache=always", "-o", "xattr",
+                "-o", "log_level=warn"));
         java.lang.Process p;
         try {
-            p = new ProcessBuilder(List.of(binary.toString(), "--socket-path=" + socket,
-                    "-o", "source=" + fuseEscaped(source.toString()), "-o", "cache=always", "-o", "xattr",
-                    "-o", "log_level=warn"))
+            p = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true)

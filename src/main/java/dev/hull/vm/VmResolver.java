@@ -43,15 +43,20 @@ public final class VmResolver {
     }
 
     public Resolved resolve(Bundle bundle) throws VmException {
-        return resolve(bundle.spec().vm(), bundle.dir());
+        JsonNode guest = bundle.spec().linux().guest();
+        return resolve(bundle.spec().vm(), bundle.dir(), guest == null ? null : guest.get("resources"));
     }
 
     /** The VM without a bundle (for {@code check}): /etc/hull, then the defaults. */
     public Resolved resolveDefaults() throws VmException {
-        return resolve(null, null);
+        return resolve(null, null, null);
     }
 
-    private Resolved resolve(VmSection fromBundle, Path bundleDir) throws VmException {
+    /**
+     * {@code resources}: config.json's linux.resources, or null. Its limits size the VM where the bundle's
+     * own {@code vm} object does not (VmSizing); they win over /etc/hull, which is a host-wide default.
+     */
+    private Resolved resolve(VmSection fromBundle, Path bundleDir, JsonNode resources) throws VmException {
         Path config = bundleDir == null ? null : bundleDir.resolve("config.json");
         Path etcVm = etc.resolve("vm.json");
         VmSection fromEtc = readEtc(etcVm);
@@ -67,10 +72,17 @@ public final class VmResolver {
                 String.join(" ", VmConfig.DEFAULT_KERNEL_PARAMS), "vm.kernel.parameters");
         Setting<String> image = pick(config, fromBundle == null ? null : fromBundle.image(), etcVm,
                 fromEtc == null ? null : fromEtc.image(), null, "vm.image");
-        Setting<Integer> memory = pick(config, fromBundle == null ? null : fromBundle.memory(), etcVm,
-                fromEtc == null ? null : fromEtc.memory(), 256, "vm.memory");
-        Setting<Integer> cpus = pick(config, fromBundle == null ? null : fromBundle.cpus(), etcVm,
-                fromEtc == null ? null : fromEtc.cpus(), 1, "vm.cpus");
+        Integer sizedMemory = VmSizing.memoryMiB(resources);
+        Integer sizedCpus = VmSizing.cpus(resources, Runtime.getRuntime().availableProcessors());
+        Setting<Integer> memory = sizedMemory != null && (fromBundle == null || fromBundle.memory() == null)
+                ? new Setting<>(sizedMemory, "linux.resources.memory.limit in " + config + " plus "
+                        + VmSizing.OVERHEAD_MIB + " MiB")
+                : pick(config, fromBundle == null ? null : fromBundle.memory(), etcVm,
+                        fromEtc == null ? null : fromEtc.memory(), 256, "vm.memory");
+        Setting<Integer> cpus = sizedCpus != null && (fromBundle == null || fromBundle.cpus() == null)
+                ? new Setting<>(sizedCpus, "linux.resources.cpu quota/period in " + config)
+                : pick(config, fromBundle == null ? null : fromBundle.cpus(), etcVm,
+                        fromEtc == null ? null : fromEtc.cpus(), 1, "vm.cpus");
         Setting<Integer> boot = pick(config, fromBundle == null ? null : fromBundle.bootTimeout(), etcVm,
                 fromEtc == null ? null : fromEtc.bootTimeout(), DEFAULT_BOOT_TIMEOUT_S, "vm.bootTimeout");
         Setting<String> accel = pick(config, fromBundle == null ? null : fromBundle.accel(), etcVm,

@@ -38,6 +38,26 @@ class CliErrorsIT extends HullTest {
     }
 
     @Test
+    void unknownCapabilityNamespaceTypeOrRlimitFailsBeforeABoot() throws Exception {
+        ObjectNode caps = Bundles.config("true");
+        ((ObjectNode) caps.get("process")).putObject("capabilities").putArray("bounding").add("CAP_KILL").add("CAP_TELEPORT");
+        assertThat(fails("create", "-b", bundle(caps).toString(), "x").stderr())
+                .contains("process.capabilities.bounding: unknown capability \"CAP_TELEPORT\"");
+        ObjectNode ns = Bundles.config("true");
+        ns.putObject("linux").putArray("namespaces").addObject().put("type", "pidd");
+        assertThat(fails("create", "-b", bundle(ns).toString(), "x").stderr())
+                .contains("unknown namespace type \"pidd\"");
+        ObjectNode rlimit = Bundles.config("true");
+        ((ObjectNode) rlimit.get("process")).putArray("rlimits").addObject().put("type", "RLIMIT_BOGUS").put("hard", 1).put("soft", 1);
+        assertThat(fails("create", "-b", bundle(rlimit).toString(), "x").stderr())
+                .contains("unknown rlimit type \"RLIMIT_BOGUS\"");
+        ObjectNode ipc = Bundles.config("true");
+        ipc.putObject("linux").putArray("namespaces").addObject().put("type", "ipc").put("path", "/proc/self/ns/uts");
+        assertThat(fails("create", "-b", bundle(ipc).toString(), "x").stderr())
+                .contains("cannot enter the ipc namespace /proc/self/ns/uts").contains("not an ipc namespace");
+    }
+
+    @Test
     void missingBundle() throws Exception {
         assertThat(fails("create", "-b", dir.resolve("nope").toString(), "x").stderr())
                 .contains(dir.resolve("nope").toString()).contains("not a directory");

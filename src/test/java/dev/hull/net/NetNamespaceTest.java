@@ -22,16 +22,6 @@ class NetNamespaceTest {
     }
 
     @Test
-    void theNetworkEntryDecidesWhereTheShimLives() throws Exception {
-        assertThat(NetNamespace.of(spec("[{\"type\":\"pid\"}]")).launchPrefix(true)).isEmpty();
-        assertThat(NetNamespace.of(spec("[{\"type\":\"network\"}]")).launchPrefix(true))
-                .containsExactly("unshare", "--net", "--");
-        assertThat(NetNamespace.of(spec("[{\"type\":\"network\"}]")).launchPrefix(false)).isEmpty();
-        assertThat(NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/run/netns/x\"}]")).launchPrefix(false))
-                .containsExactly("nsenter", "--net=/run/netns/x", "--");
-    }
-
-    @Test
     void aPathThatIsNoNetworkNamespaceIsAClearError() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-namespace"), "x");
         assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"" + file + "\"}]")).check())

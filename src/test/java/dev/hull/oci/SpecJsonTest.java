@@ -29,7 +29,8 @@ class SpecJsonTest {
                "createRuntime":[{"path":"/h","env":["K=v"],"timeout":5}],"createContainer":[],
                "startContainer":[],"poststart":[{"path":"/p"}],"poststop":[{"path":"/q"}]},
              "linux":{"namespaces":[{"type":"pid"},{"type":"network","path":"/run/netns/x"}],
-               "sysctl":{"net.ipv4.ip_unprivileged_port_start":"0"},"resources":{"memory":{"limit":1}}}}""";
+               "sysctl":{"net.ipv4.ip_unprivileged_port_start":"0"},"resources":{"memory":{"limit":1}},
+               "cgroupsPath":"/docker/abc"}}""";
 
     @Test
     void readsWhatJacksonsBindingOfTheRecordsRead() throws Exception {
@@ -42,7 +43,8 @@ class SpecJsonTest {
                         + "{\"type\":\"network\",\"path\":\"/run/netns/x\"}]}"));
         assertThat(new Spec(read.ociVersion(), read.process(), read.root(), read.hostname(), read.mounts(),
                 read.annotations(), read.vm(), read.hooks(),
-                new Linux(read.linux().namespaces(), read.linux().sysctl()))).isEqualTo(bound);
+                new Linux(read.linux().namespaces(), read.linux().sysctl(), null, read.linux().cgroupsPath())))
+                .isEqualTo(bound);
         JsonNode bare = ORACLE.readTree("{\"process\":{\"args\":[\"true\"]},\"root\":{\"path\":\"r\"}}");
         assertThat(SpecJson.spec(bare)).isEqualTo(ORACLE.treeToValue(bare, Spec.class));
         assertThat(SpecJson.spec(bare).process().user().uid()).isZero();

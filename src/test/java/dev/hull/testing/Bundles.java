@@ -30,8 +30,32 @@ public final class Bundles {
         return c;
     }
 
+    /**
+     * Writes config.json into {@code dir}. A root that is the shared busybox root becomes a copy of its own
+     * in {@code dir}: what a container writes reaches its root on the host, as with runc, and one test's
+     * files must not show up in another's. The copy is of links (cp -al: ~30 ms), so a test must not
+     * change an existing file in place.
+     */
     public static Path write(Path dir, ObjectNode config) throws IOException {
         Files.createDirectories(dir);
+        ObjectNode root = (ObjectNode) config.get("root");
+        try {
+            if (root != null && root.has("path")
+                    && Path.of(root.get("path").asText()).equals(TestAssets.busyboxRootfs())) {
+                Path copy = dir.resolve("rootfs");
+                if (!Files.exists(copy)) {
+                    Process cp = new ProcessBuilder("cp", "-al", TestAssets.busyboxRootfs().toString(), copy.toString())
+                            .inheritIO().start();
+                    if (cp.waitFor() != 0) {
+                        throw new IOException("cp -al of the busybox root failed");
+                    }
+                }
+                root.put("path", copy.toString());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
         Files.writeString(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
         return dir;
     }

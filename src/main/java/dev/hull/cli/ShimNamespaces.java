@@ -1,0 +1,92 @@
+package dev.hull.cli;
+
+import dev.hull.net.NetException;
+import dev.hull.net.NetNamespace;
+import dev.hull.oci.Linux;
+import dev.hull.oci.Spec;
+import dev.hull.sys.Namespaces;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The host namespaces of the shim, the process whose pid Hull reports as the container's: its network
+ * namespace (where qemu's taps are), and, as runc's container process would have them, its own ipc and
+ * uts namespaces, or the ones config.json names by path. A manager that looks at /proc/PID/ns then finds
+ * the container's. (The workload's real namespaces are in the guest.)
+ */
+record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<Linux.Namespace> uts) {
+
+    static ShimNamespaces of(Spec spec) {
+        return new ShimNamespaces(NetNamespace.of(spec), spec.linux().namespace("ipc"), spec.linux().namespace("uts"));
+    }
+
+    /** A clear error at create, before anything is made: a path that is missing or of another type. */
+    void check() throws HullException {
+        try {
+            net.check();
+        } catch (NetException e) {
+            throw new HullException(e.getMessage());
+        }
+        checkPath(ipc, Namespaces.CLONE_NEWIPC);
+        checkPath(uts, Namespaces.CLONE_NEWUTS);
+    }
+
+    private static void checkPath(Optional<Linux.Namespace> ns, int type) throws HullException {
+        Optional<Path> path = joined(ns);
+        if (path.isPresent()) {
+            var why = Namespaces.whyNotEnterable(path.get(), type);
+            if (why.isPresent()) {
+                throw new HullException("cannot enter the " + ns.get().type() + " namespace " + path.get()
+                        + " (linux.namespaces in config.json): " + why.get());
+            }
+        }
+    }
+
+    private static Optional<Path> joined(Optional<Linux.Namespace> ns) {
+        return ns.filter(n -> n.path() != null && !n.path().isBlank()).map(n -> Path.of(n.path()));
+    }
+
+    /**
+     * What a detached shim is started through: nsenter for the namespaces it joins, then unshare for the
+     * fresh ones (both exec, so the shim keeps the pid). Fresh namespaces need root; without root the
+     * shim stays in its caller's.
+     */
+    List<String> launchPrefix(boolean root) {
+        List<String> enter = new ArrayList<>();
+        List<String> fresh = new ArrayList<>();
+        switch (net.kind()) {
+            case JOIN -> enter.add("--net=" + net.path());
+            case NEW -> fresh.add("--net");
+            case HOST -> {
+            }
+        }
+        place(ipc, "ipc", enter, fresh);
+        place(uts, "uts", enter, fresh);
+        List<String> prefix = new ArrayList<>();
+        if (!enter.isEmpty()) {
+            prefix.add("nsenter");
+            prefix.addAll(enter);
+            prefix.add("--");
+        }
+        if (root && !fresh.isEmpty()) {
+            prefix.add("unshare");
+            prefix.addAll(fresh);
+            prefix.add("--");
+        }
+        return prefix;
+    }
+
+    private static void place(Optional<Linux.Namespace> ns, String flag, List<String> enter, List<String> fresh) {
+        if (ns.isEmpty()) {
+            return;
+        }
+        Optional<Path> path = joined(ns);
+        if (path.isPresent()) {
+            enter.add("--" + flag + "=" + path.get());
+        } else {
+            fresh.add("--" + flag);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.hull.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** The VM's size from linux.resources: the limit plus the guest's own overhead, vCPUs from the quota. */
+class VmSizingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void memoryIsTheLimitPlusTheGuestsOwn() throws Exception {
+        assertThat(VmSizing.memoryMiB(JSON.readTree("{\"memory\":{\"limit\":1073741824}}"))).isEqualTo(1024 + 64);
+        assertThat(VmSizing.memoryMiB(JSON.readTree("{\"memory\":{\"limit\":1000}}"))).isEqualTo(VmSizing.MIN_MIB);
+        assertThat(VmSizing.memoryMiB(JSON.readTree("{\"memory\":{\"limit\":-1}}"))).isNull();
+        assertThat(VmSizing.memoryMiB(JSON.readTree("{\"cpu\":{\"shares\":2}}"))).isNull();
+        assertThat(VmSizing.memoryMiB(null)).isNull();
+    }
+
+    @Test
+    void cpusAreTheQuotaOverThePeriodAtMostTheHosts() throws Exception {
+        assertThat(VmSizing.cpus(JSON.readTree("{\"cpu\":{\"quota\":200000,\"period\":100000}}"), 8)).isEqualTo(2);
+        assertThat(VmSizing.cpus(JSON.readTree("{\"cpu\":{\"quota\":150000}}"), 8)).isEqualTo(2);
+        assertThat(VmSizing.cpus(JSON.readTree("{\"cpu\":{\"quota\":50000,\"period\":100000}}"), 8)).isEqualTo(1);
+        assertThat(VmSizing.cpus(JSON.readTree("{\"cpu\":{\"quota\":800000,\"period\":100000}}"), 2)).isEqualTo(2);
+        assertThat(VmSizing.cpus(JSON.readTree("{\"cpu\":{\"quota\":-1}}"), 2)).isNull();
+    }
+}
