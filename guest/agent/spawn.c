@@ -317,9 +317,9 @@ __attribute__((noreturn)) static void exec_workload(struct spawn_args *a, const 
     char **argv = string_array(json_object_get(a->process, "args"));
     char **envp = string_array(json_object_get(a->process, "env"));
     char msg[PATH_MAX + 128];
-    int n;
-    if (filter && seccomp_install(filter) < 0)
-        n = snprintf(msg, sizeof msg, "linux.seccomp: loading the filter failed");
+    int n, rc;
+    if (filter && (rc = seccomp_install(filter)) < 0)
+        n = snprintf(msg, sizeof msg, "linux.seccomp: loading the filter: %s", strerror(-rc));
     else if (caps_pending && caps_final(&caps) < 0)
         n = snprintf(msg, sizeof msg, "capset after loading the seccomp filter: %s", strerror(errno));
     else {
