@@ -2,7 +2,7 @@
 # Installs the Debian packages Hull's build and tests need, and checks for JDK 25.
 set -euo pipefail
 pkgs=(qemu-system-x86 linux-source-6.1 build-essential patch flex bison bc libelf-dev libssl-dev
-      lz4 cpio xz-utils busybox-static libjansson-dev maven tmux util-linux iproute2 curl iptables
+      lz4 cpio xz-utils busybox-static libjansson-dev libseccomp-dev maven tmux util-linux iproute2 curl iptables
       podman conmon crun containerd docker.io libcap2-bin)
 missing=()
 for p in "${pkgs[@]}"; do

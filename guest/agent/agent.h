@@ -78,6 +78,7 @@ struct container {
     int exec_err_fd;      /* CLOEXEC pipe: data on it means execve failed */
     int started;
     json_t *volumes;      /* guest paths of the 9p volume shares mounted for it */
+    json_t *linux_cfg;    /* create's linux object (its seccomp applies to exec'd processes too), or NULL */
     struct container *next;
 };
 
@@ -125,6 +126,8 @@ json_t *do_ps(struct container *c);
 json_t *do_stats(struct container *c, char *err, size_t errlen);
 int signal_all(struct container *c, int sig);
 int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
+/* linux.resources into a cgroup v2 folder; what this kernel has no file for is skipped (debug log). */
+int cgroup_apply(const char *cgroup, json_t *resources, char *err, size_t errlen);
 
 /* ---- the guest's clock and a container's freezer (clock.c) ---- */
 json_t *clock_info(void);      /* {"clocksource","clockevent","resolution"} */

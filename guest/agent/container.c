@@ -194,6 +194,8 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     };
     json_t *mounts = json_object_get(req, "mounts");
     a.mounts = json_is_array(mounts) ? mounts : NULL;
+    a.linux_cfg = is_init ? json_object_get(req, "linux") : c->linux_cfg;
+    if (a.linux_cfg && !json_is_object(a.linux_cfg)) a.linux_cfg = NULL;
     json_t *sysctl = json_object_get(req, "sysctl");
     /* In host mode the VM's namespaces would be the host's own. */
     a.sysctl = g_cfg.guest && json_is_object(sysctl) ? sysctl : NULL;
@@ -344,8 +346,6 @@ static void remove_container(struct container *c) {
     unmount_volumes(c);
     snprintf(path, sizeof path, "%s/root", c->dir);
     rmdir(path);
-    snprintf(path, sizeof path, "%s/rw", c->dir);
-    rmdir(path);
     rmdir(c->dir);
     /* Killed processes may leave the cgroup a moment after their namespace's init was reaped. */
     for (int tries = 0; c->cgroup[0] && rmdir(c->cgroup) < 0 && errno == EBUSY && tries < 100; tries++) {
@@ -360,6 +360,7 @@ static void remove_container(struct container *c) {
     }
     if (c->start_fd >= 0) close(c->start_fd);
     if (c->exec_err_fd >= 0) close(c->exec_err_fd);
+    json_decref(c->linux_cfg);
     free(c);
 }
 
@@ -384,8 +385,6 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
     mkdir(c->dir, 0700);
     snprintf(sub, sizeof sub, "%s/root", c->dir);
     mkdir(sub, 0755);
-    snprintf(sub, sizeof sub, "%s/rw", c->dir);
-    mkdir(sub, 0755);
     if (g_cfg.cgroup_root[0]) {
         snprintf(c->cgroup, sizeof c->cgroup, "%s/%s", g_cfg.cgroup_root, id);
         if (mkdir(c->cgroup, 0755) < 0 && errno != EEXIST) {
@@ -393,8 +392,13 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
             c->cgroup[0] = 0;
         }
     }
+    json_t *linux_cfg = json_object_get(req, "linux");
+    if (json_is_object(linux_cfg)) c->linux_cfg = json_incref(linux_cfg);
     struct process *p = NULL;
-    if (mount_volumes(c, json_object_get(req, "shares"), err, errlen) == 0) p = spawn(c, NULL, req, 1, err, errlen);
+    /* Limits are in place before the process joins the cgroup, so nothing it does goes uncounted. */
+    if ((!c->cgroup[0] || cgroup_apply(c->cgroup, json_object_get(linux_cfg, "resources"), err, errlen) == 0) &&
+        mount_volumes(c, json_object_get(req, "shares"), err, errlen) == 0)
+        p = spawn(c, NULL, req, 1, err, errlen);
     if (!p) {
         remove_container(c);
         return NULL;

@@ -138,49 +138,144 @@ json_t *do_stats(struct container *c, char *err, size_t errlen) {
                      read_number(c->cgroup, "pids.current"), "limit", read_number(c->cgroup, "pids.max"));
 }
 
-static int write_limit(const char *dir, const char *file, const char *value, char *err, size_t errlen) {
+/* Writes one cgroup file. A file that is not there means this kernel (or this cgroup) has no such
+ * controller: skipped with a debug line unless `strict` (a file the request named itself). */
+static int write_limit(const char *dir, const char *file, const char *value, int strict, char *err, size_t errlen) {
     char path[1100];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     ssize_t n = fd < 0 ? -1 : write(fd, value, strlen(value));
     int saved = errno;
     if (fd >= 0) close(fd);
-    if (n != (ssize_t)strlen(value)) {
-        snprintf(err, errlen, "write %s to %s: %s", value, path, strerror(saved));
-        return -1;
+    if (n == (ssize_t)strlen(value)) return 0;
+    if (fd < 0 && saved == ENOENT && !strict) {
+        debugmsg("cgroup: no %s here, %s not applied", file, value);
+        return 0;
     }
-    return 0;
+    snprintf(err, errlen, "write %s to %s: %s", value, path, strerror(saved));
+    return -1;
 }
 
-/* OCI linux.resources, the parts a cgroup v2 guest applies: memory, cpu bandwidth, pids. */
-int do_update(struct container *c, json_t *res, char *err, size_t errlen) {
-    if (!c->cgroup[0]) {
-        snprintf(err, errlen, "container '%s' has no cgroup (host mode without --cgroup-root)", c->id);
+/* Controllers must be on in the parent's cgroup.subtree_control for the container's cgroup to have their
+ * files; one this kernel lacks is left out (its limits are then skipped). */
+static void enable_controllers(const char *cgroup) {
+    static const char *const CONTROLLERS[] = {"+cpu", "+memory", "+pids", "+cpuset", "+hugetlb"};
+    char parent[1100];
+    snprintf(parent, sizeof parent, "%s", cgroup);
+    char *slash = strrchr(parent, '/');
+    if (!slash || slash == parent) return;
+    snprintf(slash, sizeof parent - (size_t)(slash - parent), "/cgroup.subtree_control");
+    for (size_t i = 0; i < sizeof CONTROLLERS / sizeof CONTROLLERS[0]; i++) {
+        int fd = open(parent, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, CONTROLLERS[i], strlen(CONTROLLERS[i])) < 0)
+            debugmsg("cgroup: %s in %s: %s", CONTROLLERS[i], parent, strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+}
+
+/* An OCI limit where 0 or less means none. */
+static void limit_text(char *v, size_t len, json_int_t n) {
+    if (n > 0) snprintf(v, len, "%lld", (long long)n);
+    else snprintf(v, len, "max");
+}
+
+static int apply_memory(const char *cg, json_t *mem, char *err, size_t errlen) {
+    char v[64];
+    json_t *limit = json_object_get(mem, "limit"), *res = json_object_get(mem, "reservation");
+    json_t *swap = json_object_get(mem, "swap");
+    if (json_is_integer(limit)) {
+        limit_text(v, sizeof v, json_integer_value(limit));
+        if (write_limit(cg, "memory.max", v, 0, err, errlen) < 0) return -1;
+    }
+    if (json_is_integer(res) && json_integer_value(res) != 0) {
+        limit_text(v, sizeof v, json_integer_value(res));
+        if (write_limit(cg, "memory.low", v, 0, err, errlen) < 0) return -1;
+    }
+    /* OCI's swap is memory plus swap; cgroup v2's memory.swap.max is the swap alone (runc's conversion). */
+    json_int_t sw = json_integer_value(swap), lim = json_integer_value(limit);
+    if (!json_is_integer(swap) || sw == 0) return 0;
+    if (sw > 0 && (lim <= 0 || sw < lim)) {
+        snprintf(err, errlen, "linux.resources.memory.swap (%lld) needs a memory.limit no larger than it",
+                 (long long)sw);
         return -1;
     }
-    char v[64];
-    json_t *mem = json_object_get(json_object_get(res, "memory"), "limit");
-    if (json_is_integer(mem)) {
-        json_int_t m = json_integer_value(mem);
-        if (m > 0) snprintf(v, sizeof v, "%lld", (long long)m);
-        else snprintf(v, sizeof v, "max");
-        if (write_limit(c->cgroup, "memory.max", v, err, errlen) < 0) return -1;
+    limit_text(v, sizeof v, sw < 0 ? -1 : sw - lim);
+    if (sw == lim) snprintf(v, sizeof v, "0");
+    return write_limit(cg, "memory.swap.max", v, 0, err, errlen);
+}
+
+static int apply_cpu(const char *cg, json_t *cpu, char *err, size_t errlen) {
+    char v[300];
+    json_t *shares = json_object_get(cpu, "shares");
+    if (json_is_integer(shares) && json_integer_value(shares) != 0) {
+        /* runc's mapping of cgroup v1 shares (2..262144) onto v2 weights (1..10000). */
+        snprintf(v, sizeof v, "%lld", 1 + ((long long)json_integer_value(shares) - 2) * 9999 / 262142);
+        if (write_limit(cg, "cpu.weight", v, 0, err, errlen) < 0) return -1;
     }
-    json_t *cpu = json_object_get(res, "cpu");
     json_t *quota = json_object_get(cpu, "quota"), *period = json_object_get(cpu, "period");
     if (json_is_integer(quota) || json_is_integer(period)) {
         long long q = json_is_integer(quota) ? json_integer_value(quota) : -1;
         long long p = json_is_integer(period) ? json_integer_value(period) : 100000;
         if (q > 0) snprintf(v, sizeof v, "%lld %lld", q, p);
         else snprintf(v, sizeof v, "max %lld", p);
-        if (write_limit(c->cgroup, "cpu.max", v, err, errlen) < 0) return -1;
+        if (write_limit(cg, "cpu.max", v, 0, err, errlen) < 0) return -1;
     }
-    json_t *pids = json_object_get(json_object_get(res, "pids"), "limit");
-    if (json_is_integer(pids)) {
-        json_int_t n = json_integer_value(pids);
-        if (n > 0) snprintf(v, sizeof v, "%lld", (long long)n);
-        else snprintf(v, sizeof v, "max");
-        if (write_limit(c->cgroup, "pids.max", v, err, errlen) < 0) return -1;
+    const char *cpus = json_string_value(json_object_get(cpu, "cpus"));
+    const char *mems = json_string_value(json_object_get(cpu, "mems"));
+    if (cpus && *cpus && write_limit(cg, "cpuset.cpus", cpus, 0, err, errlen) < 0) return -1;
+    if (mems && *mems && write_limit(cg, "cpuset.mems", mems, 0, err, errlen) < 0) return -1;
+    return 0;
+}
+
+static int apply_hugepages(const char *cg, json_t *limits, char *err, size_t errlen) {
+    size_t i;
+    json_t *h;
+    json_array_foreach(limits, i, h) {
+        const char *size = json_string_value(json_object_get(h, "pageSize"));
+        char file[128], v[64];
+        if (!size || strchr(size, '/')) continue;
+        snprintf(file, sizeof file, "hugetlb.%s.max", size);
+        snprintf(v, sizeof v, "%llu", (unsigned long long)json_integer_value(json_object_get(h, "limit")));
+        if (write_limit(cg, file, v, 0, err, errlen) < 0) return -1;
     }
     return 0;
+}
+
+/* linux.resources.unified: cgroup v2 files written as given; runc fails when one is not there. */
+static int apply_unified(const char *cg, json_t *unified, char *err, size_t errlen) {
+    const char *file;
+    json_t *value;
+    json_object_foreach(unified, file, value) {
+        if (!json_is_string(value) || !*file || strchr(file, '/') || file[0] == '.') {
+            snprintf(err, errlen, "linux.resources.unified \"%s\": not a cgroup file name with a string value", file);
+            return -1;
+        }
+        if (write_limit(cg, file, json_string_value(value), 1, err, errlen) < 0) return -1;
+    }
+    return 0;
+}
+
+int cgroup_apply(const char *cg, json_t *res, char *err, size_t errlen) {
+    if (!json_is_object(res)) return 0;
+    enable_controllers(cg);
+    json_t *pids = json_object_get(json_object_get(res, "pids"), "limit");
+    char v[64];
+    if (apply_memory(cg, json_object_get(res, "memory"), err, errlen) < 0 ||
+        apply_cpu(cg, json_object_get(res, "cpu"), err, errlen) < 0 ||
+        apply_hugepages(cg, json_object_get(res, "hugepageLimits"), err, errlen) < 0)
+        return -1;
+    if (json_is_integer(pids)) {
+        limit_text(v, sizeof v, json_integer_value(pids));
+        if (write_limit(cg, "pids.max", v, 0, err, errlen) < 0) return -1;
+    }
+    return apply_unified(cg, json_object_get(res, "unified"), err, errlen);
+}
+
+/* The update request: the same linux.resources, on a running container. */
+int do_update(struct container *c, json_t *res, char *err, size_t errlen) {
+    if (!c->cgroup[0]) {
+        snprintf(err, errlen, "container '%s' has no cgroup (host mode without --cgroup-root)", c->id);
+        return -1;
+    }
+    return cgroup_apply(c->cgroup, res, err, errlen);
 }

@@ -1,11 +1,13 @@
 /* The container's mounts: OCI mount objects, or the default set a container expects. */
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "agent.h"
@@ -19,6 +21,7 @@ static const struct { const char *name; int clear; unsigned long flag; } FLAGS[]
     {"diratime", 1, MS_NODIRATIME}, {"nodiratime", 0, MS_NODIRATIME}, {"relatime", 0, MS_RELATIME},
     {"norelatime", 1, MS_RELATIME}, {"strictatime", 0, MS_STRICTATIME}, {"nostrictatime", 1, MS_STRICTATIME},
     {"bind", 0, MS_BIND}, {"rbind", 0, MS_BIND | MS_REC}, {"defaults", 0, 0},
+    {"nosymfollow", 0, MS_NOSYMFOLLOW}, {"symfollow", 1, MS_NOSYMFOLLOW},
 };
 
 static const struct { const char *name; unsigned long flag; } PROPAGATION[] = {
@@ -38,6 +41,36 @@ static void mkdirs(const char *path) {
         }
     }
     mkdir(tmp, 0755);
+}
+
+/* The flags a mount has now, as mount(2) flags: a bind remount must keep the ones the kernel locked
+ * (nosuid, nodev... of a mount from a more privileged namespace) or it fails with EPERM. */
+static unsigned long current_flags(const char *path) {
+    static const struct { unsigned long st, ms; } MAP[] = {
+        {ST_RDONLY, MS_RDONLY}, {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV}, {ST_NOEXEC, MS_NOEXEC},
+        {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+    };
+    struct statvfs sv;
+    unsigned long flags = 0;
+    if (statvfs(path, &sv) < 0) return 0;
+    for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
+        if (sv.f_flag & MAP[i].st) flags |= MAP[i].ms;
+    return flags;
+}
+
+static int bind_remount(const char *target, unsigned long flags) {
+    if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) == 0) return 0;
+    if (errno != EPERM) return -1;
+    return mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | (current_flags(target) & ~MS_RDONLY), NULL);
+}
+
+int propagation_flag(const char *name, unsigned long *out) {
+    for (size_t k = 0; name && k < sizeof PROPAGATION / sizeof PROPAGATION[0]; k++)
+        if (strcmp(PROPAGATION[k].name, name) == 0) {
+            *out = PROPAGATION[k].flag;
+            return 0;
+        }
+    return -1;
 }
 
 static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
@@ -92,8 +125,9 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
     }
     if (flags & MS_BIND) {
         if (mount(source, target, NULL, flags & (MS_BIND | MS_REC), NULL) < 0) goto failed;
+        /* A bind mount takes the source's flags: ro, nosuid... only apply through a remount. */
         unsigned long rest = flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
-        if (rest && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | rest, NULL) < 0) goto failed;
+        if (rest && bind_remount(target, rest) < 0) goto failed;
     } else {
         /* The guest runs cgroup v2 only: a v1 "cgroup" mount gets the unified hierarchy. */
         const char *fstype = type && strcmp(type, "cgroup") == 0 ? "cgroup2" : type;
@@ -159,4 +193,83 @@ int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, si
     if (rc == 0) populate_dev(root);
     json_decref(defaults);
     return rc;
+}
+
+/* linux.maskedPaths, inside the container after pivot_root (runc's maskPath): /dev/null over a file, an
+ * empty read-only tmpfs over a folder; a path that is not there is left alone. */
+int mask_paths(json_t *paths, char *err, size_t errlen) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(paths, i, v) {
+        const char *path = json_string_value(v);
+        struct stat st;
+        if (!path || stat(path, &st) < 0) continue;
+        int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL)
+                                     : mount("/dev/null", path, NULL, MS_BIND, NULL);
+        if (rc < 0) {
+            snprintf(err, errlen, "linux.maskedPaths %s: %s", path, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* linux.readonlyPaths, inside the container after pivot_root (runc's readonlyPath): the path bound on
+ * itself and remounted read-only; a path that is not there is left alone. */
+int readonly_paths(json_t *paths, char *err, size_t errlen) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(paths, i, v) {
+        const char *path = json_string_value(v);
+        if (!path) continue;
+        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+            if (errno == ENOENT) continue;
+            snprintf(err, errlen, "linux.readonlyPaths %s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (bind_remount(path, MS_RDONLY | (current_flags(path) & ~MS_RDONLY)) < 0) {
+            snprintf(err, errlen, "linux.readonlyPaths %s: remount read-only: %s", path, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int create_device(const char *root, json_t *d, char *err, size_t errlen) {
+    const char *path = json_string_value(json_object_get(d, "path"));
+    const char *type = json_string_value(json_object_get(d, "type"));
+    mode_t kind = !type ? 0 : strcmp(type, "c") == 0 || strcmp(type, "u") == 0 ? S_IFCHR
+                            : strcmp(type, "b") == 0 ? S_IFBLK : strcmp(type, "p") == 0 ? S_IFIFO : 0;
+    if (!path || path[0] != '/' || strstr(path, "..") || !kind) {
+        snprintf(err, errlen, "linux.devices: '%s' (type %s) needs an absolute path without '..' and type c, b, u or p",
+                 path ? path : "", type ? type : "none");
+        return -1;
+    }
+    json_t *fm = json_object_get(d, "fileMode");
+    mode_t perm = json_is_integer(fm) ? (mode_t)json_integer_value(fm) & 07777 : 0666;
+    dev_t dev = makedev((unsigned)json_integer_value(json_object_get(d, "major")),
+                        (unsigned)json_integer_value(json_object_get(d, "minor")));
+    char target[PATH_MAX], parent[PATH_MAX];
+    snprintf(target, sizeof target, "%s%s", root, path);
+    snprintf(parent, sizeof parent, "%s", target);
+    *strrchr(parent, '/') = 0;
+    mkdirs(parent);
+    /* An existing node (the default /dev/null...) is replaced, as runc does. */
+    if ((unlink(target) < 0 && errno != ENOENT) || mknod(target, kind | perm, kind == S_IFIFO ? 0 : dev) < 0 ||
+        chmod(target, perm) < 0 ||
+        chown(target, (uid_t)json_integer_value(json_object_get(d, "uid")),
+              (gid_t)json_integer_value(json_object_get(d, "gid"))) < 0) {
+        snprintf(err, errlen, "linux.devices %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* linux.devices: nodes in the container's /dev, after its mounts. */
+int create_devices(const char *root, json_t *devices, char *err, size_t errlen) {
+    size_t i;
+    json_t *d;
+    json_array_foreach(devices, i, d)
+        if (create_device(root, d, err, errlen) < 0) return -1;
+    return 0;
 }

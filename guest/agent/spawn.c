@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include "agent.h"
 #include "spawn.h"
 
@@ -158,10 +159,40 @@ static char **string_array(json_t *arr) {
     return v;
 }
 
-/* The process's identity: cwd, limits, groups and ids, no_new_privs. */
-static void become(int sock, json_t *process) {
+/* What exec_workload still has to do once the process is what it will be: the seccomp filter is the last
+ * thing before execve (runc's order), and without no_new_privs loading it needs CAP_SYS_ADMIN, held until
+ * then and dropped by caps_final. */
+static void *filter;
+static struct caps caps;
+static int caps_pending;
+
+static void set_ids(int sock, json_t *user, struct caps *c, uint64_t *extra) {
+    gid_t gid = (gid_t)json_integer_value(json_object_get(user, "gid"));
+    uid_t uid = (uid_t)json_integer_value(json_object_get(user, "uid"));
+    json_t *groups_v = json_object_get(user, "additionalGids");
+    gid_t groups[64];
+    size_t ng = json_array_size(groups_v) < 64 ? json_array_size(groups_v) : 64;
+    char err[512];
+    for (size_t i = 0; i < ng; i++) groups[i] = (gid_t)json_integer_value(json_array_get(groups_v, i));
+    if (*extra && !c->given) {
+        /* No capabilities given: what setuid would leave (nothing for a non-root uid), plus the extra. */
+        c->given = 1;
+        c->has[CS_EFFECTIVE] = c->has[CS_PERMITTED] = uid != 0;
+    }
+    if (setgroups(ng, groups) < 0) fail(sock, "setgroups: %s", strerror(errno));
+    if (setgid(gid) < 0) fail(sock, "setgid %u: %s", gid, strerror(errno));
+    if (c->given && caps_before_setuid(c, err, sizeof err) < 0) fail(sock, "%s", err);
+    if (caps_has_effective(c, CAP_SYS_ADMIN)) *extra = 0;
+    if (setuid(uid) < 0) fail(sock, "setuid %u: %s", uid, strerror(errno));
+    if (c->given && caps_after_setuid(c, *extra, err, sizeof err) < 0) fail(sock, "%s", err);
+}
+
+/* The process's identity: cwd, limits, groups and ids, capabilities, no_new_privs; the seccomp filter is
+ * compiled here (errors fail the request) and loaded by exec_workload. */
+static void become(int sock, json_t *process, json_t *linux_cfg) {
     json_t *user = json_object_get(process, "user");
     const char *cwd = json_string_value(json_object_get(process, "cwd"));
+    char err[512] = "";
     if (!cwd || !*cwd) cwd = "/";
     if (chdir(cwd) < 0) {
         mkdirs(cwd, 0755);
@@ -170,17 +201,25 @@ static void become(int sock, json_t *process) {
     apply_rlimits(sock, json_object_get(process, "rlimits"));
     json_t *umask_v = json_object_get(user, "umask");
     umask(json_is_integer(umask_v) ? (mode_t)json_integer_value(umask_v) : 022);
-    gid_t gid = (gid_t)json_integer_value(json_object_get(user, "gid"));
-    uid_t uid = (uid_t)json_integer_value(json_object_get(user, "uid"));
-    json_t *extra = json_object_get(user, "additionalGids");
-    gid_t groups[64];
-    size_t ng = json_array_size(extra) < 64 ? json_array_size(extra) : 64;
-    for (size_t i = 0; i < ng; i++) groups[i] = (gid_t)json_integer_value(json_array_get(extra, i));
-    if (setgroups(ng, groups) < 0) fail(sock, "setgroups: %s", strerror(errno));
-    if (setgid(gid) < 0) fail(sock, "setgid %u: %s", gid, strerror(errno));
-    if (setuid(uid) < 0) fail(sock, "setuid %u: %s", uid, strerror(errno));
-    if (json_is_true(json_object_get(process, "noNewPrivileges")) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        fail(sock, "no_new_privs: %s", strerror(errno));
+    if (caps_parse(json_object_get(process, "capabilities"), &caps, err, sizeof err) < 0) fail(sock, "%s", err);
+    filter = seccomp_compile(json_object_get(linux_cfg, "seccomp"), err, sizeof err);
+    if (!filter && err[0]) fail(sock, "%s", err);
+    int nnp = json_is_true(json_object_get(process, "noNewPrivileges"));
+    uint64_t extra = filter && !nnp ? 1ULL << CAP_SYS_ADMIN : 0;
+    set_ids(sock, user, &caps, &extra);
+    caps_pending = extra != 0;
+    if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(sock, "no_new_privs: %s", strerror(errno));
+}
+
+/* process.oomScoreAdj, before anything can drop CAP_SYS_RESOURCE (lowering it needs that). */
+static void apply_oom_score(int sock, json_t *process) {
+    json_t *v = json_object_get(process, "oomScoreAdj");
+    if (!json_is_integer(v)) return;
+    char text[32];
+    int n = snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, text, (size_t)n) != n) fail(sock, "oomScoreAdj %s: %s", text, strerror(errno));
+    close(fd);
 }
 
 /* linux.sysctl, written as runc does (dots are folders) from the new process: ipc ones (kernel.shm*,
@@ -203,30 +242,48 @@ static void apply_sysctl(int sock, json_t *sysctl) {
     }
 }
 
-/* The container's root: an overlay (tmpfs upper) on the share, or a read-only bind of it. */
+/* linux.rootfsPropagation (runc's rule): the whole tree gets it before the root is bound (rslave when
+ * absent), and the root mount gets it again after pivot_root. Shared variants are applied only after
+ * pivot_root, which refuses a shared root; in a VM there is no host namespace to share with anyway. */
+static unsigned long root_propagation(int sock, json_t *linux_cfg, unsigned long *after) {
+    const char *name = json_string_value(json_object_get(linux_cfg, "rootfsPropagation"));
+    *after = 0;
+    if (!name || !*name) return MS_REC | MS_SLAVE;
+    if (propagation_flag(name, after) < 0)
+        fail(sock, "linux.rootfsPropagation \"%s\" is not a propagation (shared, slave, private, unbindable, r...)",
+             name);
+    return (*after & MS_SHARED) ? MS_REC | MS_SLAVE : *after;
+}
+
+/* After pivot_root, in the container's own view (symlinks resolve inside it), as runc does. */
+static void confine_paths(int sock, json_t *linux_cfg) {
+    char err[512];
+    if (readonly_paths(json_object_get(linux_cfg, "readonlyPaths"), err, sizeof err) < 0 ||
+        mask_paths(json_object_get(linux_cfg, "maskedPaths"), err, sizeof err) < 0)
+        fail(sock, "%s", err);
+}
+
+/* The container's root is the share itself, bound recursively (read-only when asked), so the workload's
+ * writes reach the bundle's rootfs on the host, as with runc. */
 static void setup_root(struct spawn_args *a) {
-    char root[PATH_MAX], rw[PATH_MAX], opts[3 * PATH_MAX], err[512];
+    char root[PATH_MAX], err[512];
+    unsigned long after;
+    unsigned long before = root_propagation(a->sync, a->linux_cfg, &after);
     if (a->sysctl) apply_sysctl(a->sync, a->sysctl);
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(a->sync, "make / private: %s", strerror(errno));
+    if (mount(NULL, "/", NULL, before, NULL) < 0) fail(a->sync, "root propagation: %s", strerror(errno));
     snprintf(root, sizeof root, "%s/root", a->dir);
-    snprintf(rw, sizeof rw, "%s/rw", a->dir);
-    if (a->readonly) {
-        if (mount(a->share, root, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-            mount(NULL, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-            fail(a->sync, "read-only root from %s: %s", a->share, strerror(errno));
-    } else {
-        if (mount("tmpfs", rw, "tmpfs", 0, "mode=0755") < 0) fail(a->sync, "tmpfs for the root's upper layer: %s", strerror(errno));
-        snprintf(opts, sizeof opts, "%s/upper", rw);
-        mkdir(opts, 0755);
-        snprintf(opts, sizeof opts, "%s/work", rw);
-        mkdir(opts, 0755);
-        snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", a->share, rw, rw);
-        if (mount("overlay", root, "overlay", 0, opts) < 0)
-            fail(a->sync, "overlay root on %s: %s", a->share, strerror(errno));
-    }
-    if (mount_setup(root, a->mounts, a->cgroup[0] != 0, err, sizeof err) < 0) fail(a->sync, "%s", err);
+    if (mount(a->share, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+        fail(a->sync, "root from %s: %s", a->share, strerror(errno));
+    if (a->readonly && mount(NULL, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+        fail(a->sync, "read-only root from %s: %s", a->share, strerror(errno));
+    if (mount_setup(root, a->mounts, a->cgroup[0] != 0, err, sizeof err) < 0 ||
+        create_devices(root, json_object_get(a->linux_cfg, "devices"), err, sizeof err) < 0)
+        fail(a->sync, "%s", err);
     if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         fail(a->sync, "pivot_root into %s: %s", root, strerror(errno));
+    if (after && mount(NULL, "/", NULL, after, NULL) < 0)
+        fail(a->sync, "linux.rootfsPropagation on /: %s", strerror(errno));
+    confine_paths(a->sync, a->linux_cfg);
     if (a->hostname && *a->hostname && sethostname(a->hostname, strlen(a->hostname)) < 0)
         fail(a->sync, "sethostname: %s", strerror(errno));
 }
@@ -259,9 +316,16 @@ static void use_terminal(int slave) {
 __attribute__((noreturn)) static void exec_workload(struct spawn_args *a, const char *exe) {
     char **argv = string_array(json_object_get(a->process, "args"));
     char **envp = string_array(json_object_get(a->process, "env"));
-    execve(exe, argv, envp);
     char msg[PATH_MAX + 128];
-    int n = snprintf(msg, sizeof msg, "exec %s: %s", exe, strerror(errno));
+    int n, rc;
+    if (filter && (rc = seccomp_install(filter)) < 0)
+        n = snprintf(msg, sizeof msg, "linux.seccomp: loading the filter: %s", strerror(-rc));
+    else if (caps_pending && caps_final(&caps) < 0)
+        n = snprintf(msg, sizeof msg, "capset after loading the seccomp filter: %s", strerror(errno));
+    else {
+        execve(exe, argv, envp);
+        n = snprintf(msg, sizeof msg, "exec %s: %s", exe, strerror(errno));
+    }
     if (write(a->exec_err, msg, (size_t)n) < 0) {
     }
     _exit(127);
@@ -324,6 +388,7 @@ void child_main(struct spawn_args *a) {
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     enter_cgroup(a);
+    apply_oom_score(a->sync, a->process);
     if (a->is_init) setup_root(a);
     else join_namespaces(a);
 
@@ -345,7 +410,7 @@ void child_main(struct spawn_args *a) {
         for (int i = 0; i < 3; i++)
             if (fds[i] > 2) close(fds[i]);
     }
-    become(a->sync, process);
+    become(a->sync, process, a->linux_cfg);
     report(a->sync, "ok", master);
     if (master >= 0) close(master);
     char go;

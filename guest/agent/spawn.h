@@ -1,6 +1,7 @@
 #ifndef HULL_SPAWN_H
 #define HULL_SPAWN_H
 
+#include <stdint.h>
 #include <jansson.h>
 
 /* What a new container process needs; filled by the agent, used by the child after clone/fork. */
@@ -10,9 +11,10 @@ struct spawn_args {
     json_t *mounts;        /* NULL: the default set */
     const char *hostname;  /* NULL: unchanged */
     json_t *sysctl;        /* create: linux.sysctl, an object of strings, or NULL */
+    json_t *linux_cfg;     /* create: the request's linux object; exec: the container's (for seccomp) */
     int readonly;
     const char *share;     /* the image root */
-    const char *dir;       /* the container's folder: root/ and rw/ live in it */
+    const char *dir;       /* the container's folder: root/ lives in it */
     const char *cgroup;    /* the container's cgroup folder, "" for none */
     int ns_fds[4];         /* exec: mnt, uts, ipc, cgroup of the first process (cgroup: -1 for none) */
     int stdin_r, stdout_w, stderr_w, devnull;
@@ -20,6 +22,29 @@ struct spawn_args {
     int exec_err;          /* CLOEXEC pipe: execve's error, if any */
     int status_w;          /* create: where the namespace's init writes the workload's wait status */
 };
+
+/* process.capabilities (caps.c). */
+enum cap_set { CS_BOUNDING, CS_EFFECTIVE, CS_INHERITABLE, CS_PERMITTED, CS_AMBIENT, CAPS_SETS };
+struct caps {
+    int given;                /* a capabilities object was there */
+    int has[CAPS_SETS];       /* that set was given */
+    uint64_t sets[CAPS_SETS];
+};
+int caps_parse(json_t *caps, struct caps *out, char *err, size_t errlen);
+int caps_before_setuid(struct caps *c, char *err, size_t errlen);
+int caps_after_setuid(const struct caps *c, uint64_t extra, char *err, size_t errlen);
+int caps_final(const struct caps *c);
+int caps_has_effective(const struct caps *c, int cap);
+
+/* linux.seccomp (seccomp.c): NULL with err empty when there is no profile. */
+void *seccomp_compile(json_t *profile, char *err, size_t errlen);
+int seccomp_install(void *filter);
+
+/* linux.maskedPaths, readonlyPaths, devices, rootfsPropagation (mounts.c). */
+int mask_paths(json_t *paths, char *err, size_t errlen);
+int readonly_paths(json_t *paths, char *err, size_t errlen);
+int create_devices(const char *root, json_t *devices, char *err, size_t errlen);
+int propagation_flag(const char *name, unsigned long *out);
 
 __attribute__((noreturn)) void child_main(struct spawn_args *a);
 int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, size_t errlen);

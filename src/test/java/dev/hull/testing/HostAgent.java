@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -18,10 +19,26 @@ public final class HostAgent implements AutoCloseable {
         this.client = client;
     }
 
+    /** An agent whose containers share the busybox root: they must not write to it (it is their root, read-write). */
     public static HostAgent start(Path dir) throws IOException, InterruptedException, TimeoutException {
+        return start(dir, TestAssets.busyboxRootfs(), null);
+    }
+
+    /** An agent whose containers get {@code rootfs} as their root (read-write: their writes land there). */
+    public static HostAgent start(Path dir, Path rootfs) throws IOException, InterruptedException, TimeoutException {
+        return start(dir, rootfs, null);
+    }
+
+    /** As {@link #start(Path, Path)}, with each container's cgroup made under {@code cgroupRoot} (cgroup v2). */
+    public static HostAgent start(Path dir, Path rootfs, Path cgroupRoot)
+            throws IOException, InterruptedException, TimeoutException {
         Path socket = dir.resolve("agent.sock");
-        Process p = new ProcessBuilder(TestAssets.agentBinary().toString(), "--listen", socket.toString(), "--rootfs",
-                TestAssets.busyboxRootfs().toString())
+        var command = new java.util.ArrayList<>(List.of(TestAssets.agentBinary().toString(), "--listen",
+                socket.toString(), "--rootfs", rootfs.toString()));
+        if (cgroupRoot != null) {
+            command.addAll(List.of("--cgroup-root", cgroupRoot.toString()));
+        }
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("agent.log").toFile())
                 .start();
@@ -68,5 +85,21 @@ public final class HostAgent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** A private copy of the busybox root under {@code dir}, for containers that write to their root. */
+    public static Path copyOfBusybox(Path dir) throws IOException, InterruptedException {
+        Path copy = dir.resolve("rootfs");
+        Process cp = new ProcessBuilder("cp", "-a", TestAssets.busyboxRootfs().toString(), copy.toString())
+                .inheritIO().start();
+        if (!cp.waitFor(60, TimeUnit.SECONDS) || cp.exitValue() != 0) {
+            throw new IOException("cp -a of the busybox root failed");
+        }
+        return copy;
+    }
+
+    /** Removes what {@link #copyOfBusybox} made (rm -rf: JUnit's cleanup trips over its links and nodes). */
+    public static void removeCopy(Path copy) throws IOException, InterruptedException {
+        new ProcessBuilder("rm", "-rf", copy.toString()).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
     }
 }

@@ -1,0 +1,379 @@
+package dev.hull.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.agent.Results.ExitStatus;
+import dev.hull.oci.Mount;
+import dev.hull.oci.Process;
+import dev.hull.testing.HostAgent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What create's confinement looks like from inside a container: the real hull-agent in host mode, each test
+ * with its own copy of the busybox root (the container's root is that folder, read-write).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AgentConfinementIT {
+    private static final Duration T = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path rootfs;
+    private HostAgent agent;
+    private AgentClient client;
+    private Path cgroup;
+
+    @BeforeEach
+    void startAgent() throws Exception {
+        rootfs = HostAgent.copyOfBusybox(dir);
+        agent = HostAgent.start(dir, rootfs);
+        client = agent.client();
+    }
+
+    @AfterEach
+    void stopAgent() throws Exception {
+        agent.close();
+        HostAgent.removeCopy(rootfs);
+        if (cgroup != null) {
+            Files.deleteIfExists(cgroup);
+        }
+    }
+
+    private record Run(ExitStatus status, String stdout, String stderr) {
+        String all() {
+            return stdout + stderr;
+        }
+    }
+
+    private static Process sh(String script) {
+        return Process.of("sh", "-c", script);
+    }
+
+    private static Process withCaps(Process p, Process.Capabilities caps, Integer oom) {
+        return new Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.env(), p.cwd(), p.rlimits(),
+                p.noNewPrivileges(), caps, oom);
+    }
+
+    private static Process.Capabilities only(String... caps) {
+        List<String> l = List.of(caps);
+        return new Process.Capabilities(l, l, l, l, null);
+    }
+
+    private static JsonNode json(String text) throws IOException {
+        return JSON.readTree(text.replace('\'', '"'));
+    }
+
+    private Run run(String id, Process process, List<Mount> mounts, JsonNode linux, boolean readonly)
+            throws Exception {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        ProcessStreams io = client.streams(out, err, false);
+        client.create(new Request.Create(id, id, readonly, process, mounts, io.wire(), null, null, linux), T);
+        var exit = client.waitFor(id, null);
+        client.start(id, T);
+        ExitStatus status = exit.get(T.toSeconds(), TimeUnit.SECONDS);
+        io.awaitOutput(T);
+        client.delete(id, T);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Run run(Process process, JsonNode linux) throws Exception {
+        return run("c1", process, null, linux, false);
+    }
+
+    /** Starts `sleep 100` as the container's first process, for execs into it. */
+    private void startSleeper(String id, Process base, JsonNode linux) throws Exception {
+        ProcessStreams io = client.streams(java.io.OutputStream.nullOutputStream(),
+                java.io.OutputStream.nullOutputStream(), false);
+        Process p = new Process(false, null, base.user(), List.of("sleep", "100"), base.env(), "/", null,
+                base.noNewPrivileges(), base.capabilities(), base.oomScoreAdj());
+        client.create(new Request.Create(id, id, false, p, null, io.wire(), null, null, linux), T);
+        client.start(id, T);
+    }
+
+    private Run exec(String id, String name, Process process) throws Exception {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        ProcessStreams io = client.streams(out, err, false);
+        client.exec(new Request.Exec(id, name, process, io.wire()), T);
+        ExitStatus status = client.waitFor(id, name).get(T.toSeconds(), TimeUnit.SECONDS);
+        io.awaitOutput(T);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    // ---- 1. the root is the share itself ----
+
+    @Test
+    void writesToTheRootReachTheSharedFolder() throws Exception {
+        Run r = run(sh("echo from-container > /written && mkdir /made && echo ok"), null);
+        assertThat(r.all()).isEqualTo("ok\n");
+        assertThat(Files.readString(rootfs.resolve("written"))).isEqualTo("from-container\n");
+        assertThat(rootfs.resolve("made")).isDirectory();
+        // A second container on the same root sees the first one's file: there is no per-container layer.
+        assertThat(run("c2", sh("cat /written"), null, null, false).stdout()).isEqualTo("from-container\n");
+    }
+
+    @Test
+    void aReadonlyRootRefusesWrites() throws Exception {
+        Run r = run("c1", sh("echo x > /written"), null, null, true);
+        assertThat(r.status().code()).isNotZero();
+        assertThat(r.stderr()).contains("Read-only file system");
+        assertThat(rootfs.resolve("written")).doesNotExist();
+    }
+
+    // ---- 2. capabilities ----
+
+    @Test
+    void onlyCapKillLeavesJustThatAndChownFails() throws Exception {
+        Process p = withCaps(sh("grep Cap /proc/self/status; touch /f; chown 1 /f && echo chowned"),
+                only("CAP_KILL"), null);
+        Run r = run(p, null);
+        assertThat(r.stdout()).contains("CapEff:\t0000000000000020", "CapPrm:\t0000000000000020",
+                "CapBnd:\t0000000000000020").doesNotContain("chowned");
+        assertThat(r.stderr()).contains("Operation not permitted");
+    }
+
+    @Test
+    void withoutACapabilitiesObjectRootKeepsItsSet() throws Exception {
+        Run r = run(sh("grep CapEff /proc/self/status; touch /f; chown 1 /f && echo chowned"), null);
+        assertThat(r.stdout()).doesNotContain("CapEff:\t0000000000000000").contains("chowned");
+    }
+
+    @Test
+    void ambientCapabilitiesReachANonRootWorkload() throws Exception {
+        List<String> bind = List.of("CAP_NET_BIND_SERVICE");
+        Process p = withCaps(sh("grep -E 'Cap(Eff|Amb)' /proc/self/status; id -u"),
+                new Process.Capabilities(bind, bind, bind, bind, bind), null)
+                .withUser(new Process.User(1000, 1000, null, null));
+        Run r = run(p, null);
+        assertThat(r.stdout()).isEqualTo("CapEff:\t0000000000000400\nCapAmb:\t0000000000000400\n1000\n");
+    }
+
+    @Test
+    void execdProcessesGetTheirOwnCapabilities() throws Exception {
+        startSleeper("box", Process.of(), null);
+        Run r = exec("box", "e1", withCaps(sh("grep CapEff /proc/self/status"), only("CAP_KILL", "CAP_CHOWN"), null));
+        assertThat(r.stdout()).isEqualTo("CapEff:\t0000000000000021\n");
+    }
+
+    @Test
+    void anUnknownCapabilityFailsCreateAndLeavesNothing() throws Exception {
+        ProcessStreams io = client.streams(java.io.OutputStream.nullOutputStream(),
+                java.io.OutputStream.nullOutputStream(), false);
+        assertThatThrownBy(() -> client.create(new Request.Create("bad", null, false,
+                withCaps(Process.of("true"), only("CAP_NO_SUCH"), null), null, io.wire()), T))
+                .isInstanceOf(AgentException.class).hasMessageContaining("CAP_NO_SUCH");
+        // The id is free again.
+        assertThat(run("bad", Process.of("true"), null, null, false).status().code()).isZero();
+    }
+
+    // ---- 3. seccomp ----
+
+    private static final String MKDIR_ENOSYS = "{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW',"
+            + "'architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_X86','SCMP_ARCH_X32'],"
+            + "'syscalls':[{'names':['mkdir','mkdirat','no_such_syscall'],'action':'SCMP_ACT_ERRNO','errnoRet':38},"
+            + "{'names':['kill'],'action':'SCMP_ACT_ERRNO','args':[{'index':1,'value':10,'op':'SCMP_CMP_EQ'}]}]}}";
+
+    @Test
+    void aSeccompRuleMakesMkdirFailWithItsErrno() throws Exception {
+        Run r = run(sh("mkdir /d1; echo rc=$?"), json(MKDIR_ENOSYS));
+        assertThat(r.stdout()).isEqualTo("rc=1\n");
+        assertThat(r.stderr()).contains("Function not implemented");
+        assertThat(rootfs.resolve("d1")).doesNotExist();
+    }
+
+    @Test
+    void seccompArgumentFiltersMatchOnlyTheirValues() throws Exception {
+        // kill(pid, SIGUSR1) is refused (EPERM, the default errno), kill(pid, 0) is not.
+        Run r = run(sh("kill -0 $$ && echo zero-ok; kill -USR1 $$ || echo usr1-refused"), json(MKDIR_ENOSYS));
+        assertThat(r.stdout()).isEqualTo("zero-ok\nusr1-refused\n");
+        assertThat(r.stderr()).contains("Operation not permitted");
+    }
+
+    @Test
+    void execdProcessesGetTheContainersSeccompProfile() throws Exception {
+        startSleeper("box", Process.of(), json(MKDIR_ENOSYS));
+        Run r = exec("box", "e1", sh("mkdir /d2 || echo refused"));
+        assertThat(r.stdout()).isEqualTo("refused\n");
+        assertThat(r.stderr()).contains("Function not implemented");
+    }
+
+    @Test
+    void seccompWorksForANonRootUserWithoutNoNewPrivileges() throws Exception {
+        // Loading a filter without no_new_privs needs CAP_SYS_ADMIN, which this user does not have.
+        Process p = sh("id -u; mkdir /tmp/d3 || echo refused").withUser(new Process.User(1000, 1000, null, null));
+        Run r = run(p, json(MKDIR_ENOSYS));
+        assertThat(r.stdout()).isEqualTo("1000\nrefused\n");
+        assertThat(run(sh("grep CapEff /proc/self/status"), json(MKDIR_ENOSYS)).stdout())
+                .isNotEqualTo("CapEff:\t0000000000000000\n");
+    }
+
+    @Test
+    void podmansDefaultProfileLoadsAndAShellRunsUnderIt() throws Exception {
+        JsonNode profile;
+        try (InputStream in = getClass().getResourceAsStream("seccomp-podman-default-amd64.json")) {
+            profile = JSON.readTree(in);
+        }
+        ObjectNode linux = JSON.createObjectNode();
+        linux.set("seccomp", profile);
+        Process p = withCaps(sh("echo ok; grep Seccomp: /proc/self/status; unshare -m true || echo unshare-refused"),
+                only("CAP_CHOWN", "CAP_KILL", "CAP_SETUID", "CAP_SETGID"), null);
+        Run r = run(p, linux);
+        assertThat(r.stdout()).isEqualTo("ok\nSeccomp:\t2\nunshare-refused\n");
+    }
+
+    @Test
+    void anUnsupportedSeccompActionFailsCreate() {
+        ProcessStreams io = client.streams(java.io.OutputStream.nullOutputStream(),
+                java.io.OutputStream.nullOutputStream(), false);
+        assertThatThrownBy(() -> client.create(new Request.Create("bad", null, false, Process.of("true"), null,
+                io.wire(), null, null, json("{'seccomp':{'defaultAction':'SCMP_ACT_NOTIFY'}}")), T))
+                .isInstanceOf(AgentException.class).hasMessageContaining("SCMP_ACT_NOTIFY");
+    }
+
+    // ---- 4. masked and read-only paths, devices, oomScoreAdj, propagation, mount options ----
+
+    @Test
+    void maskedAndReadonlyPathsAsTheWorkloadSeesThem() throws Exception {
+        JsonNode linux = json("{'maskedPaths':['/etc/secret','/srv','/proc/kcore','/no/such'],"
+                + "'readonlyPaths':['/proc/sys','/bin/../no-such','/home']}");
+        Files.writeString(rootfs.resolve("etc/secret"), "secret\n");
+        Files.createDirectories(rootfs.resolve("srv/data"));
+        Files.createDirectories(rootfs.resolve("home"));
+        Run r = run(sh("cat /etc/secret | wc -c; ls -A /srv | wc -l; touch /srv/x || echo srv-ro;"
+                + " echo x > /home/f || echo home-ro;"
+                + " grep ' /proc/sys ' /proc/self/mountinfo | grep -c ' ro,'"), linux);
+        assertThat(r.stdout()).isEqualTo("0\n0\nsrv-ro\nhome-ro\n1\n");
+        assertThat(r.stderr()).contains("Read-only file system");
+        assertThat(Files.readString(rootfs.resolve("etc/secret"))).isEqualTo("secret\n");
+    }
+
+    @Test
+    void execdProcessesSeeTheMasks() throws Exception {
+        startSleeper("box", Process.of(), json("{'maskedPaths':['/etc']}"));
+        assertThat(exec("box", "e1", sh("ls -A /etc | wc -l")).stdout()).isEqualTo("0\n");
+    }
+
+    @Test
+    void devicesAreMadeInTheContainersDev() throws Exception {
+        JsonNode linux = json("{'devices':[{'path':'/dev/fuse','type':'c','major':10,'minor':229,'fileMode':384,"
+                + "'uid':1000,'gid':1001},{'path':'/dev/null','type':'c','major':1,'minor':5},"
+                + "{'path':'/dev/sub/pipe','type':'p'}]}");
+        Run r = run(sh("stat -c '%n %F %t:%T %a %u:%g' /dev/fuse /dev/null /dev/sub/pipe"), linux);
+        assertThat(r.stdout()).isEqualTo("""
+                /dev/fuse character special file a:e5 600 1000:1001
+                /dev/null character special file 1:5 666 0:0
+                /dev/sub/pipe fifo 0:0 666 0:0
+                """);
+        assertThat(rootfs.resolve("dev/fuse")).doesNotExist(); // /dev is the container's tmpfs
+    }
+
+    @Test
+    void oomScoreAdjIsSetForTheWorkloadAndForExecs() throws Exception {
+        assertThat(run(withCaps(sh("cat /proc/self/oom_score_adj"), null, 500), null).stdout()).isEqualTo("500\n");
+        startSleeper("box", Process.of(), null);
+        // Raised only: lowering it needs CAP_SYS_RESOURCE in the first user namespace, which this test host
+        // does not give even to root.
+        assertThat(exec("box", "e1", withCaps(sh("cat /proc/self/oom_score_adj"), null, 700)).stdout())
+                .isEqualTo("700\n");
+    }
+
+    @Test
+    void rootfsPropagationAppliesToTheRootMount() throws Exception {
+        String root = "awk '$5 == \"/\"' /proc/self/mountinfo";
+        assertThat(run(sh(root), json("{'rootfsPropagation':'rshared'}")).stdout()).contains("shared:");
+        assertThat(run(sh(root), json("{'rootfsPropagation':'rprivate'}")).stdout()).doesNotContain("shared:");
+        assertThatThrownBy(() -> run(sh(root), json("{'rootfsPropagation':'sideways'}")))
+                .isInstanceOf(AgentException.class).hasMessageContaining("sideways");
+    }
+
+    @Test
+    void bindMountOptionsApplyToTheBind() throws Exception {
+        Path vol = Files.createDirectories(dir.resolve("vol"));
+        Files.writeString(vol.resolve("in"), "x");
+        List<Mount> mounts = List.of(
+                new Mount("/proc", "proc", "proc", List.of()),
+                new Mount("/dev", "tmpfs", "tmpfs", List.of("mode=755")),
+                new Mount("/vol", "bind", vol.toString(), List.of("rbind", "ro", "nosuid", "nodev", "rshared")),
+                new Mount("/t", "tmpfs", "tmpfs", List.of("nosymfollow", "noexec")));
+        Run r = run("c1", sh("cat /vol/in; echo; touch /vol/new || echo vol-ro;"
+                + " awk '$5 == \"/vol\" {print $6, $7}' /proc/self/mountinfo;"
+                + " ln -s /vol/in /t/link; cat /t/link || echo no-symfollow;"
+                + " cp /bin/busybox /t/bb; /t/bb true || echo noexec"), mounts, null, false);
+        assertThat(r.stdout()).startsWith("x\nvol-ro\nro,nosuid,nodev")
+                .contains("shared:").endsWith("no-symfollow\nnoexec\n");
+        assertThat(vol.resolve("new")).doesNotExist();
+    }
+
+    // ---- 5. linux.resources at create ----
+
+    /** A cgroup v2 folder for the agent with hugetlb on: the only controller this host's v2 hierarchy has. */
+    private void agentWithCgroup() throws Exception {
+        Path unified = Path.of("/sys/fs/cgroup/unified");
+        assumeThat(Files.exists(unified.resolve("cgroup.controllers"))
+                && Files.readString(unified.resolve("cgroup.controllers")).contains("hugetlb"))
+                .as("a cgroup v2 hierarchy with hugetlb").isTrue();
+        Files.writeString(unified.resolve("cgroup.subtree_control"), "+hugetlb");
+        cgroup = Files.createDirectory(unified.resolve("hull-it-" + UUID.randomUUID()));
+        agent.close();
+        agent = HostAgent.start(dir, rootfs, cgroup);
+        client = agent.client();
+    }
+
+    @Test
+    void resourcesAreInTheCgroupBeforeTheWorkloadRuns() throws Exception {
+        agentWithCgroup();
+        // memory and pids are not on in this host's v2 hierarchy: skipped, not an error.
+        JsonNode linux = json("{'resources':{'hugepageLimits':[{'pageSize':'2MB','limit':4194304}],"
+                + "'unified':{'hugetlb.1GB.max':'1073741824'},'memory':{'limit':67108864},'pids':{'limit':10}}}");
+        Run r = run(sh("cat /sys/fs/cgroup/hugetlb.2MB.max /sys/fs/cgroup/hugetlb.1GB.max"), linux);
+        assertThat(r.stdout()).isEqualTo("4194304\n1073741824\n");
+    }
+
+    @Test
+    void aUnifiedFileThatIsNotThereFailsCreate() throws Exception {
+        agentWithCgroup();
+        JsonNode linux = json("{'resources':{'unified':{'no.such.file':'1'}}}");
+        assertThatThrownBy(() -> run(Process.of("true"), linux))
+                .isInstanceOf(AgentException.class).hasMessageContaining("no.such.file");
+        assertThat(Files.list(cgroup).filter(Files::isDirectory).toList()).isEmpty();
+    }
+
+    @Test
+    void swapSmallerThanTheMemoryLimitFailsCreate() throws Exception {
+        agentWithCgroup();
+        JsonNode linux = json("{'resources':{'memory':{'limit':67108864,'swap':1048576}}}");
+        assertThatThrownBy(() -> run(Process.of("true"), linux))
+                .isInstanceOf(AgentException.class).hasMessageContaining("memory.swap");
+    }
+
+    @Test
+    void updateUsesTheSameCode() throws Exception {
+        agentWithCgroup();
+        startSleeper("box", Process.of(), null);
+        client.update(new Request.Update("box", json("{'hugepageLimits':[{'pageSize':'2MB','limit':2097152}]}")), T);
+        assertThat(exec("box", "e1", sh("cat /sys/fs/cgroup/hugetlb.2MB.max")).stdout()).isEqualTo("2097152\n");
+        client.delete("box", T);
+    }
+}
