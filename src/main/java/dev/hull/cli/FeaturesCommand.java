@@ -34,10 +34,24 @@ final class FeaturesCommand implements Callable<Integer> {
         // mount, pid, uts, ipc, cgroup: the agent's, in the guest; network: carried into the VM (and the
         // shim, the reported pid, lives in it, and in ipc and uts ones of its own).
         List.of("mount", "pid", "uts", "ipc", "cgroup", "network").forEach(ns::add);
-        linux.putArray("capabilities");
+        var caps = linux.putArray("capabilities");
+        dev.hull.oci.SpecRules.CAPABILITIES.stream().sorted().forEach(caps::add);
         linux.putObject("cgroup").put("v1", false).put("v2", true).put("systemd", false).put("systemdUser", false)
                 .put("rdma", false);
-        linux.putObject("seccomp").put("enabled", false);
+        // The agent compiles the profile with libseccomp in the guest (docs/agent-protocol.md, create).
+        ObjectNode seccomp = linux.putObject("seccomp").put("enabled", true);
+        List.of("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+                "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP").forEach(seccomp.putArray("actions")::add);
+        List.of("SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+                "SCMP_CMP_NE").forEach(seccomp.putArray("operators")::add);
+        List.of("SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32").forEach(seccomp.putArray("archs")::add);
+        var known = seccomp.putArray("knownFlags");
+        var supported = seccomp.putArray("supportedFlags");
+        List.of("SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC")
+                .forEach(flag -> {
+                    known.add(flag);
+                    supported.add(flag);
+                });
         linux.putObject("apparmor").put("enabled", false);
         linux.putObject("selinux").put("enabled", false);
         linux.putObject("intelRdt").put("enabled", false);

@@ -71,6 +71,50 @@ final class Commands {
         assertThat(cli.run("rm", name).code()).isZero();
     }
 
+    /**
+     * The container is what the manager asked for: its own capabilities (not all of root's: sethostname
+     * needs CAP_SYS_ADMIN, which both managers drop), its default seccomp profile loaded, a VM of the
+     * size of {@code -m 1g --cpus 2} with the limit on the guest cgroup; and what it writes is in its root
+     * on the host, where {@code diff} and {@code cp} find it. {@code run} is the manager's run with its
+     * runtime and network options.
+     */
+    static void assertConfinedAsTheManagerSays(DockerLike cli, String image, String... runOptions) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--rm"));
+        args.addAll(List.of(runOptions));
+        args.addAll(List.of("-m", "1g", "--cpus", "2", image, "sh", "-c",
+                "grep MemTotal /proc/meminfo; nproc; grep -E '^(CapEff|Seccomp):' /proc/self/status;"
+                        + " cat /sys/fs/cgroup/memory.max; hostname renamed || echo no-sys-admin"));
+        Out r = cli.run(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.stderr()).isZero();
+        List<String> lines = r.stdout().lines().toList();
+        long memTotalKib = Long.parseLong(lines.get(0).replaceAll("\\D", ""));
+        assertThat(memTotalKib).as(r.stdout()).isBetween(1L << 20, (1L << 20) + (100L << 10));
+        assertThat(Integer.parseInt(lines.get(1))).isEqualTo(Math.min(2, Runtime.getRuntime().availableProcessors()));
+        assertThat(lines.get(2)).startsWith("CapEff:").isNotEqualTo("CapEff:\t000001ffffffffff");
+        assertThat(lines.get(3)).isEqualTo("Seccomp:\t2");
+        assertThat(lines.get(4)).isEqualTo(Long.toString(1L << 30));
+        assertThat(lines.get(5)).isEqualTo("no-sys-admin");
+
+        List<String> detached = new java.util.ArrayList<>(List.of("run", "-d", "--name", "writer"));
+        detached.addAll(List.of(runOptions));
+        detached.addAll(List.of(image, "sh", "-c", "echo from-the-guest > /written; sleep 1000"));
+        Out started = cli.run(detached.toArray(String[]::new));
+        assertThat(started.code()).as(started.stderr()).isZero();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cli.run("diff", "writer").stdout().contains("/written") && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertThat(cli.run("diff", "writer").stdout()).contains("A /written");
+        // podman cp into a running container goes through /proc/PID/root, which for Hull is the shim's
+        // (the host's): from a stopped one it reads the container's storage, as docker cp always does.
+        assertThat(cli.run("stop", "-t", "1", "writer").code()).isZero();
+        Path out = java.nio.file.Files.createTempDirectory("hull-cp").resolve("written");
+        Out cp = cli.run("cp", "writer:/written", out.toString());
+        assertThat(cp.code()).as(cp.stderr()).isZero();
+        assertThat(java.nio.file.Files.readString(out)).isEqualTo("from-the-guest\n");
+        assertThat(cli.run("rm", "-f", "writer").code()).isZero();
+    }
+
     /** Runs {@code cmd} (an interactive busybox sh) in a terminal: a prompt, arithmetic, exit 5. */
     static void assertInteractiveShell(Path dir, String name, List<String> cmd) throws Exception {
         Path exit = dir.resolve(name + ".exit");

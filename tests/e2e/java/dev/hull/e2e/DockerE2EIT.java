@@ -124,6 +124,11 @@ class DockerE2EIT {
     }
 
     @Test
+    void confinedAsDockerSaysAndItsWritesReachTheImageLayer() throws Exception {
+        Commands.assertConfinedAsTheManagerSays(DockerE2EIT::run, IMAGE, "--runtime", "hull", "--network", "none");
+    }
+
+    @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
         Commands.assertInteractiveShell(dir, "hull-docker",
                 docker("run", "--rm", "-it", "--runtime", "hull", "--network", "none", IMAGE, "sh"));

@@ -84,6 +84,11 @@ class PodmanE2EIT {
     }
 
     @Test
+    void confinedAsPodmanSaysAndItsWritesReachTheContainersRoot() throws Exception {
+        Commands.assertConfinedAsTheManagerSays(PodmanE2EIT::run, IMAGE, "--network", "none");
+    }
+
+    @Test
     void envWorkdirAndUserAreHonoured() throws Exception {
         Out r = run("run", "--rm", "--network", "none", "-e", "FOO=bar", "-w", "/tmp", "--user", "1000", IMAGE,
                 "sh", "-c", "echo $FOO $(pwd) $(id -u)");
