@@ -194,13 +194,18 @@ public final class Shim {
         if (!dev.hull.sys.Host.isRoot()) {
             return;
         }
+        long t0 = System.nanoTime();
         HostCgroup cgroup = HostCgroup.of(spec.linux().cgroupsPath(), id);
         Files.writeString(store.dir(id).resolve(HostCgroup.FILE), cgroup.lines());
         try {
             cgroup.create();
+            long t1 = System.nanoTime();
             cgroup.join(ProcessHandle.current().pid());
+            long t2 = System.nanoTime();
             var guest = spec.linux().guest();
             cgroup.limit(guest == null ? null : guest.get("resources"), (long) config.memoryMiB() << 20);
+            Log.debug("host cgroup: made in " + (t1 - t0) / 1_000_000 + " ms, joined in " + (t2 - t1) / 1_000_000
+                    + " ms");
         } catch (IOException | RuntimeException e) {
             cgroup.remove();
             // A cgroupsPath the manager gave must hold, as with runc; runc's default (/ID) is a nicety.

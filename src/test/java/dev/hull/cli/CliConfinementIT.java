@@ -25,6 +25,66 @@ class CliConfinementIT extends HullTest {
         return Bundles.JSON.readTree(hull.run("state", id).assertOk().stdout()).get("pid").asText();
     }
 
+    /**
+     * In a real VM: docker's capabilities (no CAP_SYS_ADMIN), a seccomp rule with its errno (38, ENOSYS,
+     * where the read-only root alone would give EROFS), masked and
+     * read-only paths, a device node, the OOM score, and a read-only root that cannot be remounted.
+     */
+    @Test
+    void configJsonsConfinementHoldsInsideTheVm() throws Exception {
+        ObjectNode config = Bundles.config("sh", "-c", "grep CapEff /proc/self/status;"
+                + " mkdir /tmp/d 2>&1 | sed 's/.*: //';"
+                + " wc -c < /proc/timer_list; ls /secret | wc -l; touch /ro-dir/x 2>/dev/null || echo ro-dir-refused;"
+                + " stat -c '%t:%T %a %u' /dev/fuse; cat /proc/self/oom_score_adj;"
+                + " mount -o remount,rw / 2>/dev/null || echo remount-refused; touch /x 2>/dev/null || echo root-refused");
+        ObjectNode process = (ObjectNode) config.get("process");
+        ObjectNode caps = process.putObject("capabilities");
+        for (String set : new String[] {"bounding", "effective", "permitted"}) {
+            var list = caps.putArray(set);
+            for (String cap : new String[] {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+                    "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+                    "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"}) {
+                list.add(cap);
+            }
+        }
+        process.put("oomScoreAdj", 300);
+        ((ObjectNode) config.get("root")).put("readonly", true);
+        ObjectNode linux = config.putObject("linux");
+        ObjectNode seccomp = linux.putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW");
+        seccomp.putArray("architectures").add("SCMP_ARCH_X86_64");
+        ObjectNode rule = seccomp.putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").put("errnoRet", 38);
+        rule.putArray("names").add("mkdir").add("mkdirat");
+        linux.putArray("maskedPaths").add("/proc/timer_list").add("/secret").add("/not/there");
+        linux.putArray("readonlyPaths").add("/ro-dir");
+        linux.putArray("devices").addObject().put("path", "/dev/fuse").put("type", "c").put("major", 10)
+                .put("minor", 229).put("fileMode", 0600).put("uid", 1000).put("gid", 1000);
+        Path bundle = Bundles.write(dir.resolve("confined"), config);
+        Path rootfs = Path.of(config.get("root").get("path").asText());
+        Files.createDirectories(rootfs.resolve("secret"));
+        Files.writeString(rootfs.resolve("secret/key"), "hidden");
+        Files.createDirectories(rootfs.resolve("ro-dir"));
+        var r = hull.run("run", "-b", bundle.toString(), "confined");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo(String.join("\n", "CapEff:\t00000000a80425fb", "Function not implemented", "0", "0",
+                "ro-dir-refused", "a:e5 600 1000", "300", "remount-refused", "root-refused", ""));
+        assertThat(rootfs.resolve("x")).doesNotExist();
+        assertThat(rootfs.resolve("ro-dir/x")).doesNotExist();
+    }
+
+    /** `runc spec`'s set: three capabilities, asked for as ambient too but not inheritable (runc skips those). */
+    @Test
+    void runcSpecsCapabilitiesGiveWhatRuncGives() throws Exception {
+        ObjectNode config = Bundles.config("sh", "-c",
+                "grep -E '^Cap(Eff|Amb)' /proc/self/status; hostname renamed 2>/dev/null || echo refused");
+        ObjectNode caps = ((ObjectNode) config.get("process")).putObject("capabilities");
+        for (String set : new String[] {"bounding", "effective", "permitted", "ambient"}) {
+            caps.putArray(set).add("CAP_AUDIT_WRITE").add("CAP_KILL").add("CAP_NET_BIND_SERVICE");
+        }
+        var r = hull.run("run", "-b", Bundles.write(dir.resolve("runcspec"), config).toString(), "runcspec");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("CapEff:\t0000000020000420\nCapAmb:\t0000000000000000\nrefused\n");
+    }
+
     @Test
     void resourcesSizeTheVm() throws Exception {
         ObjectNode config = Bundles.config("sh", "-c", "grep MemTotal /proc/meminfo; nproc");
