@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -27,9 +28,19 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         global.init();
         Path dir = Options.bundle(options.bundle, bundleArg);
-        var created = new Lifecycle(global).create(id, dir, false, options.terminal());
         if (options.pidFile != null) {
-            PidFile.write(options.pidFile, created.state().pid());
+            PidFile.check(options.pidFile);
+        }
+        Lifecycle life = new Lifecycle(global);
+        var created = life.create(id, dir, false, options.terminal());
+        if (options.pidFile != null) {
+            try {
+                PidFile.write(options.pidFile, created.state().pid());
+            } catch (IOException e) {
+                // As runc: a container whose pid could not be handed over is not left behind.
+                life.delete(id, true);
+                throw new HullException(e.getMessage(), e);
+            }
         }
         return 0;
     }

@@ -83,6 +83,9 @@ final class ExecCommand implements Callable<Integer> {
         Lifecycle life = new Lifecycle(global);
         ContainerState st = life.read(id);
         Process process = process(st);
+        if (pidFile != null) {
+            PidFile.check(pidFile);
+        }
         String name = execId != null ? execId : "exec-" + UUID.randomUUID().toString().substring(0, 12);
         if (detach && relayNotify == null) {
             return startRelay(st, name);

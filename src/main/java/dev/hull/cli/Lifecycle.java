@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The container life cycle behind the verbs: create, start, kill, delete. */
@@ -158,7 +159,17 @@ final class Lifecycle {
     /** Deletes a container; a running one only with {@code force} (it is killed first). */
     void delete(String id, boolean force) throws HullException, IOException {
         try (var lock = lock(id)) {
-            ContainerState st = read(id);
+            ContainerState st;
+            try {
+                st = read(id);
+            } catch (IOException | RuntimeException e) {
+                if (!force) {
+                    throw new HullException("the state of container '" + id + "' cannot be read (" + e.getMessage()
+                            + "): delete --force removes it");
+                }
+                deleteUnreadable(id);
+                return;
+            }
             Status status = st.effectiveStatus();
             if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
                 throw new HullException("cannot delete container '" + id + "' that is " + status.json()
@@ -169,6 +180,44 @@ final class Lifecycle {
             Log.info("deleted " + id);
             poststop(st);
         }
+    }
+
+    /**
+     * delete --force of a container whose state.json is broken: what it ran is found without it, by the
+     * cgroup the shim recorded (every process in it) and by the paths in command lines (the shim, qemu,
+     * virtiofsd name the state or run folder), killed, and everything removed.
+     */
+    private void deleteUnreadable(String id) throws IOException {
+        Path dir = store.dir(id);
+        Path runDir = RunDir.path(dir, Host.isRoot());
+        Path cgroups = dir.resolve(dev.hull.sys.HostCgroup.FILE);
+        if (Files.exists(cgroups)) {
+            for (var place : dev.hull.sys.HostCgroup.fromLines(Files.readString(cgroups)).places()) {
+                try {
+                    for (String pid : Files.readAllLines(place.dir().resolve("cgroup.procs"))) {
+                        ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // Already gone.
+                }
+            }
+        }
+        List<String> marks = List.of(dir + "/", runDir + "/");
+        List<ProcessHandle> left = ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info().arguments().map(a -> java.util.Arrays.stream(a)
+                        .anyMatch(arg -> marks.stream().anyMatch(arg::contains))).orElse(false))
+                .toList();
+        left.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : left) {
+            try {
+                p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Log.warn("process " + p.pid() + " of " + id + " did not end: " + e.getMessage());
+            }
+        }
+        removeTraces(id, dir, runDir);
+        Log.warn("deleted " + id + ", whose state could not be read");
     }
 
     /** The bundle's poststop hooks, run once the container is gone (runc runs them in delete). */

@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.logging.Log;
 import dev.hull.state.ContainerState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +34,10 @@ final class ListCommand implements Callable<Integer> {
         if (!format.equals("table") && !format.equals("json")) {
             throw new HullException("unknown --format '" + format + "': use table or json");
         }
-        List<ContainerState> states = global.store().list();
+        List<ContainerState> states = global.store().list(problem -> {
+            Log.warn(problem);
+            System.err.println("hull: skipping a container: " + problem);
+        });
         if (quiet) {
             states.forEach(s -> System.out.println(s.id()));
             return 0;

@@ -10,10 +10,27 @@ final class PidFile {
     private PidFile() {
     }
 
+    /** Before anything is made: a pid file that could not be written would leave a container behind. */
+    static void check(Path file) throws HullException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new HullException("--pid-file " + file + ": the folder " + parent + " does not exist");
+        }
+    }
+
+    /**
+     * The temporary file has a random name and is created exclusively (O_EXCL: a link planted in its place
+     * is not followed), then renamed over the pid file, which a rename replaces rather than writes through.
+     */
     static void write(Path file, long pid) throws IOException {
         Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp" + ProcessHandle.current().pid());
-        Files.writeString(tmp, Long.toString(pid));
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(pid));
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("--pid-file " + file + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -41,11 +41,19 @@ final class RunCommand implements Callable<Integer> {
      */
     static int createAndStart(Main global, String id, Path bundle, Path pidFile, boolean detach, boolean keep,
             HostTerminal.Source terminal) throws Exception {
+        if (pidFile != null) {
+            PidFile.check(pidFile);
+        }
         Lifecycle life = new Lifecycle(global);
         var created = life.create(id, bundle, !detach, terminal);
         if (detach) {
             if (pidFile != null) {
-                PidFile.write(pidFile, created.state().pid());
+                try {
+                    PidFile.write(pidFile, created.state().pid());
+                } catch (java.io.IOException e) {
+                    life.delete(id, true);
+                    throw new HullException(e.getMessage(), e);
+                }
             }
             life.start(id);
             return 0;

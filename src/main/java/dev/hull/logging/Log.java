@@ -68,6 +68,7 @@ public final class Log {
             append(file, format == Format.JSON ? json(name, msg, time) : text(name, msg, time));
         }
         for (Path g : global) {
+            createPrivate(g);
             append(g, time + " [" + ProcessHandle.current().pid() + "] " + name + ": " + msg + "\n");
         }
     }
@@ -82,6 +83,21 @@ public final class Log {
 
     private static String quote(String s) {
         return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
+    /**
+     * The global log records every exec's command line, secrets on it included: it is made readable by its
+     * owner only (an existing one is left as its owner set it).
+     */
+    private static void createPrivate(Path path) {
+        if (!Files.exists(path)) {
+            try {
+                Files.createFile(path, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (IOException e) {
+                // Made by another Hull just now, or not writable: append says what it can.
+            }
+        }
     }
 
     private static void append(Path path, String line) {

@@ -8,6 +8,12 @@ import java.nio.file.Path;
 
 /** An OCI bundle: its folder, its parsed config.json and its root filesystem, checked before use. */
 public record Bundle(Path dir, Spec spec, Path rootfs) {
+    /**
+     * docker's config.json with its seccomp profile is ~30 KiB; a far larger one would only exhaust the
+     * small heaps of the CLI and the shim (a 10 MB env ended the shim with an OutOfMemoryError).
+     */
+    static final long MAX_CONFIG = 4L << 20;
+
     public static Bundle load(Path dir) throws BundleException {
         Path bundle = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(bundle)) {
@@ -16,6 +22,14 @@ public record Bundle(Path dir, Spec spec, Path rootfs) {
         Path config = bundle.resolve("config.json");
         if (!Files.isRegularFile(config)) {
             throw new BundleException(config + " does not exist");
+        }
+        try {
+            if (Files.size(config) > MAX_CONFIG) {
+                throw new BundleException(config + " is " + Files.size(config) + " bytes; Hull reads at most "
+                        + MAX_CONFIG);
+            }
+        } catch (IOException e) {
+            throw new BundleException("cannot read " + config + ": " + e.getMessage(), e);
         }
         JsonNode tree;
         try {

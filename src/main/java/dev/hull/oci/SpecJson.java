@@ -50,11 +50,10 @@ public final class SpecJson {
         return new Process(bool(n, "terminal", where + ".terminal"),
                 size == null ? null : new Process.ConsoleSize(integer(size, "height", where + ".consoleSize.height", 0),
                         integer(size, "width", where + ".consoleSize.width", 0)),
-                user == null ? null : new Process.User(integer(user, "uid", where + ".user.uid", 0),
-                        integer(user, "gid", where + ".user.gid", 0),
+                user == null ? null : new Process.User(id(user, "uid", where + ".user.uid"),
+                        id(user, "gid", where + ".user.gid"),
                         has(user, "umask") ? integer(user, "umask", where + ".user.umask", 0) : null,
-                        list(user, "additionalGids", where + ".user.additionalGids",
-                                (g, at) -> number(g, at).intValue())),
+                        list(user, "additionalGids", where + ".user.additionalGids", SpecJson::idValue)),
                 textList(n, "args", where + ".args"), textList(n, "env", where + ".env"),
                 text(n, "cwd", where + ".cwd"),
                 list(n, "rlimits", where + ".rlimits", (r, at) -> {
@@ -217,6 +216,19 @@ public final class SpecJson {
             throw new TypeException(where, "an integer");
         }
         return v.numberValue();
+    }
+
+    /** A uid or gid: silently cut to 32 bits, 4294967296 would be root. */
+    private static int id(JsonNode n, String field, String where) throws TypeException {
+        return has(n, field) ? idValue(n.get(field), where) : 0;
+    }
+
+    private static int idValue(JsonNode v, String where) throws TypeException {
+        long id = number(v, where).longValue();
+        if (!v.canConvertToLong() || id < 0 || id > Integer.MAX_VALUE) {
+            throw new TypeException(where, "an id from 0 to " + Integer.MAX_VALUE);
+        }
+        return (int) id;
     }
 
     private static int integer(JsonNode n, String field, String where, int absent) throws TypeException {

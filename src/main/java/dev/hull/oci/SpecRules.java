@@ -28,8 +28,25 @@ public final class SpecRules {
     private SpecRules() {
     }
 
+    /**
+     * The agent reads a request of at most 1 MiB (docs/agent-protocol.md): the process's arguments and
+     * environment must leave room for the rest of create.
+     */
+    public static final int MAX_ARGS_AND_ENV = 768 << 10;
+
     /** What is wrong with {@code process} (at {@code where}: "process"), if anything. */
     public static Optional<String> check(Process process, String where) {
+        long bytes = 0;
+        for (String s : process.args()) {
+            bytes += s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4;
+        }
+        for (String s : process.env()) {
+            bytes += s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4;
+        }
+        if (bytes > MAX_ARGS_AND_ENV) {
+            return Optional.of(where + ".args and " + where + ".env take " + bytes + " bytes; at most "
+                    + MAX_ARGS_AND_ENV + " fit the guest agent's requests");
+        }
         if (process.capabilities() != null) {
             List<List<String>> sets = process.capabilities().sets();
             for (int i = 0; i < SETS.length; i++) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,23 +19,60 @@ import java.util.HexFormat;
 public final class RunDir {
     private static final int MAX_SOCKET_PATH = 100;
     private static final String LONGEST_SOCKET = "/shim.sock";
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private RunDir() {
     }
 
+    /** The run folder of a state folder, made if need be (mode 0700, in a base folder only we own). */
     public static Path forStateDir(Path stateDir, boolean root) throws IOException {
-        Path dir = stateDir;
-        if ((stateDir + LONGEST_SOCKET).length() > MAX_SOCKET_PATH) {
-            Path base = root ? Path.of("/run/hull") : Path.of(System.getProperty("java.io.tmpdir"),
-                    "hull-" + System.getProperty("user.name"));
-            dir = base.resolve(hash(stateDir.toString()));
-            Files.createDirectories(base);
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
+        Path dir = path(stateDir, root);
+        if (!dir.equals(stateDir)) {
+            Path base = dir.getParent();
+            if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(base.getParent());
+                try {
+                    Files.createDirectory(base, PRIVATE);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // Made by a Hull running beside this one: checked below like any other.
+                }
             }
+            mustBeOurs(base);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(dir, PRIVATE);
+            }
+            mustBeOurs(dir);
         }
         return dir;
+    }
+
+    /** Where the run folder of a state folder is (nothing is made): the state folder itself if short enough. */
+    public static Path path(Path stateDir, boolean root) {
+        if ((stateDir + LONGEST_SOCKET).length() <= MAX_SOCKET_PATH) {
+            return stateDir;
+        }
+        Path base = root ? Path.of("/run/hull") : Path.of(System.getProperty("java.io.tmpdir"),
+                "hull-" + System.getProperty("user.name"));
+        return base.resolve(hash(stateDir.toString()));
+    }
+
+    /**
+     * A folder another user made (or could write to) in a shared /tmp could hand them our sockets: it must
+     * be a real folder, ours, that group and others cannot write to.
+     */
+    private static void mustBeOurs(Path dir) throws IOException {
+        var attrs = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+        String me = System.getProperty("user.name");
+        var open = java.util.EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+        open.retainAll(attrs.permissions());
+        if (!attrs.isDirectory() || !attrs.owner().getName().equals(me) || !open.isEmpty()) {
+            throw new IOException("refusing to use " + dir + " for Hull's sockets: it is "
+                    + (attrs.isDirectory() ? "owned by " + attrs.owner().getName() + " with mode "
+                            + PosixFilePermissions.toString(attrs.permissions()) : "not a folder")
+                    + " (expected a folder of " + me + "'s that only " + me + " can write to)");
+        }
     }
 
     private static String hash(String s) {

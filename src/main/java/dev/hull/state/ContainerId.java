@@ -4,7 +4,8 @@ import java.util.regex.Pattern;
 
 /** Container ids as runc accepts them: letters, digits and {@code _+-.}, never a path. */
 public final class ContainerId {
-    public static final int MAX_LENGTH = 1024;
+    /** The agent's limit too (guest/agent/container.c): an id is refused here, not after a boot. */
+    public static final int MAX_LENGTH = 200;
     private static final Pattern VALID = Pattern.compile("[\\w+.-]+");
 
     private ContainerId() {

@@ -3,7 +3,6 @@ package dev.hull.state;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -13,10 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,8 +24,6 @@ public final class StateStore {
     public static final Path DEFAULT_ROOT = Path.of("/run/opencontainer/containers");
     private static final String STATE = "state.json";
     private static final String LOCK = "lock";
-    /** Ids longer than this get a hashed folder name: a file name has at most 255 bytes. */
-    private static final int MAX_DIR_NAME = 200;
 
     private final Path root;
 
@@ -42,7 +36,10 @@ public final class StateStore {
     }
 
     public Path dir(String id) {
-        return root.resolve(id.length() <= MAX_DIR_NAME ? id : "~" + sha256(id));
+        // Every path made from an id comes through here: one that is no id ("../x", "/tmp/x") never
+        // reaches the file system (a lock file in an arbitrary folder, as root).
+        ContainerId.validate(id);
+        return root.resolve(id);
     }
 
     /** Claims the id: creates its folder (mode 0700), failing if it exists. */
@@ -87,6 +84,14 @@ public final class StateStore {
 
     /** Every container with a readable state, in folder order. */
     public List<ContainerState> list() throws IOException {
+        return list(problem -> { });
+    }
+
+    /**
+     * Every container whose state can be read, by id; {@code unreadable} hears of the others (one broken
+     * container must not hide the rest, and delete --force still removes it).
+     */
+    public List<ContainerState> list(java.util.function.Consumer<String> unreadable) throws IOException {
         List<ContainerState> all = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return all;
@@ -97,6 +102,8 @@ public final class StateStore {
                     all.add(StateJson.read(Files.readAllBytes(d.resolve(STATE))));
                 } catch (NoSuchFileException e) {
                     // Being created or deleted right now.
+                } catch (IOException | RuntimeException e) {
+                    unreadable.accept(d.resolve(STATE) + " cannot be read: " + e.getMessage());
                 }
             }
         }
@@ -130,14 +137,6 @@ public final class StateStore {
         }
     }
 
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** A held container lock; closing releases it. */
     public record Lock(FileChannel channel, FileLock lock) implements AutoCloseable {

@@ -58,6 +58,51 @@ class CliErrorsIT extends HullTest {
     }
 
     @Test
+    void idsOutOfRangeAndOversizedProcessesFailBeforeABoot() throws Exception {
+        for (long uid : new long[] {4294967296L, -1}) {
+            ObjectNode c = Bundles.config("true");
+            ((ObjectNode) c.get("process").get("user")).put("uid", uid);
+            assertThat(fails("create", "-b", bundle(c).toString(), "x").stderr()).as("uid " + uid)
+                    .contains("process.user.uid must be an id from 0 to 2147483647");
+        }
+        ObjectNode env = Bundles.config("true");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) env.get("process").get("env")).add("BIG=" + "x".repeat(1 << 20));
+        assertThat(fails("create", "-b", bundle(env).toString(), "x").stderr())
+                .contains("process.args and process.env take").contains("fit the guest agent's requests");
+        ObjectNode huge = Bundles.config("true");
+        huge.put("padding", "x".repeat(5 << 20));
+        assertThat(fails("create", "-b", bundle(huge).toString(), "x").stderr()).contains("Hull reads at most 4194304");
+    }
+
+    @Test
+    void aPidFileInAMissingFolderFailsBeforeAnythingIsMade() throws Exception {
+        Path b = bundle(Bundles.config("sleep", "1000"));
+        Path pidFile = dir.resolve("no/such/folder/pid");
+        assertThat(fails("create", "--pid-file", pidFile.toString(), "-b", b.toString(), "pf").stderr())
+                .contains("--pid-file " + pidFile).contains("does not exist");
+        assertThat(fails("run", "-d", "--pid-file", pidFile.toString(), "-b", b.toString(), "pf").stderr())
+                .contains("does not exist");
+        assertThat(hull.run("state", "pf").code()).isEqualTo(1);
+    }
+
+    @Test
+    void aBrokenStateFileHidesNoOtherContainerAndDeleteForceRemovesIt() throws Exception {
+        Path b = bundle(Bundles.config("sleep", "1000"));
+        hull.run("run", "-d", "-b", b.toString(), "good").assertOk();
+        hull.run("run", "-d", "-b", b.toString(), "broken").assertOk();
+        Files.writeString(hull.root().resolve("broken/state.json"), "{\"id\": \"broken\", \"sta");
+        Result list = hull.run("list", "-q");
+        assertThat(list.code()).isZero();
+        assertThat(list.stdout()).isEqualTo("good\n");
+        assertThat(list.stderr()).contains("broken/state.json");
+        assertThat(fails("delete", "broken").stderr()).contains("cannot be read").contains("--force");
+        hull.run("delete", "--force", "broken").assertOk();
+        assertThat(hull.root().resolve("broken")).doesNotExist();
+        assertThat(hull.run("state", "good").assertOk().stdout()).contains("running");
+        hull.run("delete", "--force", "good").assertOk();
+    }
+
+    @Test
     void missingBundle() throws Exception {
         assertThat(fails("create", "-b", dir.resolve("nope").toString(), "x").stderr())
                 .contains(dir.resolve("nope").toString()).contains("not a directory");
@@ -92,8 +137,16 @@ class CliErrorsIT extends HullTest {
     @Test
     void badIds() throws Exception {
         Path b = bundle(Bundles.config("true"));
-        for (String id : List.of("", "..", "a/b", "../x", "x".repeat(1025))) {
+        for (String id : List.of("", "..", "a/b", "../x", "x".repeat(201))) {
             assertThat(fails("create", "-b", b.toString(), id).stderr()).as("id '%s'", id).contains("container id");
+        }
+        // The id is checked before anything touches the file system: no lock file outside the root.
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        for (String verb : List.of("delete", "kill", "start", "state", "pause")) {
+            assertThat(fails(verb, "../outside").stderr()).as(verb).contains("container id");
+        }
+        try (var left = Files.list(outside)) {
+            assertThat(left.toList()).isEmpty();
         }
     }
 

@@ -96,4 +96,10 @@ class MainTest {
         }
         return out.toString(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void psShowsAGuestsControlCharactersAsEscapes() {
+        assertThat(PsCommand.printable("sh -c \u001b]0;owned\u0007 x\tz")).isEqualTo("sh -c \\x1b]0;owned\\x07 x\\x09z");
+        assertThat(PsCommand.printable("sleep 100")).isEqualTo("sleep 100");
+    }
 }

@@ -41,5 +41,8 @@ class LogTest {
         Log.debug("shown");
         assertThat(Files.readString(log)).startsWith("time=\"").contains("level=debug msg=\"shown\"");
         assertThat(Files.readString(global)).contains("[" + ProcessHandle.current().pid() + "] debug: shown");
+        // It records exec command lines: only its owner may read it.
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(global)))
+                .isEqualTo("rw-------");
     }
 }

@@ -32,6 +32,16 @@ class SpecRulesTest {
     }
 
     @Test
+    void argumentsAndEnvironmentFitTheAgentsRequests() {
+        Process big = new Process(false, null, null, List.of("true", "x".repeat(SpecRules.MAX_ARGS_AND_ENV)),
+                List.of(), "/", null, false);
+        assertThat(SpecRules.check(big, "process")).get().asString().startsWith("process.args and process.env take ");
+        Process fine = new Process(false, null, null, List.of("true"), List.of("A=" + "x".repeat(100_000)), "/",
+                null, false);
+        assertThat(SpecRules.check(fine, "process")).isEmpty();
+    }
+
+    @Test
     void namespaceTypesAreKnownAndGivenOnce() {
         Spec ok = new Spec("1.2.0", Process.of("true"), null, null, null, null, null, null,
                 new Linux(List.of(new Linux.Namespace("pid", null), new Linux.Namespace("network", "/x")), Map.of()));

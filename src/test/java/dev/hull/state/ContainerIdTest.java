@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class ContainerIdTest {
     @Test
     void runcStyleIdsAreAccepted() {
-        for (String id : new String[] {"a", "web-1", "x_y.z+1", "0123456789abcdef".repeat(4), "x".repeat(1024)}) {
+        for (String id : new String[] {"a", "web-1", "x_y.z+1", "0123456789abcdef".repeat(4), "x".repeat(200)}) {
             assertThat(ContainerId.validate(id)).isEqualTo(id);
         }
     }
@@ -16,7 +16,7 @@ class ContainerIdTest {
     @Test
     void pathsEmptyAndOverlongIdsAreRefused() {
         assertThatThrownBy(() -> ContainerId.validate("")).hasMessageContaining("empty");
-        assertThatThrownBy(() -> ContainerId.validate("x".repeat(1025))).hasMessageContaining("1024");
+        assertThatThrownBy(() -> ContainerId.validate("x".repeat(201))).hasMessageContaining("the limit is 200");
         for (String bad : new String[] {".", "..", "../x", "a/b", "/abs", "sp ace", "nul\0"}) {
             assertThatThrownBy(() -> ContainerId.validate(bad)).as(bad).hasMessageContaining("invalid container id");
         }

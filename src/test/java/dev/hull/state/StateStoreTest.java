@@ -36,13 +36,12 @@ class StateStoreTest {
     }
 
     @Test
-    void veryLongIdsGetAHashedFolder() throws Exception {
+    void anIdThatIsNoIdNeverReachesTheFileSystem() {
         StateStore store = new StateStore(root);
-        String id = "x".repeat(1000);
-        store.claim(id);
-        store.write(state(id, Status.CREATED));
-        assertThat(store.dir(id).getFileName().toString()).startsWith("~").hasSizeLessThan(100);
-        assertThat(store.read(id).id()).isEqualTo(id);
+        for (String id : new String[] {"../x", "/tmp/x", "x".repeat(201), ""}) {
+            assertThatThrownBy(() -> store.lock(id)).as(id).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(root.getParent().resolve("x")).doesNotExist();
     }
 
     @Test
