@@ -62,6 +62,10 @@ final class ShimCommand implements Callable<Integer> {
         long launcher = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         // Out of the caller's session: a terminal hang-up or a Ctrl-C for the CLI is not for the container.
         Libc.setsid();
+        // The shim's stderr is the container's: a thread's stack trace goes to the log, not to the workload's
+        // output.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
+                dev.hull.logging.Log.error("uncaught in the shim's " + thread.getName() + ": " + e));
         Shim shim;
         try {
             var life = new Lifecycle(global);

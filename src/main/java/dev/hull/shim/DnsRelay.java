@@ -27,11 +27,17 @@ final class DnsRelay {
     static final String ADDRESS = "127.0.0.11";
     private static final Duration ANSWER = Duration.ofSeconds(5);
     /**
+     * Queries waiting for the one being answered; more are dropped (the guest's resolver retries), so a
+     * guest that floods queries holds a bounded queue, not the shim's heap.
+     */
+    private static final int QUEUED = 64;
+    /**
      * One query at a time, in the order they came: a resolver sends A and AAAA together and may take
      * answers in that order (as the server itself gives them); relayed concurrently they can cross.
      */
-    private static final java.util.concurrent.ExecutorService IN_ORDER =
-            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("hull-dns").factory());
+    private static final java.util.concurrent.ExecutorService IN_ORDER = new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 0, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(QUEUED),
+            Thread.ofVirtual().name("hull-dns").factory(), new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     private DnsRelay() {
     }

@@ -139,9 +139,11 @@ public final class Shim {
                         + behind / 1_000_000 + " ms behind the host's");
             }
             AgentClient client = agent;
-            agent.onEvent(event -> onEvent(client, event));
             // Only a shim inside the namespace can reach what the manager serves there.
-            net.configureGuest(agent, REQUEST, inNetns && DnsRelay.wanted(spec.mounts()) ? DnsRelay.ADDRESS : null);
+            String dnsRelay = inNetns && DnsRelay.wanted(spec.mounts()) ? DnsRelay.ADDRESS : null;
+            GuestEvents events = new GuestEvents(id);
+            agent.onEvent(event -> events.on(client, event, dnsRelay != null));
+            net.configureGuest(agent, REQUEST, dnsRelay);
             dev.hull.oci.Process process = spec.process();
             ProcessStreams io;
             if (process.terminal()) {
@@ -245,19 +247,6 @@ public final class Shim {
         Terminal.Size size = tty.size();
         return size == null ? process
                 : process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(), size.cols()));
-    }
-
-    private static void onEvent(AgentClient agent, String event) {
-        try {
-            JsonNode e = JSON.readTree(event);
-            if ("dns".equals(e.path("event").asText())) {
-                DnsRelay.relay(agent, e);
-                return;
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // Not JSON: said as it came.
-        }
-        Log.warn("agent: " + event);
     }
 
     private static List<String> kernelParams(VmConfig config) {

@@ -1,9 +1,7 @@
 package dev.hull.shim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -47,8 +45,7 @@ final class ShimServer implements AutoCloseable {
 
     private static void answer(SocketChannel accepted, Handler handler) {
         try (SocketChannel ch = accepted) {
-            var reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            String line = reader.readLine();
+            String line = boundedLine(Channels.newInputStream(ch));
             if (line == null) {
                 return;
             }
@@ -66,6 +63,25 @@ final class ShimServer implements AutoCloseable {
         } catch (IOException e) {
             // The CLI went away mid-request; nothing is left to answer.
         }
+    }
+
+    /** One request is at most this long: an exec's process with the largest arguments the agent takes. */
+    static final int MAX_LINE = 4 << 20;
+
+    /** The first line, or null at once at end of input; a longer one is an error, not a heap's worth. */
+    static String boundedLine(java.io.InputStream in) throws IOException {
+        var buf = new java.io.ByteArrayOutputStream();
+        var bytes = new java.io.BufferedInputStream(in);
+        for (int b = bytes.read(); b != '\n'; b = bytes.read()) {
+            if (b < 0) {
+                return buf.size() == 0 ? null : buf.toString(StandardCharsets.UTF_8);
+            }
+            if (buf.size() >= MAX_LINE) {
+                throw new IOException("request longer than " + MAX_LINE + " bytes");
+            }
+            buf.write(b);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,0 +1,50 @@
+package dev.hull.shim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hull.logging.Log;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the guest sends unasked, and what reaches the shim from shim.sock, is bounded. */
+class GuestEventsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFloodOfEventsIsCutShortAndLimitedInRate() throws Exception {
+        Path log = dir.resolve("log");
+        Log.configure(log, Log.Format.TEXT, false, List.of());
+        try {
+            GuestEvents events = new GuestEvents("c");
+            for (int i = 0; i < 1000; i++) {
+                events.on(null, "{\"event\":\"error\",\"message\":\"" + "x".repeat(100_000) + "\u001b[2J\"}", false);
+            }
+            List<String> lines = Files.readAllLines(log);
+            assertThat(lines.size()).isBetween(1, 3 * GuestEvents.PER_SECOND);
+            assertThat(lines).allMatch(l -> l.length() < 2 * GuestEvents.MAX_LOGGED);
+            // A DNS query the container did not ask to relay goes nowhere (the agent is null here).
+            events.on(null, "{\"event\":\"dns\",\"id\":1,\"query\":\"AAAA\"}", false);
+        } finally {
+            Log.configure(null, Log.Format.TEXT, false, List.of());
+        }
+        assertThat(GuestEvents.printable("a\u001b[31mb")).isEqualTo("a\\x1b[31mb");
+    }
+
+    @Test
+    void aShimRequestIsOneBoundedLine() throws Exception {
+        assertThat(ShimServer.boundedLine(new ByteArrayInputStream("{\"op\":\"start\"}\nrest".getBytes(
+                StandardCharsets.UTF_8)))).isEqualTo("{\"op\":\"start\"}");
+        assertThat(ShimServer.boundedLine(new ByteArrayInputStream(new byte[0]))).isNull();
+        byte[] endless = new byte[ShimServer.MAX_LINE + 10];
+        java.util.Arrays.fill(endless, (byte) 'x');
+        assertThatThrownBy(() -> ShimServer.boundedLine(new ByteArrayInputStream(endless)))
+                .hasMessageContaining("longer than");
+    }
+}
