@@ -73,6 +73,19 @@ static int bind_node(const char *source, const char *target) {
     return mount(source, target, NULL, MS_BIND, NULL);
 }
 
+/* With a user namespace /sys is the agent's, bound with its own cgroup2 mount under it, and the kernel
+ * refuses a cgroup2 mount right on the root of one of the same superblock (EBUSY): an empty tmpfs goes
+ * in between. 1: mounted. */
+static int cgroup_over_cgroup(const char *target, const char *fstype, unsigned long flags, const char *data) {
+    if (strcmp(fstype ? fstype : "", "cgroup2") != 0) return 0;
+    if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755") < 0) return 0;
+    if (mount("cgroup2", target, "cgroup2", flags, data && data[0] ? data : NULL) == 0) return 1;
+    int e = errno;
+    umount2(target, MNT_DETACH);
+    errno = e;
+    return 0;
+}
+
 int propagation_flag(const char *name, unsigned long *out) {
     for (size_t k = 0; name && k < sizeof PROPAGATION / sizeof PROPAGATION[0]; k++)
         if (strcmp(PROPAGATION[k].name, name) == 0) {
@@ -140,7 +153,8 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
     } else {
         /* The guest runs cgroup v2 only: a v1 "cgroup" mount gets the unified hierarchy. */
         const char *fstype = type && strcmp(type, "cgroup") == 0 ? "cgroup2" : type;
-        if (mount(source ? source : fstype, target, fstype, flags, data[0] ? data : NULL) < 0) {
+        if (mount(source ? source : fstype, target, fstype, flags, data[0] ? data : NULL) < 0 &&
+            !(errno == EBUSY && cgroup_over_cgroup(target, fstype, flags, data))) {
             /* sysfs needs the network namespace's owner: a container with a user namespace in the VM's
              * network namespace gets the agent's /sys bound instead (runc's fallback). */
             if (errno != EPERM || strcmp(fstype ? fstype : "", "sysfs") != 0 ||
