@@ -79,6 +79,7 @@ struct container {
     int started;
     json_t *volumes;      /* guest paths of the 9p volume shares mounted for it */
     json_t *linux_cfg;    /* create's linux object (its seccomp applies to exec'd processes too), or NULL */
+    int userns;           /* the first process has a user namespace of its own: execs join it */
     struct container *next;
 };
 
@@ -128,6 +129,8 @@ int signal_all(struct container *c, int sig);
 int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
 /* linux.resources into a cgroup v2 folder; what this kernel has no file for is skipped (debug log). */
 int cgroup_apply(const char *cgroup, json_t *resources, char *err, size_t errlen);
+/* linux.resources.devices as a BPF device program attached to the cgroup (devices.c). */
+int devices_apply(const char *cgroup, json_t *rules, char *err, size_t errlen);
 
 /* ---- the guest's clock and a container's freezer (clock.c) ---- */
 json_t *clock_info(void);      /* {"clocksource","clockevent","resolution"} */

@@ -103,7 +103,7 @@ static void keep_only(const int *keep, int n) {
 static int clone_entry(void *arg) {
     struct spawn_args *a = arg;
     int keep[] = {a->stdin_r, a->stdout_w, a->stderr_w, a->devnull, a->sync, a->exec_err, a->status_w,
-                  a->ns_fds[0], a->ns_fds[1], a->ns_fds[2], a->ns_fds[3]};
+                  a->ns_fds[0], a->ns_fds[1], a->ns_fds[2], a->ns_fds[3], a->ns_fds[4]};
     keep_only(keep, (int)(sizeof keep / sizeof keep[0]));
     child_main(a);
 }
@@ -163,6 +163,89 @@ static int check_stream_ids(json_t *stdio, int terminal, char *err, size_t errle
     return 0;
 }
 
+/* linux.namespaces' user entry and the maps (runc's checks): a new user namespace needs both maps; maps
+ * without one are a mistake; joining an existing one (path) is not supported. 1: a new one, 0: none. */
+static int user_namespace(json_t *linux_cfg, char *err, size_t errlen) {
+    size_t i;
+    json_t *ns;
+    int user = 0;
+    json_array_foreach(json_object_get(linux_cfg, "namespaces"), i, ns) {
+        if (strcmp(json_string_value(json_object_get(ns, "type")) ?: "", "user") != 0) continue;
+        if (json_string_length(json_object_get(ns, "path")) > 0) {
+            snprintf(err, errlen, "linux.namespaces: joining a user namespace is not supported");
+            return -1;
+        }
+        user = 1;
+    }
+    int uids = json_array_size(json_object_get(linux_cfg, "uidMappings")) > 0;
+    int gids = json_array_size(json_object_get(linux_cfg, "gidMappings")) > 0;
+    if (!user && (uids || gids)) {
+        snprintf(err, errlen, "user namespaces mappings specified but no user namespace");
+        return -1;
+    }
+    if (user && !(uids && gids)) {
+        snprintf(err, errlen, "a user namespace needs linux.uidMappings and linux.gidMappings");
+        return -1;
+    }
+    return user;
+}
+
+/* Writes linux.uidMappings or gidMappings to /proc/PID/<file> in one write, as the kernel wants it.
+ * setgroups stays "allow": the maps are written by the agent, root of the first namespace (runc's rule). */
+static int write_map(pid_t pid, const char *file, json_t *maps, char *err, size_t errlen) {
+    char text[4096], path[64];
+    size_t len = 0, i;
+    json_t *m;
+    json_array_foreach(maps, i, m) {
+        json_t *in = json_object_get(m, "containerID"), *out = json_object_get(m, "hostID");
+        json_t *size = json_object_get(m, "size");
+        if (!json_is_integer(in) || !json_is_integer(out) || !json_is_integer(size) || len >= sizeof text) {
+            snprintf(err, errlen, "linux.%s: each entry needs containerID, hostID and size",
+                     file[0] == 'u' ? "uidMappings" : "gidMappings");
+            return -1;
+        }
+        len += (size_t)snprintf(text + len, sizeof text - len, "%lld %lld %lld\n", (long long)json_integer_value(in),
+                                (long long)json_integer_value(out), (long long)json_integer_value(size));
+    }
+    snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int rc = fd < 0 || write(fd, text, len) != (ssize_t)len ? -1 : 0;
+    if (rc < 0)
+        snprintf(err, errlen, "linux.%s: writing %s: %s", file[0] == 'u' ? "uidMappings" : "gidMappings", path,
+                 strerror(errno));
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
+/* What the agent does for a new first process while it waits (await_agent in spawn.c), from outside its
+ * user namespace: its cgroup (a process in a user namespace may not move itself), oomScoreAdj and rlimits
+ * (lowering or raising needs CAP_SYS_RESOURCE in the first namespace), the VM's net.* sysctls, the maps.
+ * Then the byte that lets it go on. */
+static int prepare_first(pid_t pid, struct spawn_args *a, int sync, char *err, size_t errlen) {
+    if (a->cgroup[0]) {
+        char path[PATH_MAX], text[32];
+        snprintf(path, sizeof path, "%s/cgroup.procs", a->cgroup);
+        int n = snprintf(text, sizeof text, "%d", pid);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        int rc = fd < 0 || write(fd, text, (size_t)n) != n ? -1 : 0;
+        if (rc < 0) snprintf(err, errlen, "join cgroup %s: %s", a->cgroup, strerror(errno));
+        if (fd >= 0) close(fd);
+        if (rc < 0) return -1;
+    }
+    if (oom_score_apply(pid, a->process, err, errlen) < 0 ||
+        rlimits_apply(pid, json_object_get(a->process, "rlimits"), err, errlen) < 0 ||
+        (a->sysctl && sysctl_apply(a->sysctl, 1, err, errlen) < 0))
+        return -1;
+    if (a->userns && (write_map(pid, "uid_map", json_object_get(a->linux_cfg, "uidMappings"), err, errlen) < 0 ||
+                      write_map(pid, "gid_map", json_object_get(a->linux_cfg, "gidMappings"), err, errlen) < 0))
+        return -1;
+    if (write(sync, "m", 1) != 1) {
+        snprintf(err, errlen, "the process died while being set up");
+        return -1;
+    }
+    return 0;
+}
+
 /* Starts a container process (first or exec'd) up to the point where it waits for "go". */
 static struct process *spawn(struct container *c, const char *exec_id, json_t *req, int is_init, char *err,
                              size_t errlen) {
@@ -176,7 +259,7 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     if (check_stream_ids(stdio, terminal, err, errlen) < 0) return NULL;
     struct pipes pp;
     int sync[2] = {-1, -1}, execerr[2] = {-1, -1}, status[2] = {-1, -1}, devnull = -1;
-    int nsfd[4] = {-1, -1, -1, -1};
+    int nsfd[5] = {-1, -1, -1, -1, -1};
     struct process *p = NULL;
     if (make_pipes(&pp, stdio, terminal) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0 ||
         pipe2(execerr, O_CLOEXEC) < 0 || (is_init && pipe2(status, O_CLOEXEC) < 0) ||
@@ -190,7 +273,7 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         .stdin_r = pp.in[0], .stdout_w = pp.out[1], .devnull = devnull,
         .stderr_w = merged_output(stdio) ? pp.out[1] : pp.err[1],
         .sync = sync[1], .exec_err = execerr[1], .status_w = status[1], .cgroup = c->cgroup,
-        .ns_fds = {-1, -1, -1, -1},
+        .ns_fds = {-1, -1, -1, -1, -1},
     };
     json_t *mounts = json_object_get(req, "mounts");
     a.mounts = json_is_array(mounts) ? mounts : NULL;
@@ -199,18 +282,21 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     json_t *sysctl = json_object_get(req, "sysctl");
     /* In host mode the VM's namespaces would be the host's own. */
     a.sysctl = g_cfg.guest && json_is_object(sysctl) ? sysctl : NULL;
+    a.userns = is_init ? user_namespace(a.linux_cfg, err, errlen) : c->userns;
+    if (a.userns < 0) goto out;
     pid_t pid;
     if (is_init) {
         size_t stack_size = 1 << 20;
         char *stack = malloc(stack_size);
         if (!stack) abort();
-        pid = clone(clone_entry, stack + stack_size, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD,
-                    &a);
+        /* With a user namespace, made in the same clone, it owns the others (as with runc). */
+        int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | (a.userns ? CLONE_NEWUSER : 0);
+        pid = clone(clone_entry, stack + stack_size, flags | SIGCHLD, &a);
         free(stack);
     } else {
         char path[64];
-        static const char *names[4] = {"mnt", "uts", "ipc", "cgroup"};
-        for (int i = 0; i < (c->cgroup[0] ? 4 : 3); i++) {
+        static const char *names[5] = {"user", "mnt", "uts", "ipc", "cgroup"};
+        for (int i = c->userns ? 0 : 1; i < (c->cgroup[0] ? 5 : 4); i++) {
             snprintf(path, sizeof path, "/proc/%d/ns/%s", c->init->pid, names[i]);
             if ((nsfd[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
                 snprintf(err, errlen, "open %s: %s", path, strerror(errno));
@@ -248,8 +334,13 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     close(pp.err[1]);
     pp.in[0] = pp.out[1] = pp.err[1] = -1;
 
-    char msg[1100];
+    char msg[1100] = "";
     int master = -1;
+    if (is_init && prepare_first(pid, &a, sync[0], err, errlen) < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        goto out;
+    }
     if (receive_report(sync[0], msg, sizeof msg, &master) < 0 || strcmp(msg, "ok") != 0) {
         snprintf(err, errlen, "%s", strncmp(msg, "err:", 4) == 0 ? msg + 4 : "the process died while being set up");
         if (master >= 0) close(master);
@@ -294,7 +385,7 @@ out:
     close_pair(sync);
     close_pair(execerr);
     close_pair(status);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (nsfd[i] >= 0) close(nsfd[i]);
     if (devnull >= 0) close(devnull);
     return p;
@@ -382,7 +473,8 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
     c->next = g_containers;
     g_containers = c;
     char sub[1100];
-    mkdir(c->dir, 0700);
+    /* 0711: a container's root in a user namespace only passes through, to root/. */
+    mkdir(c->dir, 0711);
     snprintf(sub, sizeof sub, "%s/root", c->dir);
     mkdir(sub, 0755);
     if (g_cfg.cgroup_root[0]) {
@@ -396,7 +488,9 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
     if (json_is_object(linux_cfg)) c->linux_cfg = json_incref(linux_cfg);
     struct process *p = NULL;
     /* Limits are in place before the process joins the cgroup, so nothing it does goes uncounted. */
-    if ((!c->cgroup[0] || cgroup_apply(c->cgroup, json_object_get(linux_cfg, "resources"), err, errlen) == 0) &&
+    json_t *res = json_object_get(linux_cfg, "resources");
+    if ((!c->cgroup[0] || (cgroup_apply(c->cgroup, res, err, errlen) == 0 &&
+                           devices_apply(c->cgroup, json_object_get(res, "devices"), err, errlen) == 0)) &&
         mount_volumes(c, json_object_get(req, "shares"), err, errlen) == 0)
         p = spawn(c, NULL, req, 1, err, errlen);
     if (!p) {
@@ -404,6 +498,7 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
         return NULL;
     }
     c->init = p;
+    c->userns = user_namespace(c->linux_cfg, err, errlen) == 1;
     return json_pack("{s:i}", "pid", p->pid);
 }
 

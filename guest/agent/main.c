@@ -202,6 +202,8 @@ int main(int argc, char **argv) {
         perror("hull-agent: mkdtemp");
         return 1;
     }
+    /* A container's root in a user namespace (uid 100000...) must pass through here to its mount point. */
+    chmod(g_cfg.state_dir, 0711);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     setup_signals(1);
     int rc = 0;

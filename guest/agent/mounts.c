@@ -64,6 +64,28 @@ static int bind_remount(const char *target, unsigned long flags) {
     return mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | (current_flags(target) & ~MS_RDONLY), NULL);
 }
 
+/* In a user namespace mknod of a device is refused (only the first namespace may make nodes): the agent's
+ * own node is bound over an empty file instead, as runc does. */
+static int bind_node(const char *source, const char *target) {
+    int fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    close(fd);
+    return mount(source, target, NULL, MS_BIND, NULL);
+}
+
+/* With a user namespace /sys is the agent's, bound with its own cgroup2 mount under it, and the kernel
+ * refuses a cgroup2 mount right on the root of one of the same superblock (EBUSY): an empty tmpfs goes
+ * in between. 1: mounted. */
+static int cgroup_over_cgroup(const char *target, const char *fstype, unsigned long flags, const char *data) {
+    if (strcmp(fstype ? fstype : "", "cgroup2") != 0) return 0;
+    if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755") < 0) return 0;
+    if (mount("cgroup2", target, "cgroup2", flags, data && data[0] ? data : NULL) == 0) return 1;
+    int e = errno;
+    umount2(target, MNT_DETACH);
+    errno = e;
+    return 0;
+}
+
 int propagation_flag(const char *name, unsigned long *out) {
     for (size_t k = 0; name && k < sizeof PROPAGATION / sizeof PROPAGATION[0]; k++)
         if (strcmp(PROPAGATION[k].name, name) == 0) {
@@ -131,7 +153,15 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
     } else {
         /* The guest runs cgroup v2 only: a v1 "cgroup" mount gets the unified hierarchy. */
         const char *fstype = type && strcmp(type, "cgroup") == 0 ? "cgroup2" : type;
-        if (mount(source ? source : fstype, target, fstype, flags, data[0] ? data : NULL) < 0) goto failed;
+        if (mount(source ? source : fstype, target, fstype, flags, data[0] ? data : NULL) < 0 &&
+            !(errno == EBUSY && cgroup_over_cgroup(target, fstype, flags, data))) {
+            /* sysfs needs the network namespace's owner: a container with a user namespace in the VM's
+             * network namespace gets the agent's /sys bound instead (runc's fallback). */
+            if (errno != EPERM || strcmp(fstype ? fstype : "", "sysfs") != 0 ||
+                mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+                bind_remount(target, flags & ~(MS_REMOUNT | MS_BIND | MS_REC)) < 0)
+                goto failed;
+        }
     }
     if (prop && mount(NULL, target, NULL, prop, NULL) < 0) goto failed;
     return 0;
@@ -165,7 +195,10 @@ static void populate_dev(const char *root) {
     char path[PATH_MAX];
     for (size_t i = 0; i < sizeof NODES / sizeof NODES[0]; i++) {
         snprintf(path, sizeof path, "%s/dev/%s", root, NODES[i].name);
+        char host[64];
+        snprintf(host, sizeof host, "/dev/%s", NODES[i].name);
         if (mknod(path, S_IFCHR | 0666, makedev(NODES[i].maj, NODES[i].min)) == 0) chmod(path, 0666);
+        else if (errno == EPERM) bind_node(host, path);
     }
     for (size_t i = 0; i < sizeof LINKS / sizeof LINKS[0]; i++) {
         snprintf(path, sizeof path, "%s/dev/%s", root, LINKS[i].link);
@@ -254,15 +287,22 @@ static int create_device(const char *root, json_t *d, char *err, size_t errlen) 
     snprintf(parent, sizeof parent, "%s", target);
     *strrchr(parent, '/') = 0;
     mkdirs(parent);
-    /* An existing node (the default /dev/null...) is replaced, as runc does. */
-    if ((unlink(target) < 0 && errno != ENOENT) || mknod(target, kind | perm, kind == S_IFIFO ? 0 : dev) < 0 ||
-        chmod(target, perm) < 0 ||
-        chown(target, (uid_t)json_integer_value(json_object_get(d, "uid")),
-              (gid_t)json_integer_value(json_object_get(d, "gid"))) < 0) {
-        snprintf(err, errlen, "linux.devices %s: %s", path, strerror(errno));
-        return -1;
+    /* An existing node (the default /dev/null...) is replaced, as runc does; a bound one is unbound first. */
+    if (umount2(target, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) goto failed;
+    if (unlink(target) < 0 && errno != ENOENT) goto failed;
+    if (mknod(target, kind | perm, kind == S_IFIFO ? 0 : dev) < 0) {
+        /* In a user namespace: the agent's node at the same path, bound as it is (runc's rule). */
+        if (errno != EPERM || bind_node(path, target) < 0) goto failed;
+        return 0;
     }
+    if (chmod(target, perm) < 0 ||
+        chown(target, (uid_t)json_integer_value(json_object_get(d, "uid")),
+              (gid_t)json_integer_value(json_object_get(d, "gid"))) < 0)
+        goto failed;
     return 0;
+failed:
+    snprintf(err, errlen, "linux.devices %s: %s", path, strerror(errno));
+    return -1;
 }
 
 /* linux.devices: nodes in the container's /dev, after its mounts. */

@@ -102,7 +102,7 @@ static const struct { const char *name; int res; } RLIMITS[] = {
     {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
 
-static void apply_rlimits(int sock, json_t *rlimits) {
+int rlimits_apply(pid_t pid, json_t *rlimits, char *err, size_t errlen) {
     size_t i;
     json_t *r;
     json_array_foreach(rlimits, i, r) {
@@ -110,11 +110,18 @@ static void apply_rlimits(int sock, json_t *rlimits) {
         int res = -1;
         for (size_t k = 0; type && k < sizeof RLIMITS / sizeof RLIMITS[0]; k++)
             if (strcmp(RLIMITS[k].name, type) == 0) res = RLIMITS[k].res;
-        if (res < 0) fail(sock, "unknown rlimit type '%s'", type ? type : "(none)");
+        if (res < 0) {
+            snprintf(err, errlen, "unknown rlimit type '%s'", type ? type : "(none)");
+            return -1;
+        }
         struct rlimit rl = {(rlim_t)json_integer_value(json_object_get(r, "soft")),
                             (rlim_t)json_integer_value(json_object_get(r, "hard"))};
-        if (setrlimit(res, &rl) < 0) fail(sock, "setrlimit %s: %s", type, strerror(errno));
+        if (prlimit(pid, (enum __rlimit_resource)res, &rl, NULL) < 0) {
+            snprintf(err, errlen, "setrlimit %s: %s", type, strerror(errno));
+            return -1;
+        }
     }
+    return 0;
 }
 
 static void mkdirs(const char *path, mode_t mode) {
@@ -198,7 +205,6 @@ static void become(int sock, json_t *process, json_t *linux_cfg) {
         mkdirs(cwd, 0755);
         if (chdir(cwd) < 0) fail(sock, "cwd %s: %s", cwd, strerror(errno));
     }
-    apply_rlimits(sock, json_object_get(process, "rlimits"));
     json_t *umask_v = json_object_get(user, "umask");
     umask(json_is_integer(umask_v) ? (mode_t)json_integer_value(umask_v) : 022);
     if (caps_parse(json_object_get(process, "capabilities"), &caps, err, sizeof err) < 0) fail(sock, "%s", err);
@@ -211,35 +217,48 @@ static void become(int sock, json_t *process, json_t *linux_cfg) {
     if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(sock, "no_new_privs: %s", strerror(errno));
 }
 
-/* process.oomScoreAdj, before anything can drop CAP_SYS_RESOURCE (lowering it needs that). */
-static void apply_oom_score(int sock, json_t *process) {
+/* process.oomScoreAdj, before anything can drop CAP_SYS_RESOURCE (lowering it needs that in the first user
+ * namespace: the first process gets it from the agent). */
+int oom_score_apply(pid_t pid, json_t *process, char *err, size_t errlen) {
     json_t *v = json_object_get(process, "oomScoreAdj");
-    if (!json_is_integer(v)) return;
-    char text[32];
+    if (!json_is_integer(v)) return 0;
+    char text[32], path[64];
     int n = snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
-    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, text, (size_t)n) != n) fail(sock, "oomScoreAdj %s: %s", text, strerror(errno));
-    close(fd);
+    if (pid) snprintf(path, sizeof path, "/proc/%d/oom_score_adj", pid);
+    else snprintf(path, sizeof path, "/proc/self/oom_score_adj");
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int rc = fd < 0 || write(fd, text, (size_t)n) != n ? -1 : 0;
+    if (rc < 0) snprintf(err, errlen, "oomScoreAdj %s: %s", text, strerror(errno));
+    if (fd >= 0) close(fd);
+    return rc;
 }
 
-/* linux.sysctl, written as runc does (dots are folders) from the new process: ipc ones (kernel.shm*,
- * kernel.msg*) then belong to its new ipc namespace, net ones to the VM's, which is the container's. */
-static void apply_sysctl(int sock, json_t *sysctl) {
+/* linux.sysctl, written as runc does (dots are folders). ipc ones (kernel.shm*, kernel.msg*) must come from
+ * the new process to land in its new ipc namespace; net ones belong to the VM's network namespace, which
+ * the container's user namespace (if any) does not own, so the agent writes those. */
+int sysctl_apply(json_t *sysctl, int net, char *err, size_t errlen) {
     const char *key;
     json_t *value;
     json_object_foreach(sysctl, key, value) {
+        if ((strncmp(key, "net.", 4) == 0) != net) continue;
         char path[PATH_MAX];
         int n = snprintf(path, sizeof path, "/proc/sys/%s", key);
-        if (!json_is_string(value) || !*key || strstr(key, "..") || n >= (int)sizeof path)
-            fail(sock, "linux.sysctl \"%s\": not a sysctl name with a string value", key);
+        if (!json_is_string(value) || !*key || strstr(key, "..") || n >= (int)sizeof path) {
+            snprintf(err, errlen, "linux.sysctl \"%s\": not a sysctl name with a string value", key);
+            return -1;
+        }
         for (char *c = path + 10; *c; c++)
             if (*c == '.') *c = '/';
         int fd = open(path, O_WRONLY | O_CLOEXEC);
         const char *v = json_string_value(value);
-        if (fd < 0 || write(fd, v, strlen(v)) < 0)
-            fail(sock, "linux.sysctl \"%s\" = \"%s\": %s", key, v, strerror(errno));
+        if (fd < 0 || write(fd, v, strlen(v)) < 0) {
+            snprintf(err, errlen, "linux.sysctl \"%s\" = \"%s\": %s", key, v, strerror(errno));
+            if (fd >= 0) close(fd);
+            return -1;
+        }
         close(fd);
     }
+    return 0;
 }
 
 /* linux.rootfsPropagation (runc's rule): the whole tree gets it before the root is bound (rslave when
@@ -269,7 +288,7 @@ static void setup_root(struct spawn_args *a) {
     char root[PATH_MAX], err[512];
     unsigned long after;
     unsigned long before = root_propagation(a->sync, a->linux_cfg, &after);
-    if (a->sysctl) apply_sysctl(a->sync, a->sysctl);
+    if (a->sysctl && sysctl_apply(a->sysctl, 0, err, sizeof err) < 0) fail(a->sync, "%s", err);
     if (mount(NULL, "/", NULL, before, NULL) < 0) fail(a->sync, "root propagation: %s", strerror(errno));
     snprintf(root, sizeof root, "%s/root", a->dir);
     if (mount(a->share, root, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -288,14 +307,26 @@ static void setup_root(struct spawn_args *a) {
         fail(a->sync, "sethostname: %s", strerror(errno));
 }
 
-static void join_namespaces(struct spawn_args *a) {
-    static const int types[4] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWCGROUP};
-    for (int i = 0; i < 4; i++)
-        if (a->ns_fds[i] >= 0 && setns(a->ns_fds[i], types[i]) < 0) fail(a->sync, "setns: %s", strerror(errno));
+/* In a user namespace the process is still the agent's uid 0, which the maps may leave unmapped (files it
+ * made would fail with EOVERFLOW): it becomes the namespace's root first, as runc does. */
+static void become_ns_root(int sock) {
+    if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+        fail(sock, "becoming root in the user namespace (is 0 mapped?): %s", strerror(errno));
 }
 
-/* Into the container's cgroup before anything else runs, so every byte it uses is counted; the first
- * process then gets a cgroup namespace rooted there. */
+/* exec: the user namespace first, so that the others (owned by it) can be joined. */
+static void join_namespaces(struct spawn_args *a) {
+    static const int types[5] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWCGROUP};
+    static const char *names[5] = {"user", "mnt", "uts", "ipc", "cgroup"};
+    for (int i = 0; i < 5; i++) {
+        if (a->ns_fds[i] < 0) continue;
+        if (setns(a->ns_fds[i], types[i]) < 0) fail(a->sync, "setns %s: %s", names[i], strerror(errno));
+        if (i == 0) become_ns_root(a->sync);
+    }
+}
+
+/* exec: into the container's cgroup before anything else runs, so every byte it uses is counted (the
+ * first process is put there by the agent, before its user namespace could keep it from moving). */
 static void enter_cgroup(struct spawn_args *a) {
     if (!a->cgroup[0]) return;
     char procs[PATH_MAX];
@@ -303,7 +334,16 @@ static void enter_cgroup(struct spawn_args *a) {
     int fd = open(procs, O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, "0", 1) != 1) fail(a->sync, "join cgroup %s: %s", a->cgroup, strerror(errno));
     close(fd);
-    if (a->is_init && unshare(CLONE_NEWCGROUP) < 0) fail(a->sync, "cgroup namespace: %s", strerror(errno));
+}
+
+/* create: the agent has put the process in its cgroup, set its oomScoreAdj and rlimits and written its
+ * user namespace's maps, and says so with one byte (none: it gave up on the process). Then the cgroup
+ * namespace, rooted at that cgroup and owned by the new user namespace. */
+static void await_agent(struct spawn_args *a) {
+    char go;
+    if (read(a->sync, &go, 1) != 1) _exit(127);
+    if (a->userns) become_ns_root(a->sync);
+    if (a->cgroup[0] && unshare(CLONE_NEWCGROUP) < 0) fail(a->sync, "cgroup namespace: %s", strerror(errno));
 }
 
 static void use_terminal(int slave) {
@@ -387,10 +427,17 @@ void child_main(struct spawn_args *a) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
-    enter_cgroup(a);
-    apply_oom_score(a->sync, a->process);
-    if (a->is_init) setup_root(a);
-    else join_namespaces(a);
+    char err[512];
+    if (a->is_init) {
+        await_agent(a);
+        setup_root(a);
+    } else {
+        enter_cgroup(a);
+        if (oom_score_apply(0, a->process, err, sizeof err) < 0 ||
+            rlimits_apply(0, json_object_get(a->process, "rlimits"), err, sizeof err) < 0)
+            fail(a->sync, "%s", err);
+        join_namespaces(a);
+    }
 
     json_t *process = a->process;
     char **argv = string_array(json_object_get(process, "args"));

@@ -2,6 +2,7 @@
 #define HULL_SPAWN_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 /* What a new container process needs; filled by the agent, used by the child after clone/fork. */
@@ -16,7 +17,8 @@ struct spawn_args {
     const char *share;     /* the image root */
     const char *dir;       /* the container's folder: root/ lives in it */
     const char *cgroup;    /* the container's cgroup folder, "" for none */
-    int ns_fds[4];         /* exec: mnt, uts, ipc, cgroup of the first process (cgroup: -1 for none) */
+    int userns;            /* create: a new user namespace (the agent writes its maps); exec: join it */
+    int ns_fds[5];         /* exec: user, mnt, uts, ipc, cgroup of the first process (-1: none to join) */
     int stdin_r, stdout_w, stderr_w, devnull;
     int sync;              /* child end of the socketpair to the agent */
     int exec_err;          /* CLOEXEC pipe: execve's error, if any */
@@ -47,6 +49,14 @@ int create_devices(const char *root, json_t *devices, char *err, size_t errlen);
 int propagation_flag(const char *name, unsigned long *out);
 
 __attribute__((noreturn)) void child_main(struct spawn_args *a);
+/* process.rlimits on pid (0: the caller); the first process gets them from the agent, before its user
+ * namespace takes the right to raise them away (spawn.c). */
+int rlimits_apply(pid_t pid, json_t *rlimits, char *err, size_t errlen);
+/* process.oomScoreAdj into /proc/PID/oom_score_adj (0: the caller). */
+int oom_score_apply(pid_t pid, json_t *process, char *err, size_t errlen);
+/* linux.sysctl: the net.* keys (net != 0: they are the VM's network namespace, which the agent shares
+ * with the container) or all the others (written by the container's process, in its namespaces). */
+int sysctl_apply(json_t *sysctl, int net, char *err, size_t errlen);
 int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, size_t errlen);
 
 #endif

@@ -376,4 +376,161 @@ class AgentConfinementIT {
         assertThat(exec("box", "e1", sh("cat /sys/fs/cgroup/hugetlb.2MB.max")).stdout()).isEqualTo("2097152\n");
         client.delete("box", T);
     }
+
+    // ---- 6. user namespaces ----
+
+    /** The container's root must reach its root folder, as with runc: JUnit's temporary folder is 0700. */
+    private void openToShiftedRoot() throws IOException {
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String userns(int hostId) {
+        String map = "[{'containerID':0,'hostID':" + hostId + ",'size':65536}]";
+        return "'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user'}],'uidMappings':" + map
+                + ",'gidMappings':" + map;
+    }
+
+    @Test
+    void aUserNamespaceWithAnIdentityMapLooksLikeRootInside() throws Exception {
+        String agentsNs = Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString();
+        Run r = run(sh("cat /proc/self/uid_map /proc/self/gid_map; readlink /proc/self/ns/user; id -u;"
+                + " stat -c %u:%g /bin/busybox; hostname; touch /made && echo made"), json("{" + userns(0) + "}"));
+        String[] lines = r.stdout().split("\n");
+        assertThat(lines[0].trim().split("\\s+")).containsExactly("0", "0", "65536");
+        assertThat(lines[1].trim().split("\\s+")).containsExactly("0", "0", "65536");
+        assertThat(lines[2]).startsWith("user:[").isNotEqualTo(agentsNs);
+        assertThat(List.of(lines).subList(3, lines.length)).containsExactly("0", "0:0", "c1", "made");
+    }
+
+    @Test
+    void aShiftedMapMakesTheRootFilesNobodysAndWritesLandShifted() throws Exception {
+        openToShiftedRoot();
+        JsonNode linux = json("{" + userns(100000) + ",'maskedPaths':['/etc/secret'],"
+                + MKDIR_ENOSYS.substring(1, MKDIR_ENOSYS.length() - 1) + "}");
+        Files.writeString(rootfs.resolve("etc/secret"), "secret\n");
+        Process p = withCaps(sh("cat /proc/self/uid_map; id -u; stat -c %u:%g /bin/busybox; grep CapEff /proc/self/status;"
+                + " touch /tmp/by-root; cat /etc/secret | wc -c; mkdir /tmp/d || echo mkdir-refused;"
+                + " touch /not-mine || echo root-dir-refused"), only("CAP_KILL", "CAP_CHOWN"), null);
+        Run r = run(p, linux);
+        String[] lines = r.stdout().split("\n");
+        assertThat(lines[0].trim().split("\\s+")).containsExactly("0", "100000", "65536");
+        assertThat(List.of(lines).subList(1, lines.length)).containsExactly("0", "65534:65534",
+                "CapEff:\t0000000000000021", "0", "mkdir-refused", "root-dir-refused");
+        // On the host (here: the agent's side) the container's root is uid 100000.
+        assertThat(Files.getAttribute(rootfs.resolve("tmp/by-root"), "unix:uid")).isEqualTo(100000);
+        assertThat(Files.getAttribute(rootfs.resolve("tmp/by-root"), "unix:gid")).isEqualTo(100000);
+    }
+
+    @Test
+    void processUserIdsAreIdsInsideTheNamespace() throws Exception {
+        openToShiftedRoot();
+        Process p = sh("id -u; id -g; touch /tmp/by-1000").withUser(new Process.User(1000, 1000, null, null));
+        Run r = run(p, json("{" + userns(100000) + "}"));
+        assertThat(r.stdout()).isEqualTo("1000\n1000\n");
+        assertThat(Files.getAttribute(rootfs.resolve("tmp/by-1000"), "unix:uid")).isEqualTo(101000);
+    }
+
+    @Test
+    void execdProcessesJoinTheUserNamespace() throws Exception {
+        openToShiftedRoot();
+        startSleeper("box", Process.of(), json("{" + userns(100000) + "}"));
+        Run r = exec("box", "e1", sh("cat /proc/self/uid_map; id -u; touch /tmp/by-exec;"
+                + " [ \"$(readlink /proc/self/ns/user)\" = \"$(readlink /proc/$(pidof sleep)/ns/user)\" ] && echo same-ns"));
+        String[] lines = r.stdout().split("\n");
+        assertThat(lines[0].trim().split("\\s+")).containsExactly("0", "100000", "65536");
+        assertThat(List.of(lines).subList(1, lines.length)).containsExactly("0", "same-ns");
+        assertThat(Files.getAttribute(rootfs.resolve("tmp/by-exec"), "unix:uid")).isEqualTo(100000);
+    }
+
+    @Test
+    void userNamespaceMistakesFailCreateAndLeaveNothing() throws Exception {
+        String map = "[{'containerID':0,'hostID':0,'size':65536}]";
+        assertThatThrownBy(() -> run(Process.of("true"), json("{'namespaces':[{'type':'user'}]}")))
+                .isInstanceOf(AgentException.class).hasMessageContaining("uidMappings and linux.gidMappings");
+        assertThatThrownBy(() -> run(Process.of("true"), json("{'uidMappings':" + map + ",'gidMappings':" + map + "}")))
+                .isInstanceOf(AgentException.class).hasMessageContaining("no user namespace");
+        assertThatThrownBy(() -> run(Process.of("true"), json("{'namespaces':[{'type':'user','path':'/proc/1/ns/user'}],"
+                + "'uidMappings':" + map + ",'gidMappings':" + map + "}")))
+                .isInstanceOf(AgentException.class).hasMessageContaining("joining a user namespace is not supported");
+        // A map the kernel refuses (the same container id twice) fails create through the agent.
+        String bad = "[{'containerID':0,'hostID':0,'size':10},{'containerID':5,'hostID':500,'size':10}]";
+        assertThatThrownBy(() -> run(Process.of("true"), json("{'namespaces':[{'type':'user'}],'uidMappings':"
+                + bad + ",'gidMappings':" + map + "}")))
+                .isInstanceOf(AgentException.class).hasMessageContaining("uidMappings");
+        assertThat(run(Process.of("true"), null).status().code()).isZero();
+    }
+
+    // ---- 7. linux.resources.devices: a BPF device program on the container's cgroup ----
+
+    /** A cgroup v2 folder for the agent (no controller needed: device programs attach to any v2 cgroup). */
+    private void agentWithAnyCgroup() throws Exception {
+        Path unified = Path.of("/sys/fs/cgroup/unified");
+        if (!Files.exists(unified.resolve("cgroup.controllers"))) {
+            unified = Path.of("/sys/fs/cgroup");
+        }
+        assumeThat(Files.exists(unified.resolve("cgroup.controllers"))).as("a cgroup v2 hierarchy").isTrue();
+        cgroup = Files.createDirectory(unified.resolve("hull-it-" + UUID.randomUUID()));
+        agent.close();
+        agent = HostAgent.start(dir, rootfs, cgroup);
+        client = agent.client();
+    }
+
+    private static final String DOCKER_DEVICES = "{'resources':{'devices':[{'allow':false,'access':'rwm'},"
+            + "{'allow':true,'type':'c','access':'m'},{'allow':true,'type':'b','access':'m'},"
+            + "{'allow':true,'type':'c','major':1,'minor':3,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':1,'minor':5,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':1,'minor':7,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':1,'minor':8,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':1,'minor':9,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':5,'minor':0,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':5,'minor':1,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':5,'minor':2,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':136,'access':'rwm'},"
+            + "{'allow':true,'type':'c','major':10,'minor':200,'access':'rwm'}]}}";
+
+    /** Runs it, or skips the test where this host's kernel will not load or attach the program. */
+    private Run runWithDevices(Process p, JsonNode linux) throws Exception {
+        try {
+            return run(p, linux);
+        } catch (AgentException e) {
+            // Only the kernel saying no to bpf() itself is a reason to skip; a program it refuses is a bug.
+            assumeThat(e.getMessage()).as("this host cannot attach a BPF device program: " + e.getMessage())
+                    .doesNotContainPattern("(loading the BPF program|attaching to .*): (Operation not permitted"
+                            + "|Function not implemented)");
+            throw e;
+        }
+    }
+
+    @Test
+    void dockersDeviceRulesAllowNullAndRefuseAMadeMemNode() throws Exception {
+        agentWithAnyCgroup();
+        Run r = runWithDevices(sh("echo x > /dev/null && echo null-ok; head -c1 /dev/zero | wc -c;"
+                + " mknod /dev/mem c 1 1 && echo made; head -c1 /dev/mem; echo rc=$?"), json(DOCKER_DEVICES));
+        assertThat(r.stdout()).isEqualTo("null-ok\n1\nmade\nrc=1\n");
+        assertThat(r.stderr()).contains("/dev/mem").contains("Operation not permitted");
+    }
+
+    @Test
+    void theLastMatchingDeviceRuleWinsAndAccessIsPerRule() throws Exception {
+        agentWithAnyCgroup();
+        // No deny-all: what no rule names stays allowed. /dev/zero is denied, then re-allowed for reading only;
+        // /dev/full (1:7) only for writing.
+        JsonNode linux = json("{'resources':{'devices':[{'allow':false,'type':'c','major':1,'minor':5},"
+                + "{'allow':true,'type':'c','major':1,'minor':5,'access':'r'},"
+                + "{'allow':false,'type':'c','major':1,'minor':7,'access':'r'}]}}");
+        Run r = runWithDevices(sh("head -c1 /dev/zero | wc -c; echo x > /dev/zero || echo zero-w-refused;"
+                + " echo x > /dev/full 2>/dev/null; head -c1 /dev/full || echo full-r-refused;"
+                + " head -c1 /dev/urandom | wc -c"), linux);
+        assertThat(r.stdout()).isEqualTo("1\nzero-w-refused\nfull-r-refused\n1\n");
+        assertThat(r.stderr()).contains("Operation not permitted");
+    }
+
+    @Test
+    void aDeviceRuleOfAnUnknownTypeFailsCreate() throws Exception {
+        agentWithAnyCgroup();
+        assertThatThrownBy(() -> run(Process.of("true"),
+                json("{'resources':{'devices':[{'allow':true,'type':'x','access':'rwm'}]}}")))
+                .isInstanceOf(AgentException.class).hasMessageContaining("linux.resources.devices");
+        assertThat(Files.list(cgroup).filter(Files::isDirectory).toList()).isEmpty();
+    }
 }
