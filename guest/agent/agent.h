@@ -130,7 +130,7 @@ int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
 /* linux.resources into a cgroup v2 folder; what this kernel has no file for is skipped (debug log). */
 int cgroup_apply(const char *cgroup, json_t *resources, char *err, size_t errlen);
 /* linux.resources.devices as a BPF device program attached to the cgroup (devices.c). */
-int devices_apply(const char *cgroup, json_t *rules, char *err, size_t errlen);
+int devices_apply(const char *cgroup, json_t *rules, json_t *devices, char *err, size_t errlen);
 
 /* ---- the guest's clock and a container's freezer (clock.c) ---- */
 json_t *clock_info(void);      /* {"clocksource","clockevent","resolution"} */

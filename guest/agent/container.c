@@ -490,7 +490,8 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
     /* Limits are in place before the process joins the cgroup, so nothing it does goes uncounted. */
     json_t *res = json_object_get(linux_cfg, "resources");
     if ((!c->cgroup[0] || (cgroup_apply(c->cgroup, res, err, errlen) == 0 &&
-                           devices_apply(c->cgroup, json_object_get(res, "devices"), err, errlen) == 0)) &&
+                           devices_apply(c->cgroup, json_object_get(res, "devices"),
+                                         json_object_get(linux_cfg, "devices"), err, errlen) == 0)) &&
         mount_volumes(c, json_object_get(req, "shares"), err, errlen) == 0)
         p = spawn(c, NULL, req, 1, err, errlen);
     if (!p) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -131,13 +132,54 @@ static int load(const struct prog *p, char *log, size_t loglen) {
     return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
 }
 
+/* runc appends these to every container's rules (its specconv's AllowedDevices), so a manager's list that
+ * starts with deny-all still gets ptys, /dev/null and the like: docker's own list names no pty. */
+static const char *const RUNC_ALLOWED[][4] = {
+    {"c", NULL, NULL, "m"}, {"b", NULL, NULL, "m"},   /* mknod of anything */
+    {"c", "1", "3", "rwm"}, {"c", "1", "8", "rwm"}, {"c", "1", "7", "rwm"}, {"c", "5", "0", "rwm"},
+    {"c", "1", "5", "rwm"}, {"c", "1", "9", "rwm"},
+    {"c", "136", NULL, "rwm"}, {"c", "5", "2", "rwm"}, /* /dev/pts/N and ptmx */
+    {"c", "10", "200", "rwm"},                        /* tun */
+};
+
+static json_t *rule(int allow, const char *type, json_t *major, json_t *minor, const char *access) {
+    json_t *r = json_pack("{s:b,s:s,s:s}", "allow", allow, "type", type, "access", access);
+    if (major) json_object_set_new(r, "major", major);
+    if (minor) json_object_set_new(r, "minor", minor);
+    return r;
+}
+
+/* The rules as runc applies them: the container's, then an allow for each of its linux.devices, then
+ * runc's defaults. */
+static json_t *with_runc_rules(json_t *rules, json_t *devices) {
+    json_t *all = json_deep_copy(rules);
+    size_t i;
+    json_t *d;
+    json_array_foreach(devices, i, d) {
+        const char *type = json_string_value(json_object_get(d, "type"));
+        json_t *major = json_object_get(d, "major"), *minor = json_object_get(d, "minor");
+        if (type && strchr("cbu", type[0]) && json_is_integer(major) && json_is_integer(minor))
+            json_array_append_new(all, rule(1, type[0] == 'b' ? "b" : "c", json_integer(json_integer_value(major)),
+                                            json_integer(json_integer_value(minor)), "rwm"));
+    }
+    for (size_t k = 0; k < sizeof RUNC_ALLOWED / sizeof RUNC_ALLOWED[0]; k++) {
+        const char *const *a = RUNC_ALLOWED[k];
+        json_array_append_new(all, rule(1, a[0], a[1] ? json_integer(atoi(a[1])) : NULL,
+                                        a[2] ? json_integer(atoi(a[2])) : NULL, a[3]));
+    }
+    return all;
+}
+
 /* Compiles the rules and attaches the program to the cgroup folder (no BPF_F_ALLOW_MULTI: it replaces one
  * attached before). No rules: nothing is attached and every device is allowed, as before. */
-int devices_apply(const char *cgroup, json_t *rules, char *err, size_t errlen) {
-    if (!json_is_array(rules) || json_array_size(rules) == 0) return 0;
+int devices_apply(const char *cgroup, json_t *config_rules, json_t *devices, char *err, size_t errlen) {
+    if (!json_is_array(config_rules) || json_array_size(config_rules) == 0) return 0;
     static struct prog p;
     static char log[65536];
-    if (compile(rules, &p, err, errlen) < 0) return -1;
+    json_t *rules = with_runc_rules(config_rules, devices);
+    int compiled = compile(rules, &p, err, errlen);
+    json_decref(rules);
+    if (compiled < 0) return -1;
     int prog = load(&p, NULL, 0);
     if (prog < 0) {
         /* Again with the verifier's log, for its reason; the error is the first load's. */

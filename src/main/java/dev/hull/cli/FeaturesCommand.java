@@ -31,9 +31,9 @@ final class FeaturesCommand implements Callable<Integer> {
         MOUNT_OPTIONS.forEach(opts::add);
         ObjectNode linux = f.putObject("linux");
         var ns = linux.putArray("namespaces");
-        // mount, pid, uts, ipc, cgroup: the agent's, in the guest; network: carried into the VM (and the
+        // mount, pid, uts, ipc, cgroup, user: the agent's, in the guest; network: carried into the VM (and the
         // shim, the reported pid, lives in it, and in ipc and uts ones of its own).
-        List.of("mount", "pid", "uts", "ipc", "cgroup", "network").forEach(ns::add);
+        List.of("mount", "pid", "uts", "ipc", "cgroup", "user", "network").forEach(ns::add);
         var caps = linux.putArray("capabilities");
         dev.hull.oci.SpecRules.CAPABILITIES.stream().sorted().forEach(caps::add);
         linux.putObject("cgroup").put("v1", false).put("v2", true).put("systemd", false).put("systemdUser", false)

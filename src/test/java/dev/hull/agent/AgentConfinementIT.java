@@ -513,16 +513,19 @@ class AgentConfinementIT {
     @Test
     void theLastMatchingDeviceRuleWinsAndAccessIsPerRule() throws Exception {
         agentWithAnyCgroup();
-        // No deny-all: what no rule names stays allowed. /dev/zero is denied, then re-allowed for reading only;
-        // /dev/full (1:7) only for writing.
-        JsonNode linux = json("{'resources':{'devices':[{'allow':false,'type':'c','major':1,'minor':5},"
-                + "{'allow':true,'type':'c','major':1,'minor':5,'access':'r'},"
-                + "{'allow':false,'type':'c','major':1,'minor':7,'access':'r'}]}}");
-        Run r = runWithDevices(sh("head -c1 /dev/zero | wc -c; echo x > /dev/zero || echo zero-w-refused;"
-                + " echo x > /dev/full 2>/dev/null; head -c1 /dev/full || echo full-r-refused;"
-                + " head -c1 /dev/urandom | wc -c"), linux);
-        assertThat(r.stdout()).isEqualTo("1\nzero-w-refused\nfull-r-refused\n1\n");
-        assertThat(r.stderr()).contains("Operation not permitted");
+        // No deny-all: what no rule names stays allowed. kmsg (1:11) is denied, then re-allowed for reading
+        // only; mem (1:1) denied for reading. runc's own rules come after the container's (ptys, /dev/null,
+        // /dev/zero... rwm; mknod of anything), so the devices tested are ones runc does not allow itself.
+        JsonNode linux = json("{'resources':{'devices':[{'allow':false,'type':'c','major':1,'minor':11},"
+                + "{'allow':true,'type':'c','major':1,'minor':11,'access':'r'},"
+                + "{'allow':false,'type':'c','major':1,'minor':1,'access':'r'},"
+                + "{'allow':false,'type':'c','major':1,'minor':5}]}}");
+        Run r = runWithDevices(sh("mknod /tmp/kmsg c 1 11; mknod /tmp/mem c 1 1;"
+                + " (exec 3</tmp/kmsg) && echo kmsg-r-ok; (exec 4>/tmp/kmsg) 2>/dev/null || echo kmsg-w-refused;"
+                + " (exec 5</tmp/mem) 2>/dev/null || echo mem-r-refused; head -c1 /dev/zero | wc -c;"
+                + " head -c1 /dev/urandom | wc -c; rm -f /tmp/kmsg /tmp/mem"), linux);
+        // /dev/zero was denied by the container's last rule, and allowed again by runc's after it.
+        assertThat(r.stdout()).isEqualTo("kmsg-r-ok\nkmsg-w-refused\nmem-r-refused\n1\n1\n");
     }
 
     @Test

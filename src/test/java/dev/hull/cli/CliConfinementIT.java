@@ -71,6 +71,27 @@ class CliConfinementIT extends HullTest {
         assertThat(rootfs.resolve("ro-dir/x")).doesNotExist();
     }
 
+    /**
+     * A user namespace in a real VM: the container's root is uid 100000 outside, so the image's files
+     * look like nobody's inside and what it writes is 100000's on the host; it still has its own cgroup.
+     */
+    @Test
+    void aUserNamespaceShiftsTheContainersIds() throws Exception {
+        ObjectNode config = Bundles.config("sh", "-c", "cat /proc/self/uid_map | tr -s ' '; id -u;"
+                + " stat -c '%u' /bin/busybox; touch /tmp/mine; cat /proc/self/cgroup");
+        ObjectNode linux = config.putObject("linux");
+        linux.putArray("namespaces").addObject().put("type", "user");
+        for (String map : new String[] {"uidMappings", "gidMappings"}) {
+            linux.putArray(map).addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+        }
+        Path bundle = Bundles.write(dir.resolve("userns"), config);
+        Path rootfs = Path.of(config.get("root").get("path").asText());
+        var r = hull.run("run", "-b", bundle.toString(), "userns");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout().lines().toList()).containsExactly(" 0 100000 65536", "0", "65534", "0::/");
+        assertThat(Files.getAttribute(rootfs.resolve("tmp/mine"), "unix:uid")).isEqualTo(100000);
+    }
+
     /** `runc spec`'s set: three capabilities, asked for as ambient too but not inheritable (runc skips those). */
     @Test
     void runcSpecsCapabilitiesGiveWhatRuncGives() throws Exception {
