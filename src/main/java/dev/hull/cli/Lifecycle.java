@@ -83,6 +83,8 @@ final class Lifecycle {
             if (runDir != null) {
                 // A shim that died between starting virtiofsd and qemu leaves it waiting for qemu.
                 dev.hull.vm.VirtioFsd.endAbandoned(dev.hull.vm.QemuVm.fsSocket(runDir));
+                // A shim killed while booting leaves its qemu and virtiofsd running.
+                killLeftovers(id, dir, runDir, true);
             }
             removeTraces(id, dir, runDir);
             throw e;
@@ -175,7 +177,11 @@ final class Lifecycle {
                 throw new HullException("cannot delete container '" + id + "' that is " + status.json()
                         + ": stop it first or use --force");
             }
+            // A shim that died before its create finished never recorded qemu: look for what it left.
+            boolean unrecorded = !st.shimAlive() && st.qemuPid() <= 0;
             stopShim(st);
+            Path runDir = st.runDir() == null ? RunDir.path(store.dir(id), Host.isRoot()) : Path.of(st.runDir());
+            killLeftovers(id, store.dir(id), runDir, unrecorded);
             removeTraces(id, store.dir(id), st.runDir() == null ? null : Path.of(st.runDir()));
             Log.info("deleted " + id);
             poststop(st);
@@ -190,24 +196,39 @@ final class Lifecycle {
     private void deleteUnreadable(String id) throws IOException {
         Path dir = store.dir(id);
         Path runDir = RunDir.path(dir, Host.isRoot());
+        killLeftovers(id, dir, runDir, true);
+        removeTraces(id, dir, runDir);
+        Log.warn("deleted " + id + ", whose state could not be read");
+    }
+
+    /**
+     * Ends what a container ran that its shim did not end (a shim killed while booting leaves qemu and
+     * virtiofsd): every process in its host cgroup (cheap: a few files), and with {@code scan} every
+     * process whose command line names its state or run folder (reads every process's command line).
+     */
+    private static void killLeftovers(String id, Path dir, Path runDir, boolean scan) throws IOException {
+        List<ProcessHandle> left = new java.util.ArrayList<>();
         Path cgroups = dir.resolve(dev.hull.sys.HostCgroup.FILE);
         if (Files.exists(cgroups)) {
             for (var place : dev.hull.sys.HostCgroup.fromLines(Files.readString(cgroups)).places()) {
                 try {
                     for (String pid : Files.readAllLines(place.dir().resolve("cgroup.procs"))) {
-                        ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+                        ProcessHandle.of(Long.parseLong(pid.strip()))
+                                .filter(p -> p.pid() != ProcessHandle.current().pid()).ifPresent(left::add);
                     }
                 } catch (IOException | NumberFormatException e) {
                     // Already gone.
                 }
             }
         }
-        List<String> marks = List.of(dir + "/", runDir + "/");
-        List<ProcessHandle> left = ProcessHandle.allProcesses()
-                .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> p.info().arguments().map(a -> java.util.Arrays.stream(a)
-                        .anyMatch(arg -> marks.stream().anyMatch(arg::contains))).orElse(false))
-                .toList();
+        if (scan) {
+            List<String> marks = List.of(dir + "/", runDir + "/");
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.pid() != ProcessHandle.current().pid())
+                    .filter(p -> p.info().arguments().map(a -> java.util.Arrays.stream(a)
+                            .anyMatch(arg -> marks.stream().anyMatch(arg::contains))).orElse(false))
+                    .forEach(left::add);
+        }
         left.forEach(ProcessHandle::destroyForcibly);
         for (ProcessHandle p : left) {
             try {
@@ -216,8 +237,9 @@ final class Lifecycle {
                 Log.warn("process " + p.pid() + " of " + id + " did not end: " + e.getMessage());
             }
         }
-        removeTraces(id, dir, runDir);
-        Log.warn("deleted " + id + ", whose state could not be read");
+        if (!left.isEmpty()) {
+            Log.info("ended " + left.size() + " processes " + id + " left behind");
+        }
     }
 
     /** The bundle's poststop hooks, run once the container is gone (runc runs them in delete). */

@@ -1,0 +1,89 @@
+package dev.hull.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hull.testing.Bundles;
+import dev.hull.testing.HullTest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Hull's own processes killed at the worst moments: the container's status stays true, nothing is left
+ * running, and delete still works. (HullTest checks after each case that no process naming the test's
+ * folder is left.)
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ShimFaultsIT extends HullTest {
+
+    /** The first process whose command line has all of {@code parts} and names this test's folder. */
+    private Optional<ProcessHandle> find(String... parts) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> {
+            for (String part : parts) {
+                if (!c.contains(part)) {
+                    return false;
+                }
+            }
+            return c.contains(dir.toString());
+        }).orElse(false)).findFirst();
+    }
+
+    private ProcessHandle await(String... parts) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            Optional<ProcessHandle> p = find(parts);
+            if (p.isPresent()) {
+                return p.get();
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no process with " + String.join(" ", parts));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"virtiofs", "9p"})
+    void theShimKilledWhileTheVmBootsLeavesNothing(String share) throws Exception {
+        var config = Bundles.config("sleep", "1000");
+        config.putObject("vm").put("share", share);
+        Path bundle = Bundles.write(dir.resolve("b"), config);
+        Process create = hull.start(null, dir.resolve("create.out"), dir.resolve("create.err"), "create", "-b",
+                bundle.toString(), "boot");
+        ProcessHandle qemu = await("qemu-system");
+        ProcessHandle shim = qemu.parent().orElseThrow();
+        shim.destroyForcibly();
+        assertThat(create.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(create.exitValue()).isEqualTo(1);
+        // qemu and virtiofsd went with the failed create; the id is free again.
+        assertThat(qemu.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+        assertThat(find("virtiofsd")).isEmpty();
+        assertThat(status("boot")).isEqualTo("absent");
+    }
+
+    @Test
+    void theShimKilledWhileRunningIsStoppedAndDeleteEndsItsVm() throws Exception {
+        hull.run("run", "-d", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "run").assertOk();
+        ProcessHandle shim = ProcessHandle.of(Long.parseLong(Bundles.JSON.readTree(hull.run("state", "run")
+                .assertOk().stdout()).get("pid").asText())).orElseThrow();
+        shim.destroyForcibly();
+        shim.onExit().get(10, TimeUnit.SECONDS);
+        awaitStatus("run", "stopped");
+        hull.run("delete", "run").assertOk();
+        assertThat(find("qemu-system")).isEmpty();
+        assertThat(find("virtiofsd")).isEmpty();
+    }
+
+    @Test
+    void qemuKilledWhileRunningStopsTheContainerAsKilled() throws Exception {
+        hull.run("run", "-d", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "vm").assertOk();
+        ProcessHandle qemu = await("qemu-system");
+        qemu.destroyForcibly();
+        awaitStatus("vm", "stopped");
+        hull.run("delete", "vm").assertOk();
+        assertThat(find("virtiofsd")).isEmpty();
+    }
+}
