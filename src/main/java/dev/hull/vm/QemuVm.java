@@ -100,7 +100,19 @@ public final class QemuVm implements AutoCloseable {
                 fsd = VirtioFsd.start(config.virtiofsd(), workloadDir, readonlyRoot, fsSocket,
                         runDir.resolve("virtiofsd.log"), DAEMON_DEADLINE);
             }
-            return new QemuVm(pb.start(), agent, qmp, console, fsd);
+            QemuVm vm = new QemuVm(pb.start(), agent, qmp, console, fsd);
+            if (fsd != null) {
+                // The container's root is gone with virtiofsd: every file access in the guest would hang
+                // (exec waited 30 s, delete --force 52 s). The VM ends at once instead, and the container
+                // with it, recorded as killed.
+                fsd.onExit(() -> {
+                    if (vm.process.isAlive()) {
+                        dev.hull.logging.Log.error("virtiofsd of " + name + " ended while its VM ran; ending the VM");
+                        vm.process.destroyForcibly();
+                    }
+                });
+            }
+            return vm;
         } catch (IOException | RuntimeException e) {
             if (fsd != null) {
                 fsd.close();

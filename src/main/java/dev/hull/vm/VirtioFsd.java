@@ -136,6 +136,11 @@ public final class VirtioFsd implements AutoCloseable {
         return process.pid();
     }
 
+    /** Runs {@code action} when virtiofsd has ended, whatever ended it. */
+    void onExit(Runnable action) {
+        process.onExit().thenRun(action);
+    }
+
     /** Ends it (if qemu has not already made it end) and waits until it is gone. */
     @Override
     public void close() {

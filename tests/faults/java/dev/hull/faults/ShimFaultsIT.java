@@ -86,4 +86,17 @@ class ShimFaultsIT extends HullTest {
         hull.run("delete", "vm").assertOk();
         assertThat(find("virtiofsd")).isEmpty();
     }
+
+    @Test
+    void virtiofsdKilledWhileRunningEndsTheContainerAtOnce() throws Exception {
+        var config = Bundles.config("sleep", "1000");
+        config.putObject("vm").put("share", "virtiofs");
+        hull.run("run", "-d", "-b", Bundles.write(dir.resolve("b"), config).toString(), "fs").assertOk();
+        await("virtiofsd").destroyForcibly();
+        // Not "running" with a root that hangs every access: stopped, as killed, and gone at once.
+        awaitStatus("fs", "stopped");
+        assertThat(hull.run("exec", "fs", "true").code()).isNotZero();
+        hull.run("delete", "fs").assertOk();
+        assertThat(find("qemu-system")).isEmpty();
+    }
 }
