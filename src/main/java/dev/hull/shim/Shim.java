@@ -45,6 +45,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Shim {
     private static final Duration REQUEST = Duration.ofSeconds(30);
+    /** No deadline for a slow reader of the container's output (awaitExit). */
+    private static final Duration OUTPUT_FOREVER = Duration.ofDays(3650);
     /**
      * How often the guest's wall clock is set again without a reason: its TSC-based clock and the host's
      * NTP-disciplined one part by some tens of ppm (~0.1 s an hour).
@@ -508,14 +510,19 @@ public final class Shim {
         int code;
         try {
             ExitStatus status = exit.get();
-            io.awaitOutput(Duration.ofSeconds(30));
             code = status.code();
+            // Every byte reaches the manager before the container is stopped, however late its reader is:
+            // under runc the process itself would still be blocked writing them. (A reader that went away
+            // breaks the sink, and the relay then only drains.) Waiting 30 s and going on lost the rest of
+            // the output and turned the status into 0.
+            io.awaitOutput(OUTPUT_FOREVER);
             Log.info(id + " exited with " + (status.signalled() ? "signal " + status.signal() : "code " + code));
         } catch (ExecutionException e) {
             code = 128 + 9;
             Log.error(id + ": lost the VM (" + e.getCause().getMessage() + "); recording it as killed");
         } catch (TimeoutException e) {
-            code = state.exitCode() == null ? 0 : state.exitCode();
+            code = state.exitCode() == null ? 128 + 9 : state.exitCode();
+            Log.error(id + ": its output did not drain; recording it as killed");
         }
         if (tty != null) {
             tty.close();

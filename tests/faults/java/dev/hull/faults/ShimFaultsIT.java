@@ -99,4 +99,20 @@ class ShimFaultsIT extends HullTest {
         hull.run("delete", "fs").assertOk();
         assertThat(find("qemu-system")).isEmpty();
     }
+
+    /**
+     * A manager that reads the output late (here 35 s: the shim used to give up after 30) still gets every
+     * byte and the workload's own exit status.
+     */
+    @Test
+    void aLateReaderGetsEveryByteAndTheExitStatus() throws Exception {
+        Path bundle = Bundles.of(dir.resolve("b"), "sh", "-c", "head -c 200000 /dev/zero | tr '\\0' x; exit 3");
+        Process run = new ProcessBuilder(hull.command("run", "-b", bundle.toString(), "late"))
+                .redirectError(dir.resolve("late.err").toFile()).start();
+        Thread.sleep(35_000);
+        byte[] out = run.getInputStream().readAllBytes();
+        assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out.length).as("bytes that reached the reader").isEqualTo(200_000);
+        assertThat(run.exitValue()).isEqualTo(3);
+    }
 }
