@@ -61,7 +61,16 @@ public final class StdinStream extends OutputStream {
         return n;
     }
 
+    /**
+     * The agent gives back what it wrote to the process. A credit that is not positive or that would give
+     * more than was ever sent is the guest lying: the stream fails rather than letting it overrun.
+     */
     synchronized void credit(int bytes) {
+        if (bytes <= 0 || (long) window + bytes > Frame.INITIAL_WINDOW) {
+            fail(new ProtocolException("agent credited " + Integer.toUnsignedString(bytes) + " bytes of stdin"
+                    + " stream " + streamId() + " with " + window + " of " + Frame.INITIAL_WINDOW + " left unsent"));
+            return;
+        }
         window += bytes;
         notifyAll();
     }

@@ -93,11 +93,16 @@ public record HookRunner(List<String> prefix) {
         st.put("bundle", state.bundle());
         st.put("annotations", state.annotations());
         Process p = pb.start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(JsonValues.write(st, false).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            // A hook that does not read its stdin is fine.
-        }
+        byte[] stdin = JsonValues.write(st, false).getBytes(StandardCharsets.UTF_8);
+        // On a thread of its own: a hook that never reads its stdin (and state with large annotations fills
+        // the pipe) must not hold the create past the hook's timeout.
+        Thread.ofVirtual().name("hull-hook-stdin").start(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(stdin);
+            } catch (IOException e) {
+                // A hook that does not read its stdin is fine.
+            }
+        });
         int timeout = hook.timeout() == null || hook.timeout() <= 0 ? 60 : hook.timeout();
         try {
             if (!p.waitFor(timeout, TimeUnit.SECONDS)) {

@@ -103,6 +103,17 @@ class CliErrorsIT extends HullTest {
     }
 
     @Test
+    void aHookThatNeverReadsItsStdinTimesOutAsConfigured() throws Exception {
+        ObjectNode c = Bundles.config("true");
+        // State with large annotations fills the hook's stdin pipe; the hook never reads it.
+        c.putObject("annotations").put("big", "x".repeat(200_000));
+        var hook = c.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sleep").put("timeout", 2);
+        hook.putArray("args").add("sleep").add("100");
+        assertThat(fails("create", "-b", bundle(c).toString(), "hook").stderr())
+                .contains("createRuntime hook /bin/sleep timed out after 2 s");
+    }
+
+    @Test
     void missingBundle() throws Exception {
         assertThat(fails("create", "-b", dir.resolve("nope").toString(), "x").stderr())
                 .contains(dir.resolve("nope").toString()).contains("not a directory");
