@@ -115,4 +115,46 @@ class ShimFaultsIT extends HullTest {
         assertThat(out.length).as("bytes that reached the reader").isEqualTo(200_000);
         assertThat(run.exitValue()).isEqualTo(3);
     }
+
+    /** Five creates of one id at once: one container, four clear errors, one VM. */
+    @Test
+    void fiveCreatesOfOneIdMakeOneContainer() throws Exception {
+        Path bundle = Bundles.of(dir.resolve("b"), "sleep", "1000");
+        java.util.List<Process> creates = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            creates.add(hull.start(null, dir.resolve("c" + i + ".out"), dir.resolve("c" + i + ".err"), "create",
+                    "-b", bundle.toString(), "same"));
+        }
+        int ok = 0;
+        for (int i = 0; i < 5; i++) {
+            assertThat(creates.get(i).waitFor(120, TimeUnit.SECONDS)).isTrue();
+            if (creates.get(i).exitValue() == 0) {
+                ok++;
+            } else {
+                assertThat(java.nio.file.Files.readString(dir.resolve("c" + i + ".err"))).contains("already exists");
+            }
+        }
+        assertThat(ok).isEqualTo(1);
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("qemu-system") && c.contains(dir.toString())).orElse(false)).count()).isEqualTo(1);
+        assertThat(status("same")).isEqualTo("created");
+        hull.run("delete", "-f", "same").assertOk();
+    }
+
+    /** The CLI killed while it waits for the VM: the container is made all the same and delete removes it. */
+    @Test
+    void theCliKilledDuringCreateLeavesADeletableContainer() throws Exception {
+        Path bundle = Bundles.of(dir.resolve("b"), "sleep", "1000");
+        Process create = hull.start(null, dir.resolve("cli.out"), dir.resolve("cli.err"), "create", "-b",
+                bundle.toString(), "orphan");
+        await("qemu-system");
+        create.destroyForcibly();
+        create.waitFor(10, TimeUnit.SECONDS);
+        waitFor(Duration.ofSeconds(60), () -> !status("orphan").equals("creating"));
+        assertThat(status("orphan")).isIn("created", "stopped", "absent");
+        if (!status("orphan").equals("absent")) {
+            hull.run("delete", "-f", "orphan").assertOk();
+        }
+        assertThat(find("qemu-system")).isEmpty();
+    }
 }
