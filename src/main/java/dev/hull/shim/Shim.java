@@ -109,18 +109,19 @@ public final class Shim {
         Volumes volumes;
         try {
             List<Nic> nics = net.nics(accel);
-            volumes = Volumes.plan(spec.mounts(), nics.size());
+            volumes = Volumes.plan(spec.mounts(), nics.size(), dev.hull.sys.Host.isRoot() ? runDir.resolve("files") : null);
+            volumes.stage();
             List<String> params = Log.debugEnabled() ? List.of("hull.debug=1") : List.of();
             try {
                 vm = QemuVm.launch(config, resolved.args(), runDir, bundle.rootfs(), spec.root().readonly(), "hull-" + id, params,
-                        volumes.shares(), nics, net.qemuPrefix());
+                        volumes.shares(), nics, volumes.qemuPrefix(net.qemuPrefix()));
             } catch (VirtioFsd.Unavailable e) {
                 if (resolved.fallback() == null) {
                     throw e;
                 }
                 Log.warn(e.getMessage() + ": the root goes over 9p");
                 vm = QemuVm.launch(config, resolved.fallback(), runDir, bundle.rootfs(), spec.root().readonly(), "hull-" + id, params,
-                        volumes.shares(), nics, net.qemuPrefix());
+                        volumes.shares(), nics, volumes.qemuPrefix(net.qemuPrefix()));
             }
         } catch (Exception e) {
             net.tearDown();

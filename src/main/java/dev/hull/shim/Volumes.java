@@ -12,27 +12,39 @@ import java.util.Map;
 /**
  * Turns config.json's mounts into what the guest can do. Kernel file systems (proc, tmpfs, devpts,
  * mqueue, sysfs, cgroup) are made inside the guest as they are. A bind mount of a host path needs the
- * host folder inside the VM: each folder becomes a 9p share (a single file's folder is shared and the
- * file bound from it), mounted by the agent under {@value #GUEST_DIR}; the mount's source is rewritten
- * to that guest path. A share is read-only at qemu's end when every mount using it is read-only, so
- * even root in the guest cannot write through it.
+ * host folder inside the VM: each folder becomes a 9p share, mounted by the agent under
+ * {@value #GUEST_DIR}; the mount's source is rewritten to that guest path. A share is read-only at qemu's
+ * end when every mount using it is read-only, so even root in the guest cannot write through it.
+ * Single files (a manager's resolv.conf, hosts, hostname) are not shared with their folder, which
+ * holds more (docker's holds the container's config with its environment): with {@code staging}, each
+ * is bound, in qemu's own mount namespace, over an empty file of a folder of Hull's, and that folder
+ * is the one share they all come from ({@link #qemuPrefix}). Without (not root: no mount namespace),
+ * the file's folder is shared.
  *
  * @param mounts what the agent gets: guest paths only
  * @param shares the host folders qemu exports
+ * @param files single files bound over their placeholders in {@code staging}, host path to placeholder
  */
-public record Volumes(List<Mount> mounts, List<Share> shares) {
+public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> files) {
     public static final String GUEST_DIR = "/run/hull/vol";
     /** microvm has 8 virtio-mmio transports; the agent's port and the root take two, NICs one each. */
     public static final int MAX_SHARES = 6;
+    /** The share of the staged single files. */
+    static final String FILES_TAG = "vf";
 
-    public static Volumes plan(List<Mount> requested) {
-        return plan(requested, 0);
+    public Volumes {
+        files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
     }
 
-    /** With {@code nics} transports taken by network interfaces. */
-    public static Volumes plan(List<Mount> requested, int nics) {
+    public static Volumes plan(List<Mount> requested) {
+        return plan(requested, 0, null);
+    }
+
+    /** With {@code nics} transports taken by network interfaces; {@code staging} null: files' folders shared. */
+    public static Volumes plan(List<Mount> requested, int nics, Path staging) {
         Map<Path, String> tags = new LinkedHashMap<>();
         Map<Path, Boolean> readonly = new LinkedHashMap<>();
+        Map<Path, Path> files = new LinkedHashMap<>();
         List<Mount> out = new ArrayList<>();
         for (Mount m : requested) {
             if (!isBind(m) || m.source() == null) {
@@ -41,11 +53,20 @@ public record Volumes(List<Mount> mounts, List<Share> shares) {
             }
             Path source = Path.of(m.source()).toAbsolutePath().normalize();
             boolean dir = Files.isDirectory(source);
-            Path shared = dir ? source : source.getParent();
-            String tag = tags.computeIfAbsent(shared, p -> "v" + tags.size());
             boolean ro = m.options() != null && m.options().contains("ro");
-            readonly.merge(shared, ro, Boolean::logicalAnd);
-            String guest = GUEST_DIR + "/" + tag + (dir ? "" : "/" + source.getFileName());
+            String guest;
+            if (!dir && staging != null) {
+                Path placeholder = files.computeIfAbsent(source,
+                        f -> staging.resolve("f" + files.size() + "-" + f.getFileName()));
+                tags.putIfAbsent(staging, FILES_TAG);
+                readonly.merge(staging, ro, Boolean::logicalAnd);
+                guest = GUEST_DIR + "/" + FILES_TAG + "/" + placeholder.getFileName();
+            } else {
+                Path shared = dir ? source : source.getParent();
+                String tag = tags.computeIfAbsent(shared, p -> "v" + tags.size());
+                readonly.merge(shared, ro, Boolean::logicalAnd);
+                guest = GUEST_DIR + "/" + tag + (dir ? "" : "/" + source.getFileName());
+            }
             out.add(new Mount(m.destination(), "bind", guest, m.options()));
         }
         if (tags.size() + nics > MAX_SHARES) {
@@ -56,7 +77,38 @@ public record Volumes(List<Mount> mounts, List<Share> shares) {
         }
         List<Share> shares = new ArrayList<>();
         tags.forEach((path, tag) -> shares.add(new Share(tag, path, readonly.get(path))));
-        return new Volumes(List.copyOf(out), List.copyOf(shares));
+        return new Volumes(List.copyOf(out), List.copyOf(shares), files);
+    }
+
+    /** Makes the staging folder's placeholders (empty files, mode 0600) before qemu starts. */
+    public void stage() throws java.io.IOException {
+        for (Path placeholder : files.values()) {
+            Files.createDirectories(placeholder.getParent());
+            if (!Files.exists(placeholder)) {
+                Files.createFile(placeholder, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
+        }
+    }
+
+    /**
+     * What qemu is started through, after {@code prefix}: a mount namespace of its own in which each staged
+     * file is bound over its placeholder (the binds end with qemu; the host's namespace never sees them).
+     */
+    public List<String> qemuPrefix(List<String> prefix) {
+        if (files.isEmpty()) {
+            return prefix;
+        }
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                "while [ \"$1\" != -- ]; do mount --bind -- \"$1\" \"$2\" || exit 1; shift 2; done; shift; exec \"$@\"",
+                "hull-files"));
+        files.forEach((source, placeholder) -> {
+            argv.add(source.toString());
+            argv.add(placeholder.toString());
+        });
+        argv.add("--");
+        return argv;
     }
 
     private static boolean isBind(Mount m) {

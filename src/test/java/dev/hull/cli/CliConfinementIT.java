@@ -92,6 +92,35 @@ class CliConfinementIT extends HullTest {
         assertThat(Files.getAttribute(rootfs.resolve("tmp/mine"), "unix:uid")).isEqualTo(100000);
     }
 
+    /**
+     * A single-file bind (a manager's /etc/hosts) gives the VM that file only, not its folder (docker's holds
+     * the container's config with its environment): the file is read and written through, its neighbours
+     * are nowhere in qemu's exports.
+     */
+    @Test
+    void aSingleFileBindSharesTheFileNotItsFolder() throws Exception {
+        Path userdata = Files.createDirectories(dir.resolve("userdata"));
+        Files.writeString(userdata.resolve("hosts"), "10.0.0.1 db\n");
+        Files.writeString(userdata.resolve("config.v2.json"), "{\"Env\":[\"SECRET=1\"]}");
+        ObjectNode config = Bundles.config("sh", "-c", "cat /etc/hosts; echo 10.0.0.2 web >> /etc/hosts; sleep 1000");
+        var mounts = config.putArray("mounts");
+        mounts.addObject().put("destination", "/proc").put("type", "proc").put("source", "proc");
+        mounts.addObject().put("destination", "/etc/hosts").put("type", "bind")
+                .put("source", userdata.resolve("hosts").toString()).putArray("options").add("rbind").add("rw");
+        Path out = dir.resolve("files.out");
+        Process p = hull.start(null, out, dir.resolve("files.err"), "run", "-d", "-b",
+                Bundles.write(dir.resolve("files"), config).toString(), "files");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("files.err"))).isZero();
+        waitFor(java.time.Duration.ofSeconds(30), () -> Files.readString(userdata.resolve("hosts")).contains("web"));
+        assertThat(Files.readString(out)).isEqualTo("10.0.0.1 db\n");
+        String qemu = ProcessHandle.of(Long.parseLong(pidOf("files"))).orElseThrow().children()
+                .map(c -> c.info().commandLine().orElse("")).filter(c -> c.contains("qemu-system")).findFirst()
+                .orElseThrow();
+        assertThat(qemu).contains("-fsdev").doesNotContain("path=" + userdata);
+        hull.run("delete", "-f", "files").assertOk();
+    }
+
     /** `runc spec`'s set: three capabilities, asked for as ambient too but not inheritable (runc skips those). */
     @Test
     void runcSpecsCapabilitiesGiveWhatRuncGives() throws Exception {

@@ -16,6 +16,29 @@ class VolumesTest {
     Path dir;
 
     @Test
+    void singleFilesAreStagedNotSharedWithTheirFolder() throws Exception {
+        Path userdata = Files.createDirectory(dir.resolve("userdata"));
+        Files.writeString(userdata.resolve("hosts"), "127.0.0.1 localhost\n");
+        Files.writeString(userdata.resolve("resolv.conf"), "nameserver 1.1.1.1\n");
+        Path staging = dir.resolve("run/files");
+        Volumes v = Volumes.plan(List.of(
+                new Mount("/etc/hosts", "bind", userdata.resolve("hosts").toString(), List.of("rbind", "rw")),
+                new Mount("/etc/resolv.conf", "bind", userdata.resolve("resolv.conf").toString(), List.of("rbind", "ro"))),
+                0, staging);
+        assertThat(v.shares()).hasSize(1);
+        assertThat(v.shares().get(0).hostDir()).isEqualTo(staging);
+        assertThat(v.shares().get(0).readonly()).as("one of them is rw").isFalse();
+        assertThat(v.mounts().get(0).source()).isEqualTo("/run/hull/vol/vf/f0-hosts");
+        assertThat(v.mounts().get(1).source()).isEqualTo("/run/hull/vol/vf/f1-resolv.conf");
+        v.stage();
+        assertThat(staging.resolve("f0-hosts")).exists().isEmptyFile();
+        List<String> prefix = v.qemuPrefix(List.of("nsenter", "--net=/x", "--"));
+        assertThat(prefix).startsWith("nsenter", "--net=/x", "--", "unshare", "--mount").endsWith(
+                userdata.resolve("hosts").toString(), staging.resolve("f0-hosts").toString(),
+                userdata.resolve("resolv.conf").toString(), staging.resolve("f1-resolv.conf").toString(), "--");
+    }
+
+    @Test
     void kernelFileSystemsPassAndBindsBecomeShares() throws Exception {
         Path data = Files.createDirectory(dir.resolve("data"));
         Path userdata = Files.createDirectory(dir.resolve("userdata"));
@@ -52,8 +75,8 @@ class VolumesTest {
         for (int i = 0; i < 5; i++) {
             mounts.add(new Mount("/m" + i, "bind", Files.createDirectory(dir.resolve("n" + i)).toString(), null));
         }
-        assertThat(Volumes.plan(mounts, 1).shares()).hasSize(5);
-        assertThatThrownBy(() -> Volumes.plan(mounts, 2)).hasMessageContaining("binds 5 host folders")
+        assertThat(Volumes.plan(mounts, 1, null).shares()).hasSize(5);
+        assertThatThrownBy(() -> Volumes.plan(mounts, 2, null)).hasMessageContaining("binds 5 host folders")
                 .hasMessageContaining("has 2 interface(s)").hasMessageContaining("at most 6 (folders and interfaces");
     }
 
