@@ -81,9 +81,8 @@ final class Lifecycle {
             return new Created(store.read(id), null);
         } catch (Exception e) {
             if (runDir != null) {
-                // A shim that died between starting virtiofsd and qemu leaves it waiting for qemu.
-                dev.hull.vm.VirtioFsd.endAbandoned(dev.hull.vm.QemuVm.fsSocket(runDir));
-                // A shim killed while booting leaves its qemu and virtiofsd running.
+                // A shim killed while booting leaves its qemu and virtiofsd running, and one that died
+                // between starting virtiofsd and qemu leaves virtiofsd waiting for a qemu for ever.
                 killLeftovers(id, dir, runDir, true);
             }
             removeTraces(id, dir, runDir);
@@ -207,35 +206,19 @@ final class Lifecycle {
      * process whose command line names its state or run folder (reads every process's command line).
      */
     private static void killLeftovers(String id, Path dir, Path runDir, boolean scan) throws IOException {
-        List<ProcessHandle> left = new java.util.ArrayList<>();
+        java.util.Set<ProcessHandle> left = new java.util.LinkedHashSet<>();
         Path cgroups = dir.resolve(dev.hull.sys.HostCgroup.FILE);
         if (Files.exists(cgroups)) {
-            for (var place : dev.hull.sys.HostCgroup.fromLines(Files.readString(cgroups)).places()) {
-                try {
-                    for (String pid : Files.readAllLines(place.dir().resolve("cgroup.procs"))) {
-                        ProcessHandle.of(Long.parseLong(pid.strip()))
-                                .filter(p -> p.pid() != ProcessHandle.current().pid()).ifPresent(left::add);
-                    }
-                } catch (IOException | NumberFormatException e) {
-                    // Already gone.
-                }
-            }
+            dev.hull.sys.HostCgroup.fromLines(Files.readString(cgroups)).processes().stream()
+                    .filter(pid -> pid != ProcessHandle.current().pid())
+                    .forEach(pid -> ProcessHandle.of(pid).ifPresent(left::add));
         }
         if (scan) {
-            List<String> marks = List.of(dir + "/", runDir + "/");
-            ProcessHandle.allProcesses()
-                    .filter(p -> p.pid() != ProcessHandle.current().pid())
-                    .filter(p -> p.info().arguments().map(a -> java.util.Arrays.stream(a)
-                            .anyMatch(arg -> marks.stream().anyMatch(arg::contains))).orElse(false))
-                    .forEach(left::add);
+            // virtiofsd (--socket-path), qemu (its sockets and logs), the shim (--notify) name these.
+            left.addAll(Host.naming(List.of(dir + "/", runDir + "/")));
         }
-        left.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle p : left) {
-            try {
-                p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                Log.warn("process " + p.pid() + " of " + id + " did not end: " + e.getMessage());
-            }
+        for (ProcessHandle p : Host.end(left)) {
+            Log.warn("process " + p.pid() + " of " + id + " did not end");
         }
         if (!left.isEmpty()) {
             Log.info("ended " + left.size() + " processes " + id + " left behind");

@@ -3,6 +3,10 @@ package dev.hull.sys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Facts about the host process Hull runs as. */
 public final class Host {
@@ -36,5 +40,32 @@ public final class Host {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * The processes (this one left out) with an argument that contains one of {@code marks}, e.g. a
+     * container's folders: what a shim that died left behind. Reads every process's command line: for
+     * failure paths.
+     */
+    public static List<ProcessHandle> naming(List<String> marks) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info().arguments().map(a -> java.util.Arrays.stream(a)
+                        .anyMatch(arg -> marks.stream().anyMatch(arg::contains))).orElse(false))
+                .toList();
+    }
+
+    /** Kills them and waits for each (5 s at most); returns those that did not end. */
+    public static List<ProcessHandle> end(Collection<ProcessHandle> processes) {
+        processes.forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> stuck = new ArrayList<>();
+        for (ProcessHandle p : processes) {
+            try {
+                p.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                stuck.add(p);
+            }
+        }
+        return stuck;
     }
 }

@@ -144,13 +144,31 @@ public record HostCgroup(List<Place> places) {
         }
     }
 
+    /** The processes in the container's cgroup, in any hierarchy (none where a folder is gone). */
+    public java.util.Set<Long> processes() {
+        java.util.Set<Long> pids = new java.util.LinkedHashSet<>();
+        for (Place place : places) {
+            pids.addAll(processes(place));
+        }
+        return pids;
+    }
+
+    private static List<Long> processes(Place place) {
+        try {
+            return Files.readAllLines(place.dir().resolve("cgroup.procs")).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty()).map(Long::parseLong).toList();
+        } catch (IOException | NumberFormatException e) {
+            return List.of();
+        }
+    }
+
     /** Moves this process back where it was, if it is still in the container's cgroup. */
     public void leave() {
-        String pid = Long.toString(ProcessHandle.current().pid());
+        long pid = ProcessHandle.current().pid();
         for (Place place : places) {
             try {
-                if (Files.readAllLines(place.dir().resolve("cgroup.procs")).contains(pid)) {
-                    write(place.origin().resolve("cgroup.procs"), pid);
+                if (processes(place).contains(pid)) {
+                    write(place.origin().resolve("cgroup.procs"), Long.toString(pid));
                 }
             } catch (IOException e) {
                 // Gone already, or not ours: remove() says what is left.

@@ -106,27 +106,6 @@ public final class VirtioFsd implements AutoCloseable {
         }
     }
 
-    /**
-     * Ends a virtiofsd left serving {@code socket} by a shim that died before its qemu connected (it would
-     * wait for that connection for ever); returns how many there were. For failure paths only: it reads
-     * every process's command line.
-     */
-    public static int endAbandoned(Path socket) {
-        String marker = "--socket-path=" + socket;
-        List<ProcessHandle> left = ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
-                .toList();
-        for (ProcessHandle p : left) {
-            p.destroyForcibly();
-            try {
-                p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // Reported by the caller's own checks; nothing more can be done here.
-            }
-        }
-        return left.size();
-    }
-
     /** Its -o options are split at commas; a backslash keeps one in a path. */
     static String fuseEscaped(String s) {
         return s.replace("\\", "\\\\").replace(",", "\\,");
