@@ -40,23 +40,7 @@ final class PsCommand implements Callable<Integer> {
         }
         System.out.printf("%-8s %-8s %-8s %s%n", "UID", "PID", "PPID", "CMD");
         processes.forEach(p -> System.out.printf("%-8d %-8d %-8d %s%n", p.get("uid").asInt(), p.get("pid").asInt(),
-                p.get("ppid").asInt(), printable(p.get("cmd").asText())));
+                p.get("ppid").asInt(), dev.hull.logging.Log.printable(p.get("cmd").asText())));
         return 0;
-    }
-
-    /**
-     * A command line from the guest, which the workload writes: control characters (a terminal's escape
-     * sequences) are shown as \xNN, never sent to the caller's terminal.
-     */
-    static String printable(String guest) {
-        StringBuilder sb = new StringBuilder(guest.length());
-        guest.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                sb.append(String.format("\\x%02x", c));
-            } else {
-                sb.appendCodePoint(c);
-            }
-        });
-        return sb.toString();
     }
 }

@@ -100,6 +100,22 @@ public final class Log {
         }
     }
 
+    /**
+     * Text the guest wrote (a process's command line, an event), as it may be shown to people: control
+     * characters, a terminal's escape sequences among them, as \xNN.
+     */
+    public static String printable(String guest) {
+        StringBuilder sb = new StringBuilder(guest.length());
+        guest.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\x%02x", c));
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        return sb.toString();
+    }
+
     private static void append(Path path, String line) {
         try {
             Files.write(path, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,

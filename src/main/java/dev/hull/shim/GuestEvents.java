@@ -61,15 +61,7 @@ final class GuestEvents {
 
     /** At most {@link #MAX_LOGGED} characters, control characters as \xNN. */
     static String printable(String s) {
-        String cut = s.length() > MAX_LOGGED ? s.substring(0, MAX_LOGGED) + "… (" + s.length() + " characters)" : s;
-        StringBuilder sb = new StringBuilder(cut.length());
-        cut.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                sb.append(String.format("\\x%02x", c));
-            } else {
-                sb.appendCodePoint(c);
-            }
-        });
-        return sb.toString();
+        return Log.printable(s.length() > MAX_LOGGED ? s.substring(0, MAX_LOGGED) + "… (" + s.length()
+                + " characters)" : s);
     }
 }

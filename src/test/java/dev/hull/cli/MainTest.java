@@ -99,7 +99,7 @@ class MainTest {
 
     @Test
     void psShowsAGuestsControlCharactersAsEscapes() {
-        assertThat(PsCommand.printable("sh -c \u001b]0;owned\u0007 x\tz")).isEqualTo("sh -c \\x1b]0;owned\\x07 x\\x09z");
-        assertThat(PsCommand.printable("sleep 100")).isEqualTo("sleep 100");
+        assertThat(dev.hull.logging.Log.printable("sh -c \u001b]0;owned\u0007 x\tz")).isEqualTo("sh -c \\x1b]0;owned\\x07 x\\x09z");
+        assertThat(dev.hull.logging.Log.printable("sleep 100")).isEqualTo("sleep 100");
     }
 }
