@@ -5,15 +5,22 @@ export JAVA_HOME
 MVN := mvn -B --no-transfer-progress
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: deps guest build demo test clean
+.PHONY: deps guest member build demo test clean
 deps:
 	@scripts/install-deps.sh
+
+# The host process of a pod member (src/main/c/hull-member.c): a few hundred KiB where a JVM is ~40 MiB.
+MEMBER := target/native/hull-member
+member: $(MEMBER)
+$(MEMBER): src/main/c/hull-member.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 
 guest: deps
 	$(MAKE) -C guest
 
 # The guest, the jar (target/hull.jar + target/lib) that bin/hull runs.
-build: guest
+build: guest member
 	$(MVN) -q -DskipTests -Dhull.commit=$(COMMIT) package
 	scripts/aot-train.sh
 
@@ -22,7 +29,7 @@ demo: build
 	scripts/demo.sh
 
 # Guest build + every Maven test (unit, host-mode agent, real VMs under TCG, the CLI).
-test: guest
+test: guest member
 	$(MVN) -Dhull.commit=$(COMMIT) verify
 
 clean:

@@ -73,6 +73,7 @@ struct container {
     char id[256];
     char dir[1024];        /* per-container folder in the agent's state dir */
     char cgroup[1024];     /* "" when there are no cgroups */
+    char share[1100];      /* its root in the share: the share itself, or a pod member's folder in it */
     struct process *init;
     int start_fd;         /* socket to the waiting first process; -1 once started */
     int exec_err_fd;      /* CLOEXEC pipe: data on it means execve failed */

@@ -246,6 +246,72 @@ static int prepare_first(pid_t pid, struct spawn_args *a, int sync, char *err, s
     return 0;
 }
 
+/* create's "join": {"uts": ID, "ipc": ID} names another container of the pod whose namespaces this one
+ * shares (config.json names the sandbox's by path on the host; the host turns that into the sandbox's id).
+ * Opened here, joined by the child (join_namespaces) before its root is made. */
+static int join_pod_namespaces(json_t *join, int userns, int nsfd[5], char *err, size_t errlen) {
+    static const char *names[2] = {"uts", "ipc"};
+    if (join && !json_is_object(join)) {
+        snprintf(err, errlen, "join must be an object");
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(join, names[i]);
+        if (!v) continue;
+        const char *other = json_string_value(v);
+        struct container *o = container_find(other ? other : "");
+        if (!o || !o->init || o->init->exited) {
+            snprintf(err, errlen, "join.%s: no running container '%s' in this VM", names[i], other ? other : "");
+            return -1;
+        }
+        if (userns) {
+            snprintf(err, errlen, "join.%s: a container with a user namespace of its own cannot join another's %s "
+                     "namespace", names[i], names[i]);
+            return -1;
+        }
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", o->init->pid, names[i]);
+        if ((nsfd[2 + i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+            snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* create's "root": where in the share this container's root is (a pod member's own folder, which the host
+ * binds there), a relative path of plain names; absent, the share itself. */
+static int root_in_share(struct container *c, json_t *root, char *err, size_t errlen) {
+    if (!root) {
+        snprintf(c->share, sizeof c->share, "%s", g_cfg.share);
+        return 0;
+    }
+    const char *r = json_string_value(root);
+    char copy[512];
+    if (!r || !*r || strlen(r) >= sizeof copy) {
+        snprintf(err, errlen, "root must be a relative path in the share");
+        return -1;
+    }
+    snprintf(copy, sizeof copy, "%s", r);
+    char *save = NULL;
+    for (char *part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save))
+        if (!valid_id(part)) {
+            snprintf(err, errlen, "root '%s': '%s' is not a plain name", r, part);
+            return -1;
+        }
+    if (r[0] == '/') {
+        snprintf(err, errlen, "root '%s' must be relative to the share", r);
+        return -1;
+    }
+    snprintf(c->share, sizeof c->share, "%s/%s", g_cfg.share, r);
+    struct stat st;
+    if (stat(c->share, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "root '%s' is not a folder in the share", r);
+        return -1;
+    }
+    return 0;
+}
+
 /* Starts a container process (first or exec'd) up to the point where it waits for "go". */
 static struct process *spawn(struct container *c, const char *exec_id, json_t *req, int is_init, char *err,
                              size_t errlen) {
@@ -269,7 +335,7 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     }
     struct spawn_args a = {
         .is_init = is_init, .process = process, .hostname = json_string_value(json_object_get(req, "hostname")),
-        .readonly = json_is_true(json_object_get(req, "readonly")), .share = g_cfg.share, .dir = c->dir,
+        .readonly = json_is_true(json_object_get(req, "readonly")), .share = c->share, .dir = c->dir,
         .stdin_r = pp.in[0], .stdout_w = pp.out[1], .devnull = devnull,
         .stderr_w = merged_output(stdio) ? pp.out[1] : pp.err[1],
         .sync = sync[1], .exec_err = execerr[1], .status_w = status[1], .cgroup = c->cgroup,
@@ -286,11 +352,17 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     if (a.userns < 0) goto out;
     pid_t pid;
     if (is_init) {
+        if (join_pod_namespaces(json_object_get(req, "join"), a.userns, nsfd, err, errlen) < 0) goto out;
+        a.ns_fds[2] = nsfd[2];
+        a.ns_fds[3] = nsfd[3];
+        /* The pod's hostname is the pod's: a member that shares its uts namespace does not set it. */
+        if (nsfd[2] >= 0) a.hostname = NULL;
         size_t stack_size = 1 << 20;
         char *stack = malloc(stack_size);
         if (!stack) abort();
         /* With a user namespace, made in the same clone, it owns the others (as with runc). */
-        int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | (a.userns ? CLONE_NEWUSER : 0);
+        int flags = CLONE_NEWNS | CLONE_NEWPID | (nsfd[2] < 0 ? CLONE_NEWUTS : 0) |
+                    (nsfd[3] < 0 ? CLONE_NEWIPC : 0) | (a.userns ? CLONE_NEWUSER : 0);
         pid = clone(clone_entry, stack + stack_size, flags | SIGCHLD, &a);
         free(stack);
     } else {
@@ -487,6 +559,10 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
     json_t *linux_cfg = json_object_get(req, "linux");
     if (json_is_object(linux_cfg)) c->linux_cfg = json_incref(linux_cfg);
     struct process *p = NULL;
+    if (root_in_share(c, json_object_get(req, "root"), err, errlen) < 0) {
+        remove_container(c);
+        return NULL;
+    }
     /* Limits are in place before the process joins the cgroup, so nothing it does goes uncounted. */
     json_t *res = json_object_get(linux_cfg, "resources");
     if ((!c->cgroup[0] || (cgroup_apply(c->cgroup, res, err, errlen) == 0 &&

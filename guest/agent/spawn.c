@@ -430,6 +430,7 @@ void child_main(struct spawn_args *a) {
     char err[512];
     if (a->is_init) {
         await_agent(a);
+        join_namespaces(a);
         setup_root(a);
     } else {
         enter_cgroup(a);

@@ -18,7 +18,8 @@ struct spawn_args {
     const char *dir;       /* the container's folder: root/ lives in it */
     const char *cgroup;    /* the container's cgroup folder, "" for none */
     int userns;            /* create: a new user namespace (the agent writes its maps); exec: join it */
-    int ns_fds[5];         /* exec: user, mnt, uts, ipc, cgroup of the first process (-1: none to join) */
+    int ns_fds[5];         /* exec: user, mnt, uts, ipc, cgroup of the first process (-1: none to join);
+                            * create: uts and ipc of another container of the pod, when it names them */
     int stdin_r, stdout_w, stderr_w, devnull;
     int sync;              /* child end of the socketpair to the agent */
     int exec_err;          /* CLOEXEC pipe: execve's error, if any */

@@ -48,14 +48,22 @@ public sealed interface Request {
      * {@code mounts} null: the agent's default set. {@code shares}: 9p tags the agent mounts under
      * /run/hull/vol/TAG first (volumes), which mount sources may name. {@code sysctl}: linux.sysctl, or
      * null. {@code linux}: the parts of config.json's linux object the agent applies (Linux.GUEST_FIELDS), or
-     * null.
+     * null. {@code root}: where the container's root is in the VM's share (a pod member's folder), null for the
+     * share itself; {@code join}: namespace type (uts, ipc) to the container of the same VM whose namespace
+     * this one shares.
      */
     record Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
             Stdio stdio, List<VolumeShare> shares, Map<String, String> sysctl,
-            com.fasterxml.jackson.databind.JsonNode linux) implements Request {
+            com.fasterxml.jackson.databind.JsonNode linux, String root, Map<String, String> join) implements Request {
         public Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
                 Stdio stdio) {
-            this(container, hostname, readonly, process, mounts, stdio, null, null, null);
+            this(container, hostname, readonly, process, mounts, stdio, null, null, null, null, null);
+        }
+
+        public Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
+                Stdio stdio, List<VolumeShare> shares, Map<String, String> sysctl,
+                com.fasterxml.jackson.databind.JsonNode linux) {
+            this(container, hostname, readonly, process, mounts, stdio, shares, sysctl, linux, null, null);
         }
     }
 

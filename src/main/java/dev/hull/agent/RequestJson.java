@@ -45,6 +45,11 @@ final class RequestJson {
                 if (c.linux() != null) {
                     n.set("linux", c.linux());
                 }
+                JsonText.put(n, "root", c.root());
+                if (c.join() != null) {
+                    ObjectNode join = n.putObject("join");
+                    c.join().forEach(join::put);
+                }
             }
             case Request.Start s -> n.put("container", s.container());
             case Request.Exec e -> {

@@ -39,8 +39,11 @@ final class Lifecycle {
         this.store = global.store();
     }
 
-    /** A container whose VM is up and whose workload waits for start. */
-    record Created(ContainerState state, Shim inProcess) {
+    /**
+     * A container whose VM is up and whose workload waits for start; {@code member}: a pod member's host
+     * process, when this process started it.
+     */
+    record Created(ContainerState state, Shim inProcess, Process member) {
     }
 
     /**
@@ -55,30 +58,27 @@ final class Lifecycle {
             throw new HullException("cannot allocate a terminal for a detached container: config.json asks for one"
                     + " (process.terminal) but neither --console-socket nor --console was given");
         }
-        VmResolver.Resolved vm = resolveVm(bundle);
         ShimNamespaces namespaces = ShimNamespaces.of(bundle.spec());
         namespaces.check();
-        Path dir;
-        try {
-            dir = store.claim(id);
-        } catch (ContainerExistsException e) {
-            throw new HullException(e.getMessage());
+        var owner = PodMembership.owner(store, bundle.spec(), id);
+        if (owner.isPresent()) {
+            return createMember(id, bundle, owner.get(), terminal, namespaces);
         }
+        VmResolver.Resolved vm = resolveVm(bundle);
+        Path dir = claim(id);
         Path runDir = null;
         try {
             runDir = RunDir.forStateDir(dir, Host.isRoot());
-            ContainerState initial = new ContainerState(ContainerState.OCI_VERSION, id, Status.CREATING, 0,
-                    bundle.dir().toString(), bundle.rootfs().toString(), Instant.now().toString(), Host.uid(),
-                    bundle.spec().annotations(), 0, 0, runDir.toString(), null, null);
+            ContainerState initial = creating(id, bundle, runDir, null);
             store.write(initial);
             Log.info("creating " + id + " from " + bundle.dir());
             if (inProcess) {
                 Shim shim = Shim.create(store, initial, bundle, vm, terminal, false, HookRunner.HERE);
-                return new Created(shim.state(), shim);
+                return new Created(shim.state(), shim, null);
             }
             ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout(), terminal,
                     namespaces.launchPrefix(Host.isRoot()));
-            return new Created(store.read(id), null);
+            return new Created(store.read(id), null, null);
         } catch (Exception e) {
             if (runDir != null) {
                 // A shim killed while booting leaves its qemu and virtiofsd running, and one that died
@@ -88,6 +88,55 @@ final class Lifecycle {
             removeTraces(id, dir, runDir);
             throw e;
         }
+    }
+
+    /**
+     * A container created in the VM of a running one (its pod's, see PodMembership): no VM of its own, a
+     * hull-member process as its pid, in the namespaces config.json names.
+     */
+    private Created createMember(String id, Bundle bundle, ContainerState owner, HostTerminal.Source terminal,
+            ShimNamespaces namespaces) throws Exception {
+        if (!Host.isRoot()) {
+            throw new HullException("container '" + id + "' names the network namespace or sandbox of '" + owner.id()
+                    + "': a second container in one VM (a pod) needs root");
+        }
+        Path dir = claim(id);
+        Path runDir = null;
+        Process member = null;
+        try {
+            runDir = RunDir.forStateDir(dir, true);
+            ContainerState initial = creating(id, bundle, runDir, owner.vm());
+            store.write(initial);
+            Log.info("creating " + id + " from " + bundle.dir() + " in the VM of " + owner.id());
+            var request = new dev.hull.shim.MemberRequest(0, id, bundle.dir(), runDir.resolve("notify.sock"),
+                    terminal.consoleSocket() == null ? null : terminal.consoleSocket().toAbsolutePath(),
+                    terminal.console() == null ? null : terminal.console().toAbsolutePath());
+            member = ShimLauncher.launchMember(Path.of(owner.runDir()).resolve("pod.sock"), request, terminal,
+                    namespaces.launchPrefix(true));
+            return new Created(store.read(id), null, member);
+        } catch (Exception e) {
+            if (member != null) {
+                member.destroyForcibly();
+            }
+            removeTraces(id, dir, runDir);
+            throw e;
+        }
+    }
+
+    /** The id, taken: its state folder made ({@code mkdir} is the atomic "already exists" check). */
+    private Path claim(String id) throws HullException, IOException {
+        try {
+            return store.claim(id);
+        } catch (ContainerExistsException e) {
+            throw new HullException(e.getMessage());
+        }
+    }
+
+    /** What a container's state.json says while it is being created. */
+    private static ContainerState creating(String id, Bundle bundle, Path runDir, ContainerState.VmInfo vm) {
+        return new ContainerState(ContainerState.OCI_VERSION, id, Status.CREATING, 0, bundle.dir().toString(),
+                bundle.rootfs().toString(), Instant.now().toString(), Host.uid(), bundle.spec().annotations(), 0, 0,
+                runDir.toString(), null, vm);
     }
 
     static Bundle loadBundle(Path dir) throws HullException {

@@ -58,6 +58,9 @@ final class RunCommand implements Callable<Integer> {
             life.start(id);
             return 0;
         }
+        if (created.member() != null) {
+            return runMember(life, id, created.member(), pidFile, keep);
+        }
         var shim = created.inProcess();
         int code;
         try {
@@ -76,6 +79,25 @@ final class RunCommand implements Callable<Integer> {
             life.cleanUpAfterRun(id);
         }
         Log.debug("run " + id + " ends with " + code);
+        return code;
+    }
+
+    /** Attached run of a pod member: its host process is this process's child, and its status the run's. */
+    private static int runMember(Lifecycle life, String id, Process member, Path pidFile, boolean keep)
+            throws Exception {
+        try {
+            if (pidFile != null) {
+                PidFile.write(pidFile, member.pid());
+            }
+            life.start(id);
+        } catch (Exception e) {
+            life.delete(id, true);
+            throw e;
+        }
+        int code = member.waitFor();
+        if (!keep) {
+            life.delete(id, true);
+        }
         return code;
     }
 }

@@ -91,6 +91,39 @@ final class ShimLauncher {
     }
 
     /**
+     * Starts a pod member's host process (hull-member, {@code netnsPrefix} putting it in the namespaces
+     * config.json names) with the container's stdio; it asks the VM owner at {@code podSocket} for the member,
+     * and the owner reports on notify.sock. Returns it once the member is created; throws with the reason.
+     */
+    static Process launchMember(Path podSocket, dev.hull.shim.MemberRequest request,
+            HostTerminal.Source terminal, List<String> netnsPrefix) throws IOException, HullException {
+        Path stub = Main.home().resolve("target/native/hull-member");
+        if (!Files.isExecutable(stub)) {
+            throw new HullException(stub + " is missing: run 'make build' in " + Main.home());
+        }
+        Path notify = request.notifySocket();
+        Files.deleteIfExists(notify);
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(notify));
+            List<String> cmd = new ArrayList<>(netnsPrefix);
+            cmd.addAll(List.of(stub.toString(), podSocket.toString(), request.memberJson()));
+            Process member = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null
+                    && terminal.console() == null).start();
+            try (SocketChannel ch = awaitNotify(server, member, "member's host process", SLACK)) {
+                String line = readLine(ch);
+                if ("ok".equals(line)) {
+                    return member;
+                }
+                kill(member);
+                throw new HullException(line == null ? "the pod's VM failed to take the member without saying why"
+                        : line.replaceFirst("^error ", ""));
+            }
+        } finally {
+            Files.deleteIfExists(notify);
+        }
+    }
+
+    /**
      * The container's stdio is ours to hand on, unless it has a terminal: then the pty is its stdio, and
      * holding the caller's pipes would keep them open forever (containerd's shim waits for EOF on the
      * pipes it gave the runtime before it goes on to start the container).
@@ -145,12 +178,7 @@ final class ShimLauncher {
 
     /** The shim's side: tells the waiting CLI how creation went. */
     static void notify(Path socket, String line) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(java.nio.ByteBuffer.wrap((line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            // The CLI is gone (killed); it cleans up by the shim's absence.
-        }
+        dev.hull.shim.NotifySocket.tell(socket, line);
     }
 
     private static void kill(Process p) {

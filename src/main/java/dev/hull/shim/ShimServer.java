@@ -27,20 +27,25 @@ final class ShimServer implements AutoCloseable {
         Files.deleteIfExists(path);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
-        Thread.ofPlatform().daemon().name("hull-shim-server").start(() -> serve(handler));
+        serve(server, "hull-shim", ch -> answer(ch, handler));
     }
 
-    private void serve(Handler handler) {
-        while (server.isOpen()) {
-            SocketChannel accepted;
-            try {
-                accepted = server.accept();
-            } catch (IOException e) {
-                return;
+    /**
+     * Accepts connections on a thread of its own until {@code server} is closed; each connection gets its
+     * own thread too, since one may wait long (an exec waiting for its process, a pod member for its end).
+     */
+    static void serve(ServerSocketChannel server, String name, java.util.function.Consumer<SocketChannel> each) {
+        Thread.ofPlatform().daemon().name(name + "-server").start(() -> {
+            while (server.isOpen()) {
+                SocketChannel accepted;
+                try {
+                    accepted = server.accept();
+                } catch (IOException e) {
+                    return;
+                }
+                Thread.ofPlatform().daemon().name(name + "-conn").start(() -> each.accept(accepted));
             }
-            // A connection may wait long (an exec waiting for its process): each gets its own thread.
-            Thread.ofPlatform().daemon().name("hull-shim-conn").start(() -> answer(accepted, handler));
-        }
+        });
     }
 
     private static void answer(SocketChannel accepted, Handler handler) {
@@ -70,14 +75,18 @@ final class ShimServer implements AutoCloseable {
 
     /** The first line, or null at once at end of input; a longer one is an error, not a heap's worth. */
     static String boundedLine(java.io.InputStream in) throws IOException {
+        return boundedLine(new java.io.BufferedInputStream(in), MAX_LINE);
+    }
+
+    /** As above, at most {@code max} bytes, reading byte by byte (nothing past the line is consumed). */
+    static String boundedLine(java.io.InputStream bytes, int max) throws IOException {
         var buf = new java.io.ByteArrayOutputStream();
-        var bytes = new java.io.BufferedInputStream(in);
         for (int b = bytes.read(); b != '\n'; b = bytes.read()) {
             if (b < 0) {
                 return buf.size() == 0 ? null : buf.toString(StandardCharsets.UTF_8);
             }
-            if (buf.size() >= MAX_LINE) {
-                throw new IOException("request longer than " + MAX_LINE + " bytes");
+            if (buf.size() >= max) {
+                throw new IOException("request longer than " + max + " bytes");
             }
             buf.write(b);
         }

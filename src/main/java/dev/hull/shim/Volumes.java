@@ -80,6 +80,30 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
         return new Volumes(List.copyOf(out), List.copyOf(shares), files);
     }
 
+    /**
+     * A pod member's mounts: each bind's host path is bound into the pod's share (the VM is running and
+     * has no hot-plug, so no share can be added) and its source rewritten to the guest path. A source that
+     * is gone fails here, before anything of the member runs; the caller takes what was bound out again
+     * ({@link PodShare#remove}).
+     */
+    static Volumes inPod(List<Mount> requested, String id, PodShare share) throws java.io.IOException {
+        List<Mount> out = new ArrayList<>();
+        int n = 0;
+        for (Mount m : requested) {
+            if (!isBind(m) || m.source() == null) {
+                out.add(m);
+                continue;
+            }
+            Path source = Path.of(m.source()).toAbsolutePath().normalize();
+            if (!Files.exists(source)) {
+                throw new java.io.IOException("mount " + m.destination() + ": its source " + source + " does not exist");
+            }
+            boolean ro = m.options() != null && m.options().contains("ro");
+            out.add(new Mount(m.destination(), "bind", share.addVolume(id, n++, source, ro), m.options()));
+        }
+        return new Volumes(List.copyOf(out), List.of(), Map.of());
+    }
+
     /** Makes the staging folder's placeholders (empty files, mode 0600) before qemu starts. */
     public void stage() throws java.io.IOException {
         for (Path placeholder : files.values()) {
@@ -100,7 +124,8 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
             return prefix;
         }
         List<String> argv = new ArrayList<>(prefix);
-        argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+        // slave: the pod share's binds made later (members' roots, PodShare) still reach qemu's 9p server.
+        argv.addAll(List.of("unshare", "--mount", "--propagation", "slave", "--", "sh", "-c",
                 "while [ \"$1\" != -- ]; do mount --bind -- \"$1\" \"$2\" || exit 1; shift 2; done; shift; exec \"$@\"",
                 "hull-files"));
         files.forEach((source, placeholder) -> {

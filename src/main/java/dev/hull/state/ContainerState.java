@@ -31,10 +31,16 @@ public record ContainerState(
 
     /**
      * The VM a container runs in, as {@code list --all} shows it; {@code share} is how the guest gets the
-     * container's root ({@code virtiofs} or {@code 9p}).
+     * container's root ({@code virtiofs} or {@code 9p}); {@code pod} is the container whose shim booted the
+     * VM and holds it (its own id for that one; the sandbox's for the members of its pod).
      */
     public record VmInfo(String hypervisor, String kernel, String initrd, String image, int memoryMiB, int cpus,
-            String accel, String share) {
+            String accel, String share, String pod) {
+    }
+
+    /** A member of another container's pod: it runs in that container's VM and has no qemu of its own. */
+    public boolean member() {
+        return vm != null && vm.pod() != null && !vm.pod().equals(id);
     }
 
     public ContainerState withStatus(Status s) {

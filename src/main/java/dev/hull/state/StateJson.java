@@ -48,6 +48,7 @@ final class StateJson {
             v.put("cpus", vm.cpus());
             JsonValues.putText(v, "accel", vm.accel());
             JsonValues.putText(v, "share", vm.share());
+            JsonValues.putText(v, "pod", vm.pod());
             n.put("vm", v);
         }
         return JsonValues.write(n, false).getBytes(StandardCharsets.UTF_8);
@@ -71,7 +72,7 @@ final class StateJson {
                         (int) JsonValues.number(v, "memoryMiB"), (int) JsonValues.number(v, "cpus"),
                         JsonValues.text(v, "accel"),
                         // Files without it were written by Hulls that shared the root only over 9p.
-                        v.containsKey("share") ? JsonValues.text(v, "share") : "9p");
+                        v.containsKey("share") ? JsonValues.text(v, "share") : "9p", JsonValues.text(v, "pod"));
         return new ContainerState(JsonValues.text(n, "ociVersion"), JsonValues.text(n, "id"),
                 status == null ? null : Status.valueOf(status.toUpperCase(Locale.ROOT)), JsonValues.number(n, "pid"),
                 JsonValues.text(n, "bundle"), JsonValues.text(n, "rootfs"), JsonValues.text(n, "created"),

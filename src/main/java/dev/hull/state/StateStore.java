@@ -126,17 +126,51 @@ public final class StateStore {
         deleteTree(dir(id));
     }
 
+    /**
+     * Removes a state or run folder. A pod's run folder holds binds of its members' roots (the bundles'
+     * rootfs on the host): they are detached first, and the walk never enters a mount point, so a bind
+     * that would not go costs a warning, never a user's files.
+     */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        java.util.Set<Path> mounted = new java.util.HashSet<>(
+                dev.hull.sys.Host.isRoot() ? dev.hull.sys.Mounts.detachUnder(dir) : dev.hull.sys.Mounts.under(dir));
+        if (mounted.contains(dir.toAbsolutePath().normalize())) {
+            throw new IOException("cannot remove " + dir + ": something is still mounted on it");
         }
-    }
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d,
+                    java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (mounted.contains(d.toAbsolutePath().normalize())) {
+                    dev.hull.logging.Log.warn("left " + d + ": something is still mounted on it");
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
 
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                if (!mounted.contains(f.toAbsolutePath().normalize())) {
+                    Files.deleteIfExists(f);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                try {
+                    Files.deleteIfExists(d);
+                } catch (java.nio.file.DirectoryNotEmptyException left) {
+                    // Holds a mount point that would not go: warned above.
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+    }
 
     /** A held container lock; closing releases it. */
     public record Lock(FileChannel channel, FileLock lock) implements AutoCloseable {

@@ -29,8 +29,6 @@ public final class Namespaces {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
         static final MethodHandle SETNS = Native.withErrno("setns",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        static final MethodHandle STRERROR = Native.link("strerror",
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     }
 
     /** Empty when {@code path} is a namespace of {@code type} this process may enter; else why not. */
@@ -78,12 +76,11 @@ public final class Namespaces {
 
     private static String error(MemorySegment state, int type) throws Throwable {
         int errno = Native.errno(state);
-        MemorySegment msg = (MemorySegment) Calls.STRERROR.invokeExact(errno);
         // EINVAL from setns: the file is no namespace, or one of another type.
         return errno == 22 ? "not " + switch (type) {
             case CLONE_NEWIPC -> "an ipc";
             case CLONE_NEWUTS -> "a uts";
             default -> "a network";
-        } + " namespace" : msg.reinterpret(256).getString(0);
+        } + " namespace" : Native.strerror(errno);
     }
 }

@@ -42,6 +42,19 @@ final class Native {
         }
     }
 
+    private static final class Strerror {
+        static final MethodHandle H = link("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    /** The C library's message for {@code errno}. */
+    static String strerror(int errno) {
+        try {
+            return ((MemorySegment) Strerror.H.invokeExact(errno)).reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
     private static final class Close {
         static final MethodHandle H = link("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }

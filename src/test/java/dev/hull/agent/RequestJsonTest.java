@@ -32,6 +32,8 @@ class RequestJsonTest {
                         java.util.Map.of("kernel.msgmax", "1"), null),
                 new Request.Create("web", null, false, Process.of("true"), null, new Stdio(1, 2, 3), null, null,
                         m.readTree("{\"maskedPaths\":[\"/proc/kcore\"],\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}")),
+                new Request.Create("member", null, false, Process.of("true"), null, new Stdio(1, 2, 3), null, null,
+                        null, "root/member", java.util.Map.of("ipc", "sandbox", "uts", "sandbox")),
                 new Request.Start("c"), new Request.Exec("c", "e1", full, new Stdio(5, 6, 7)),
                 new Request.Signal("c", null, 15, true), new Request.Signal("c", "e1", 9, false),
                 new Request.Resize("c", "e1", 24, 80), new Request.Wait("c", "e1"), new Request.Ps("c"),

@@ -13,7 +13,7 @@ class StateJsonTest {
     void everyFieldSurvivesAWriteAndARead() throws Exception {
         var full = new ContainerState("1.2.0", "c", Status.STOPPED, 42, "/b", "/b/rootfs", "2026-01-01T00:00:00Z",
                 1000, Map.of("k", "v", "k2", ""), 1795922899750L, 43, "/run/c", 137,
-                new ContainerState.VmInfo("/usr/bin/qemu", "/k", "/i", "/img", 256, 2, "kvm", "virtiofs"));
+                new ContainerState.VmInfo("/usr/bin/qemu", "/k", "/i", "/img", 256, 2, "kvm", "virtiofs", "c"));
         assertThat(StateJson.read(StateJson.write(full))).isEqualTo(full);
         var sparse = new ContainerState("1.2.0", "c", Status.CREATING, 0, "/b", "/b/rootfs", "t", 0, Map.of(), 0, 0,
                 null, null, null);
@@ -32,7 +32,7 @@ class StateJsonTest {
         assertThat(StateJson.read(old.getBytes(StandardCharsets.UTF_8))).isEqualTo(new ContainerState("1.2.0", "cs3",
                 Status.CREATED, 11748, "/tmp/fg", "/tmp/fg/rootfs", "2026-11-29T03:28:20.147463181Z", 0, Map.of(),
                 1795922899750L, 11764, "/run/c/cs3", null,
-                new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64", "/k", "/i", null, 256, 1, "tcg", "9p")));
+                new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64", "/k", "/i", null, 256, 1, "tcg", "9p", null)));
     }
 
     @Test

@@ -1,0 +1,418 @@
+package dev.hull.shim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hull.agent.AgentClient;
+import dev.hull.agent.ProcessStreams;
+import dev.hull.agent.Request;
+import dev.hull.agent.Results.ExitStatus;
+import dev.hull.logging.Log;
+import dev.hull.oci.Bundle;
+import dev.hull.oci.Hooks;
+import dev.hull.state.ContainerState;
+import dev.hull.state.StateStore;
+import dev.hull.state.Status;
+import dev.hull.sys.ProcessFds;
+import dev.hull.sys.Terminal;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What belongs to one container in a VM: its process in the guest, its streams, its status and the verbs
+ * the CLI sends to its {@code shim.sock}. The VM's parts are its {@link PodVm}'s.
+ */
+final class GuestContainer {
+    private static final Duration REQUEST = PodVm.REQUEST;
+    /** No deadline for a slow reader of the container's output (awaitExit). */
+    private static final Duration OUTPUT_FOREVER = Duration.ofDays(3650);
+    private static final int KILLED = 128 + 9;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StateStore store;
+    private final String id;
+    private final PodVm pod;
+    private final AgentClient agent;
+    private final ProcessStreams io;
+    private final CompletableFuture<ExitStatus> exit;
+    private final ShimServer server;
+    private final HostTerminal tty;
+    private final Hooks hooks;
+    private final HookRunner hookRunner;
+    private final Map<String, ExecRun> execs = new ConcurrentHashMap<>();
+    /** Done once the container's end is recorded (its status and code in state.json). */
+    private final CompletableFuture<Integer> ended = new CompletableFuture<>();
+    private volatile ContainerState state;
+
+    /**
+     * The host end of the workload's stdio: the pty when it has a terminal, else the streams of the process
+     * whose pid is the container's (the shim's own fds, or a member's host process's).
+     */
+    record HostStdio(HostTerminal tty, OutputStream out, OutputStream err, InputStream in) {
+        static HostStdio own(HostTerminal.Source terminal, boolean wantsTty) throws IOException {
+            if (wantsTty) {
+                HostTerminal tty = HostTerminal.open(terminal);
+                return new HostStdio(tty, tty.out(), null, tty.in());
+            }
+            OutputStream out = new FileOutputStream(FileDescriptor.out);
+            long self = ProcessHandle.current().pid();
+            return new HostStdio(null, out, ProcessFds.sameOpenFile(self, 1, 2) ? out
+                    : new FileOutputStream(FileDescriptor.err), new FileInputStream(FileDescriptor.in));
+        }
+
+        /** Another process's stdio, duplicated with pidfd_getfd (the same open files, as if inherited). */
+        static HostStdio ofProcess(long pid, HostTerminal.Source terminal, boolean wantsTty) throws IOException {
+            if (wantsTty) {
+                HostTerminal tty = HostTerminal.open(terminal);
+                return new HostStdio(tty, tty.out(), null, tty.in());
+            }
+            OutputStream out = ProcessFds.output(pid, 1);
+            return new HostStdio(null, out, ProcessFds.sameOpenFile(pid, 1, 2) ? out : ProcessFds.output(pid, 2),
+                    ProcessFds.input(pid, 0));
+        }
+    }
+
+    private GuestContainer(StateStore store, PodVm pod, ProcessStreams io, CompletableFuture<ExitStatus> exit,
+            Path runDir, ContainerState state, HostTerminal tty, Hooks hooks, HookRunner hookRunner)
+            throws IOException {
+        this.store = store;
+        this.id = state.id();
+        this.pod = pod;
+        this.agent = pod.agent();
+        this.io = io;
+        this.exit = exit;
+        this.state = state;
+        this.tty = tty;
+        this.hooks = hooks;
+        this.hookRunner = hookRunner;
+        this.server = new ShimServer(runDir.resolve("shim.sock"), this::handle);
+    }
+
+    /**
+     * Has the agent prepare the container's process in the VM (waiting for start), with {@code stdio} as its
+     * stdio, and records it as created with {@code created} as its state. {@code root}: where its root is in
+     * the share (null: the share itself); {@code join}: the uts/ipc namespaces it shares with another
+     * container of the VM.
+     */
+    static GuestContainer create(StateStore store, PodVm pod, ContainerState created, Bundle bundle,
+            Volumes volumes, String root, Map<String, String> join, HostStdio stdio, HookRunner hookRunner)
+            throws Exception {
+        var spec = bundle.spec();
+        AgentClient agent = pod.agent();
+        dev.hull.oci.Process process = spec.process();
+        ProcessStreams io;
+        if (stdio.tty() != null) {
+            process = sizedTo(stdio.tty(), process);
+            io = agent.streams(stdio.out(), null, true);
+        } else {
+            io = agent.streams(stdio.out(), stdio.err(), true);
+        }
+        long t1 = System.nanoTime();
+        agent.create(new Request.Create(created.id(), spec.hostname(), spec.root().readonly(), process,
+                spec.mounts().isEmpty() ? null : volumes.mounts(), io.wire(),
+                volumes.shares().stream().map(s -> new Request.VolumeShare(s.tag(), s.readonly())).toList(),
+                spec.linux().sysctl().isEmpty() ? null : spec.linux().sysctl(), spec.linux().guest(), root,
+                join == null || join.isEmpty() ? null : join), REQUEST);
+        Log.debug("the agent prepared " + created.id() + " in " + (System.nanoTime() - t1) / 1_000_000 + " ms");
+        CompletableFuture<ExitStatus> exit = agent.waitFor(created.id(), null);
+        io.pumpStdin(stdio.in());
+        GuestContainer c;
+        try {
+            c = new GuestContainer(store, pod, io, exit, Path.of(created.runDir()), created, stdio.tty(),
+                    spec.hooks(), hookRunner);
+        } catch (IOException e) {
+            agent.delete(created.id(), REQUEST);
+            throw e;
+        }
+        pod.add(c);
+        store.write(created);
+        if (stdio.tty() != null) {
+            c.forwardWindowSize(stdio.tty(), null, exit);
+        }
+        return c;
+    }
+
+    String id() {
+        return id;
+    }
+
+    ContainerState state() {
+        return state;
+    }
+
+    /** The process with the terminal's current size as its console size (the size the pty starts with). */
+    private static dev.hull.oci.Process sizedTo(HostTerminal tty, dev.hull.oci.Process process) throws IOException {
+        Terminal.Size size = tty.size();
+        return size == null ? process
+                : process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(), size.cols()));
+    }
+
+    /**
+     * The host tty's size changes reach the guest's pty. Nothing signals the shim when a manager resizes
+     * the pty master it holds (the shim is not the tty's session), so the size is polled.
+     */
+    private void forwardWindowSize(HostTerminal term, String exec, CompletableFuture<?> until) {
+        Thread.ofPlatform().daemon().name("hull-winsize").start(() -> {
+            Terminal.Size last = term.size();
+            while (!until.isDone()) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Terminal.Size now = term.size();
+                if (now != null && !now.equals(last)) {
+                    try {
+                        agent.resize(new Request.Resize(id, exec, now.rows(), now.cols()), REQUEST);
+                        last = now;
+                    } catch (IOException | TimeoutException e) {
+                        Log.debug("resize: " + e.getMessage());
+                    }
+                }
+            }
+        });
+    }
+
+    private JsonNode handle(ShimRequest request) throws Exception {
+        return switch (request) {
+            case ShimRequest.Start s -> {
+                start();
+                yield null;
+            }
+            case ShimRequest.Kill k -> {
+                kill(k.signal(), k.all());
+                yield null;
+            }
+            case ShimRequest.Pause p -> {
+                pause();
+                yield null;
+            }
+            case ShimRequest.Resume r -> {
+                resume();
+                yield null;
+            }
+            case ShimRequest.Ps p -> JSON.valueToTree(agent.ps(id, REQUEST).processes());
+            case ShimRequest.Stats s -> JSON.valueToTree(agent.stats(id, REQUEST));
+            case ShimRequest.Exec e -> JSON.createObjectNode().put("pid", exec(e));
+            case ShimRequest.WaitExec w -> JSON.createObjectNode().put("code", waitExec(w.exec()));
+            case ShimRequest.Update u -> {
+                agent.update(new Request.Update(id, u.resources()), REQUEST);
+                yield null;
+            }
+        };
+    }
+
+    /**
+     * An exec'd process: how it ends, and its output relays to drain before saying so; {@code stdin} is the
+     * caller's, which the shim stops reading when the process ends.
+     */
+    private record ExecRun(CompletableFuture<ExitStatus> exit, ProcessStreams io, HostTerminal tty,
+            InputStream stdin) {
+    }
+
+    /**
+     * Starts a process in the container, wired to the stdio of the CLI process that asked (duplicated with
+     * pidfd_getfd, so it writes to the very open files the caller has, as an inherited fd would; a terminal
+     * through /proc).
+     */
+    private int exec(ShimRequest.Exec e) throws IOException, TimeoutException {
+        if (state.status() != Status.RUNNING) {
+            throw new IOException("cannot exec in container '" + id + "': it is " + state.status().json());
+        }
+        Path fds = Path.of("/proc", Long.toString(e.clientPid()), "fd");
+        dev.hull.oci.Process process = e.process();
+        HostTerminal term = null;
+        ProcessStreams execIo;
+        if (process.terminal()) {
+            term = e.consoleSocket() != null
+                    ? HostTerminal.open(new HostTerminal.Source(Path.of(e.consoleSocket()), null))
+                    : HostTerminal.ofProcess(fds);
+            process = sizedTo(term, process);
+            execIo = agent.streams(term.out(), null, true);
+        } else {
+            OutputStream out = ProcessFds.output(e.clientPid(), 1);
+            execIo = agent.streams(out, ProcessFds.sameOpenFile(e.clientPid(), 1, 2) ? out
+                    : ProcessFds.output(e.clientPid(), 2), true);
+        }
+        int pid;
+        try {
+            pid = agent.exec(new Request.Exec(id, e.exec(), process, execIo.wire()), REQUEST);
+        } catch (IOException | TimeoutException failed) {
+            if (term != null) {
+                term.close();
+            }
+            throw failed;
+        }
+        CompletableFuture<ExitStatus> done = agent.waitFor(id, e.exec());
+        InputStream stdin = term != null ? term.in() : ProcessFds.input(e.clientPid(), 0);
+        execs.put(e.exec(), new ExecRun(done, execIo, term, stdin));
+        execIo.pumpStdin(stdin);
+        if (term != null) {
+            forwardWindowSize(term, e.exec(), done);
+        }
+        Log.info("exec " + e.exec() + " in " + id + ": " + String.join(" ", e.process().args()));
+        return pid;
+    }
+
+    private int waitExec(String execId) throws Exception {
+        ExecRun run = execs.get(execId);
+        if (run == null) {
+            throw new IOException("no exec '" + execId + "' in container '" + id + "'");
+        }
+        try {
+            ExitStatus status = run.exit().get();
+            run.io().awaitOutput(Duration.ofSeconds(30));
+            return status.code();
+        } catch (ExecutionException e) {
+            // The VM went away: the process went with it.
+            return KILLED;
+        } finally {
+            execs.remove(execId);
+            // A manager may never close the process's stdin (docker's health checks): let go of it now.
+            run.stdin().close();
+            if (run.tty() != null) {
+                run.tty().close();
+            } else {
+                run.io().closeSinks();
+            }
+        }
+    }
+
+    /** Freezes the container's processes (its guest cgroup); alone in its VM, the VM stops too. */
+    synchronized void pause() throws IOException, TimeoutException {
+        if (state.status() != Status.RUNNING) {
+            throw new IOException("container '" + id + "' is " + state.status().json() + ", not running");
+        }
+        agent.freeze(id, true, REQUEST);
+        pod.paused(this);
+        state = state.withStatus(Status.PAUSED);
+        store.write(state);
+        Log.info("paused " + id);
+    }
+
+    /** Continues a stopped VM and sets its clock, and only then thaws the container. */
+    synchronized void resume() throws IOException, TimeoutException {
+        if (state.status() != Status.PAUSED) {
+            throw new IOException("container '" + id + "' is " + state.status().json() + ", not paused");
+        }
+        long behind = pod.running();
+        agent.freeze(id, false, REQUEST);
+        state = state.withStatus(Status.RUNNING);
+        store.write(state);
+        Log.info("resumed " + id + (behind > 0 ? " (its clock was " + behind / 1_000_000 + " ms behind)" : ""));
+    }
+
+    synchronized void start() throws IOException, TimeoutException {
+        if (state.status() != Status.CREATED) {
+            throw new IOException("container '" + id + "' is " + state.status().json() + ", not created");
+        }
+        agent.start(id, REQUEST);
+        state = state.withStatus(Status.RUNNING);
+        store.write(state);
+        Log.info("started " + id);
+        hookRunner.runQuietly("poststart", hooks.poststart(), state, "running");
+    }
+
+    synchronized void kill(int signal, boolean all) throws IOException, TimeoutException {
+        if (exit.isDone()) {
+            throw new IOException("container '" + id + "' is not running");
+        }
+        // A stopped VM cannot deliver anything: let it run for the signal, and stop it again unless the
+        // signal is SIGKILL (after which there is nothing left to keep paused).
+        boolean vmStopped = state.status() == Status.PAUSED && pod.stopped();
+        if (vmStopped) {
+            pod.running();
+        }
+        agent.signal(new Request.Signal(id, null, signal, all), REQUEST);
+        if (state.status() == Status.PAUSED) {
+            if (signal == 9) {
+                try {
+                    agent.freeze(id, false, REQUEST);
+                } catch (IOException | TimeoutException e) {
+                    Log.debug("after SIGKILL of paused " + id + ": " + e.getMessage());
+                }
+                state = state.withStatus(Status.RUNNING);
+                store.write(state);
+            } else if (vmStopped) {
+                // The signal waits in the frozen processes until resume, as with runc's freezer.
+                pod.stopAgain();
+            }
+        }
+    }
+
+    /**
+     * Waits for the workload to end and records it; returns the container's exit code (128+signal when a
+     * signal ended it, 137 when the VM was lost).
+     */
+    int awaitExit() throws IOException {
+        int code;
+        try {
+            ExitStatus status = exit.get();
+            code = status.code();
+            // Every byte reaches the manager before the container is stopped, however late its reader is:
+            // under runc the process itself would still be blocked writing them. (A reader that went away
+            // breaks the sink, and the relay then only drains.) Waiting 30 s and going on lost the rest of
+            // the output and turned the status into 0.
+            io.awaitOutput(OUTPUT_FOREVER);
+            Log.info(id + " exited with " + (status.signalled() ? "signal " + status.signal() : "code " + code));
+        } catch (ExecutionException e) {
+            code = KILLED;
+            Log.error(id + ": lost the VM (" + e.getCause().getMessage() + "); recording it as killed");
+        } catch (TimeoutException e) {
+            code = state.exitCode() == null ? KILLED : state.exitCode();
+            Log.error(id + ": its output did not drain; recording it as killed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = KILLED;
+        }
+        if (tty != null) {
+            tty.close();
+        }
+        synchronized (this) {
+            state = state.stopped(code);
+            store.write(state);
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            Log.warn("closing shim.sock of " + id + ": " + e.getMessage());
+        }
+        ended.complete(code);
+        return code;
+    }
+
+    /** The member's process is gone from the guest: the agent forgets it, its root leaves the share. */
+    void release() {
+        pod.remove(this);
+        try {
+            agent.delete(id, REQUEST);
+        } catch (IOException | TimeoutException e) {
+            Log.debug("delete " + id + " in the guest: " + e.getMessage());
+        }
+        if (pod.share() != null) {
+            pod.share().remove(id);
+        }
+    }
+
+    /** Its VM is going away: its processes are killed and its end recorded before the VM powers off. */
+    void endWithVm() {
+        try {
+            if (!exit.isDone()) {
+                agent.signal(new Request.Signal(id, null, 9, true), REQUEST);
+            }
+            ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Log.warn("member " + id + " did not end with its VM: " + e.getMessage());
+        }
+    }
+}

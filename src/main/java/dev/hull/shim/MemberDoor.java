@@ -1,0 +1,194 @@
+package dev.hull.shim;
+
+import dev.hull.logging.Log;
+import dev.hull.oci.Bundle;
+import dev.hull.state.ContainerState;
+import dev.hull.state.StateStore;
+import dev.hull.state.Status;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where a pod's members come in: {@code pod.sock} in the VM owner's run folder. Each connection is one
+ * member's host process (hull-member) for the member's whole life: it asks for the member
+ * ({@link MemberRequest}), and is answered, once the member has ended, with its exit code. The
+ * connection closing early means that process was killed: the member is killed in the guest.
+ */
+final class MemberDoor implements AutoCloseable {
+    static final String SOCKET = "pod.sock";
+    /** A member request is one short line (an id and three paths). */
+    private static final int MAX_REQUEST = 64 << 10;
+
+    private final PodVm pod;
+    private final StateStore store;
+    private final HookRunner hookRunner;
+    private final Path path;
+    private final ServerSocketChannel server;
+
+    private MemberDoor(PodVm pod, StateStore store, HookRunner hookRunner, Path path, ServerSocketChannel server) {
+        this.pod = pod;
+        this.store = store;
+        this.hookRunner = hookRunner;
+        this.path = path;
+        this.server = server;
+    }
+
+    static MemberDoor open(PodVm pod, StateStore store, HookRunner hookRunner) throws IOException {
+        Path path = pod.runDir().resolve(SOCKET);
+        Files.deleteIfExists(path);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        MemberDoor door = new MemberDoor(pod, store, hookRunner, path, server);
+        ShimServer.serve(server, "hull-pod", door::member);
+        return door;
+    }
+
+    /** One member, from its request to its end. */
+    private void member(SocketChannel ch) {
+        try (ch) {
+            InputStream in = Channels.newInputStream(ch);
+            MemberRequest request;
+            try {
+                String line = ShimServer.boundedLine(in, MAX_REQUEST);
+                if (line == null) {
+                    return;
+                }
+                request = MemberRequest.parse(line);
+            } catch (IOException e) {
+                Log.warn("pod " + pod.name() + ": " + e.getMessage());
+                return;
+            }
+            GuestContainer c;
+            try {
+                c = create(request);
+            } catch (Exception e) {
+                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                Log.error("create " + request.id() + " in the pod of " + pod.name() + ": " + msg);
+                NotifySocket.tell(request.notifySocket(), "error " + msg);
+                return;
+            }
+            NotifySocket.tell(request.notifySocket(), "ok");
+            Log.info("created " + request.id() + " in the VM of " + pod.name());
+            // Its host process going away (killed) ends the member: nothing else would.
+            Thread.ofPlatform().daemon().name("hull-member-watch").start(() -> {
+                try {
+                    while (in.read() >= 0) {
+                        // hull-member sends nothing after its request.
+                    }
+                } catch (IOException ignored) {
+                    // Closed: the same as gone.
+                }
+                if (c.state().status() != Status.STOPPED) {
+                    Log.warn("the host process of " + c.id() + " is gone; ending the member");
+                    try {
+                        c.kill(9, true);
+                    } catch (Exception e) {
+                        Log.debug("kill " + c.id() + ": " + e.getMessage());
+                    }
+                }
+            });
+            int code = c.awaitExit();
+            c.release();
+            ch.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            Log.debug("member connection: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The member's hooks, root and volumes in the share, then the container in the guest with the host
+     * process's stdio; on failure what was made is taken back.
+     */
+    private GuestContainer create(MemberRequest r) throws Exception {
+        ContainerState initial = store.read(r.id());
+        Bundle bundle = Bundle.load(r.bundle());
+        var spec = bundle.spec();
+        long started = ProcessHandle.of(r.pid()).flatMap(p -> p.info().startInstant())
+                .map(i -> i.toEpochMilli()).orElse(0L);
+        ContainerState hookState = initial.started(r.pid(), started, 0);
+        hookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
+        hookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
+        PodShare share = pod.share();
+        GuestContainer.HostStdio stdio = null;
+        try {
+            Volumes volumes = Volumes.inPod(spec.mounts(), r.id(), share);
+            String root = share.addRoot(r.id(), bundle.rootfs(), spec.root().readonly());
+            stdio = GuestContainer.HostStdio.ofProcess(r.pid(), new HostTerminal.Source(r.consoleSocket(),
+                    r.console()), spec.process().terminal());
+            ContainerState created = hookState.withStatus(Status.CREATED).withVm(pod.info());
+            return GuestContainer.create(store, pod, created, bundle, volumes, root, joins(spec), stdio, hookRunner);
+        } catch (Exception e) {
+            if (stdio != null && stdio.tty() != null) {
+                stdio.tty().close();
+            }
+            share.remove(r.id());
+            throw e;
+        }
+    }
+
+    /**
+     * The uts and ipc namespaces config.json names by path, as the containers of this VM whose host
+     * process is in them (the sandbox's shim, a member's hull-member): the member shares that container's
+     * namespace in the guest. Another namespace cannot be carried into the VM: the member gets its own.
+     */
+    private Map<String, String> joins(dev.hull.oci.Spec spec) {
+        Map<String, String> join = new LinkedHashMap<>();
+        for (var ns : spec.linux().namespaces()) {
+            String type = switch (ns.type()) {
+                case "uts" -> "uts";
+                case "ipc" -> "ipc";
+                default -> null;
+            };
+            if (type == null || ns.path() == null || ns.path().isEmpty()) {
+                continue;
+            }
+            String owner = owner(Path.of(ns.path()), type);
+            if (owner != null) {
+                join.put(type, owner);
+            } else {
+                Log.warn(type + " namespace " + ns.path() + " is no container's in the VM of " + pod.name()
+                        + ": the member gets its own");
+            }
+        }
+        return join;
+    }
+
+    /** The container of this VM whose host process is in the namespace at {@code path}, or null. */
+    private String owner(Path path, String type) {
+        Object wanted = inode(path);
+        if (wanted == null) {
+            return null;
+        }
+        for (GuestContainer c : pod.containers()) {
+            if (wanted.equals(inode(Path.of("/proc", Long.toString(c.state().pid()), "ns", type)))) {
+                return c.id();
+            }
+        }
+        return null;
+    }
+
+    private static Object inode(Path p) {
+        try {
+            return java.util.List.of(Files.getAttribute(p, "unix:dev"), Files.getAttribute(p, "unix:ino"));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        Files.deleteIfExists(path);
+    }
+}
