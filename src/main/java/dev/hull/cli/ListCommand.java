@@ -18,7 +18,8 @@ final class ListCommand implements Callable<Integer> {
         return Syntax.command("list", "List containers.").aliases("ls")
                 .flag("print ids only", "-q", "--quiet")
                 .option(String.class, "FORMAT", "table or json (default: table)", "-f", "--format")
-                .flag("add each VM's hypervisor, kernel, image, memory, cpus and qemu pid", "-a", "--all");
+                .flag("add each container's pod (the container whose VM it runs in) and that VM's hypervisor, kernel,"
+                        + " image, memory, cpus and qemu pid", "-a", "--all");
     }
 
     ListCommand(Main global, Parsed args) {
@@ -43,10 +44,14 @@ final class ListCommand implements Callable<Integer> {
             return 0;
         }
         List<Map<String, Object>> rows = new ArrayList<>();
+        Map<String, ContainerState> byId = new LinkedHashMap<>();
+        states.forEach(s -> byId.put(s.id(), s));
         for (ContainerState s : states) {
             Map<String, Object> row = StateCommand.ociState(s, global.store().dir(s.id()));
             if (all) {
-                row.put("vm", vm(s));
+                // A member has no qemu of its own: its pod's is its VM.
+                ContainerState owner = s.member() ? byId.getOrDefault(s.vm().pod(), s) : s;
+                row.put("vm", vm(s, owner.qemuPid()));
             }
             rows.add(row);
         }
@@ -59,7 +64,7 @@ final class ListCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Map<String, Object> vm(ContainerState s) {
+    private static Map<String, Object> vm(ContainerState s, long qemuPid) {
         Map<String, Object> m = new LinkedHashMap<>();
         var vm = s.vm();
         m.put("hypervisor", vm == null ? null : vm.hypervisor());
@@ -70,14 +75,15 @@ final class ListCommand implements Callable<Integer> {
         m.put("cpus", vm == null ? null : vm.cpus());
         m.put("accel", vm == null ? null : vm.accel());
         m.put("share", vm == null ? null : vm.share());
-        m.put("qemuPid", s.qemuPid());
+        m.put("pod", vm == null ? null : vm.pod());
+        m.put("qemuPid", qemuPid);
         return m;
     }
 
     private void printTable(List<Map<String, Object>> rows) {
         List<String> cols = new ArrayList<>(List.of("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"));
         if (all) {
-            cols.addAll(List.of("HYPERVISOR", "KERNEL", "IMAGE", "MEMORY", "CPUS", "QEMU PID"));
+            cols.addAll(List.of("POD", "HYPERVISOR", "KERNEL", "IMAGE", "MEMORY", "CPUS", "QEMU PID"));
         }
         List<List<String>> cells = new ArrayList<>();
         for (Map<String, Object> r : rows) {
@@ -86,7 +92,7 @@ final class ListCommand implements Callable<Integer> {
             if (all) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> vm = (Map<String, Object>) r.get("vm");
-                line.addAll(List.of(str(vm.get("hypervisor")), str(vm.get("kernel")), str(vm.get("image")),
+                line.addAll(List.of(str(vm.get("pod")), str(vm.get("hypervisor")), str(vm.get("kernel")), str(vm.get("image")),
                         str(vm.get("memoryMiB")) + "M", str(vm.get("cpus")), str(vm.get("qemuPid"))));
             }
             cells.add(line);

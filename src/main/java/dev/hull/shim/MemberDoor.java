@@ -99,8 +99,13 @@ final class MemberDoor implements AutoCloseable {
                 }
             });
             int code = c.awaitExit();
-            c.release();
-            ch.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
+            // The manager sees the member end when its host process does: that comes first, the guest's
+            // and the share's clean-up after.
+            try {
+                ch.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
+            } finally {
+                c.release();
+            }
         } catch (IOException e) {
             Log.debug("member connection: " + e.getMessage());
         }
