@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.HullTest;
+import dev.hull.testing.Leftovers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,11 +63,6 @@ class CliPodIT extends HullTest {
         return Bundles.JSON.readTree(hull.run("state", id).assertOk().stdout()).get("pid").asLong();
     }
 
-    private static List<ProcessHandle> qemus(Path marker) {
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-                .map(l -> l.contains("qemu-system") && l.contains(marker.toString())).orElse(false)).toList();
-    }
-
     @Test
     void membersRunInTheSandboxesVmAndEachHasItsOwnRootAndStatus() throws Exception {
         hull.run("create", "--bundle", sandbox("sh", "-c", "echo sandbox-root > /whoami; exec sleep 1001").toString(),
@@ -93,7 +89,7 @@ class CliPodIT extends HullTest {
         // One VM for the two: the same guest kernel boot (the member's own output says), one qemu.
         waitFor(Duration.ofSeconds(30), () -> Files.readString(out).contains(bootId));
         assertThat(Files.readString(out)).isEqualTo(bootId);
-        assertThat(qemus(dir)).hasSize(1);
+        assertThat(Leftovers.qemus(dir)).hasSize(1);
         // Each has its own root (writes reach its own bundle's rootfs) and its own pid namespace.
         assertThat(Files.readString(dir.resolve("sandbox/rootfs/whoami"))).isEqualTo("sandbox-root\n");
         assertThat(Files.readString(dir.resolve("m1/rootfs/whoami"))).isEqualTo("member-root\n");
@@ -122,7 +118,7 @@ class CliPodIT extends HullTest {
         assertThat(status("m1")).isEqualTo("absent");
         assertThat(hull.run("exec", "sb", "true").code()).isZero();
         hull.run("delete", "--force", "sb").assertOk();
-        assertThat(qemus(dir)).isEmpty();
+        assertThat(Leftovers.qemus(dir)).isEmpty();
     }
 
     @Test

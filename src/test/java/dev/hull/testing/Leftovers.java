@@ -18,6 +18,12 @@ public final class Leftovers {
         return kill(marker, c -> c.contains("qemu-system") || c.contains("dev.hull.cli.Main"));
     }
 
+    /** The qemu processes whose command line names {@code marker} (a state root, a test's folder). */
+    public static List<ProcessHandle> qemus(Path marker) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(l -> l.contains("qemu-system") && l.contains(marker.toString())).orElse(false)).toList();
+    }
+
     private static List<String> kill(Path marker, java.util.function.Predicate<String> which) {
         String m = marker.toString();
         List<ProcessHandle> found = ProcessHandle.allProcesses()

@@ -171,4 +171,31 @@ final class Commands {
         assertThat(cli.run("rm", "-f", "web").code()).isZero();
         assertThat(dev.hull.testing.NetLeftovers.find()).as("taps or filters left").isEmpty();
     }
+
+    /**
+     * The qemu processes that Hull's {@code list --all} names for the containers under state root
+     * {@code root} (a pod's members name their pod's): the VMs a manager's containers run in.
+     */
+    static java.util.Set<Long> hullVms(Path root) throws Exception {
+        Out list = run(Path.of(System.getProperty("java.io.tmpdir")), List.of(dev.hull.testing.HullCli.launcher().toString(), "--root", root.toString(),
+                "list", "--all", "--format", "json"));
+        assertThat(list.code()).as(list.stderr()).isZero();
+        java.util.Set<Long> pids = new java.util.TreeSet<>();
+        var rows = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.stdout());
+        for (var row : rows) {
+            long pid = row.path("vm").path("qemuPid").asLong();
+            if ("running".equals(row.path("status").asText()) && pid > 0) {
+                pids.add(pid);
+            }
+        }
+        return pids;
+    }
+
+    /** Fails if a bind of the roots of {@code ids} (a pod's share) is still mounted on the host. */
+    static void assertNoPodMounts(List<String> ids) throws IOException {
+        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        for (String id : ids) {
+            assertThat(mounts).as("mounts of " + id).doesNotContain("/pod/root/" + id + " ");
+        }
+    }
 }

@@ -66,7 +66,8 @@ class DockerE2EIT {
             run("rm", "-f", id);
         }
         assertThat(Leftovers.killHull(dir)).as("qemu or shims left behind").isEmpty();
-        Path hullRoot = dir.resolve("exec/runtime-hull/moby");
+        // dockerd 20.10 gives every runtime added with --add-runtime runc's root folder.
+        Path hullRoot = dir.resolve("exec/runtime-runc/moby");
         if (Files.isDirectory(hullRoot)) {
             try (var entries = Files.list(hullRoot)) {
                 assertThat(entries.filter(Files::isDirectory).toList()).as("hull state left behind").isEmpty();
@@ -160,5 +161,34 @@ class DockerE2EIT {
             run("rm", "-f", "peer");
             run("network", "rm", "hullnet");
         }
+    }
+
+    /**
+     * docker's container network: B joins A's network namespace, so it runs inside A's VM and reaches A's
+     * server on localhost; removing B leaves A running.
+     */
+    @Test
+    void aContainerOnAnothersNetworkRunsInItsVm() throws Exception {
+        Out a = run("run", "-d", "--runtime", "hull", "--name", "web", IMAGE, "sh", "-c",
+                "mkdir -p /www && echo served-by-a > /www/index.html && exec httpd -f -p 8080 -h /www");
+        assertThat(a.code()).as(a.stderr()).isZero();
+        Out b = run("run", "-d", "--runtime", "hull", "--name", "side", "--network", "container:web", IMAGE, "sleep", "1000");
+        assertThat(b.code()).as(b.stderr()).isZero();
+        Path root = dir.resolve("exec/runtime-runc/moby");
+        var vms = Commands.hullVms(root);
+        assertThat(vms).hasSize(1);
+        String bootId = run("exec", "web", "cat", "/proc/sys/kernel/random/boot_id").stdout();
+        assertThat(bootId).isNotBlank();
+        assertThat(run("exec", "side", "cat", "/proc/sys/kernel/random/boot_id").stdout()).isEqualTo(bootId);
+        Out fetched = run("exec", "side", "wget", "-qO-", "http://127.0.0.1:8080/");
+        assertThat(fetched.stdout()).as(fetched.stderr()).isEqualTo("served-by-a\n");
+        List<String> ids = run("ps", "-a", "-q", "--no-trunc").stdout().lines().toList();
+        Out removed = run("rm", "-f", "side");
+        assertThat(removed.code()).as(removed.stderr()).isZero();
+        assertThat(run("exec", "web", "echo", "still-up").stdout()).isEqualTo("still-up\n");
+        assertThat(Commands.hullVms(root)).isEqualTo(vms);
+        assertThat(run("rm", "-f", "web").code()).isZero();
+        assertThat(vms.stream().filter(pid -> ProcessHandle.of(pid).isPresent()).toList()).isEmpty();
+        Commands.assertNoPodMounts(ids);
     }
 }

@@ -49,6 +49,7 @@ class PodmanE2EIT {
 
     @AfterEach
     void nothingLeftBehind() throws Exception {
+        run("pod", "rm", "--all", "--force");
         run("rm", "--all", "--force");
         assertThat(Leftovers.killHull(dir)).as("processes left behind").isEmpty();
         Path hullRoot = dev.hull.state.StateStore.DEFAULT_ROOT;
@@ -114,6 +115,50 @@ class PodmanE2EIT {
     @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
         Commands.assertInteractiveShell(dir, "hull-podman", podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
+    }
+
+    /**
+     * A podman pod: the infra container boots the VM, each member is created inside it (podman names the
+     * infra's namespaces by its pid and marks members with CRI-O's SandboxID), and they reach each other
+     * on localhost.
+     */
+    @Test
+    void aPodIsOneVmAndItsMembersReachEachOtherOnLocalhost() throws Exception {
+        Path tar = dir.resolve("pause.tar");
+        Path extra = Files.createDirectories(dir.resolve("pause-extra"));
+        Files.writeString(extra.resolve("pause"), "#!/bin/sh\nexec sleep 2147483647\n");
+        extra.resolve("pause").toFile().setExecutable(true, false);
+        Process t = new ProcessBuilder("sh", "-c", "tar -C " + dev.hull.testing.TestAssets.busyboxRootfs() + " -cf " + tar
+                + " . && tar -rf " + tar + " -C " + extra + " ./pause").inheritIO().start();
+        assertThat(t.waitFor()).isZero();
+        assertThat(run("import", tar.toString(), "localhost/hull-pause:e2e").code()).isZero();
+        Out pod = run("pod", "create", "--name", "p1", "--infra-image", "localhost/hull-pause:e2e",
+                "--infra-command", "/pause");
+        assertThat(pod.code()).as(pod.stderr()).isZero();
+        Out server = run("run", "-d", "--pod", "p1", "--name", "server", IMAGE, "sh", "-c",
+                "mkdir -p /www && echo served-in-the-pod > /www/index.html && exec httpd -f -p 8080 -h /www");
+        assertThat(server.code()).as(server.stderr()).isZero();
+        Out client = run("run", "-d", "--pod", "p1", "--name", "client", IMAGE, "sleep", "1000");
+        assertThat(client.code()).as(client.stderr()).isZero();
+
+        String bootId = run("exec", "server", "cat", "/proc/sys/kernel/random/boot_id").stdout();
+        assertThat(bootId).isNotBlank();
+        assertThat(run("exec", "client", "cat", "/proc/sys/kernel/random/boot_id").stdout()).isEqualTo(bootId);
+        var vms = Commands.hullVms(dev.hull.state.StateStore.DEFAULT_ROOT);
+        assertThat(vms).hasSize(1);
+        Out fetched = run("exec", "client", "wget", "-qO-", "http://127.0.0.1:8080/");
+        assertThat(fetched.stdout()).as(fetched.stderr()).isEqualTo("served-in-the-pod\n");
+        Out exitCode = run("exec", "server", "sh", "-c", "exit 5");
+        assertThat(exitCode.code()).isEqualTo(5);
+
+        List<String> ids = run("ps", "-a", "-q", "--no-trunc").stdout().lines().toList();
+        Out removed = run("rm", "-f", "client");
+        assertThat(removed.code()).as(removed.stderr()).isZero();
+        assertThat(run("exec", "server", "echo", "still-up").stdout()).isEqualTo("still-up\n");
+        Out gone = run("pod", "rm", "-f", "p1");
+        assertThat(gone.code()).as(gone.stderr()).isZero();
+        assertThat(vms.stream().filter(pid -> ProcessHandle.of(pid).isPresent()).toList()).isEmpty();
+        Commands.assertNoPodMounts(ids);
     }
 
     @Test
