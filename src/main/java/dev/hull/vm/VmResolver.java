@@ -44,7 +44,8 @@ public final class VmResolver {
 
     public Resolved resolve(Bundle bundle) throws VmException {
         JsonNode guest = bundle.spec().linux().guest();
-        return resolve(bundle.spec().vm(), bundle.dir(), guest == null ? null : guest.get("resources"));
+        return resolve(bundle.spec().vm(), bundle.dir(), VmSizing.withPodAnnotations(bundle.spec().annotations(),
+                guest == null ? null : guest.get("resources")));
     }
 
     /** The VM without a bundle (for {@code check}): /etc/hull, then the defaults. */

@@ -21,6 +21,45 @@ public final class VmSizing {
     private VmSizing() {
     }
 
+    /** containerd's CRI plugin (1.7 on) sizes a pod on its sandbox with these: bytes, and CFS µs. */
+    static final String SANDBOX_MEMORY = "io.kubernetes.cri.sandbox-memory";
+    static final String SANDBOX_CPU_QUOTA = "io.kubernetes.cri.sandbox-cpu-quota";
+    static final String SANDBOX_CPU_PERIOD = "io.kubernetes.cri.sandbox-cpu-period";
+
+    /**
+     * A pod's VM is booted by its sandbox, whose own limits (a pause process) are seldom given: where the
+     * manager sizes the whole pod in the sandbox's annotations, they stand in for the limits the sandbox's
+     * resources lack. The members' limits apply to their own cgroups in the guest.
+     */
+    public static JsonNode withPodAnnotations(java.util.Map<String, String> annotations, JsonNode resources) {
+        long memory = positive(annotations.get(SANDBOX_MEMORY));
+        long quota = positive(annotations.get(SANDBOX_CPU_QUOTA));
+        long period = positive(annotations.get(SANDBOX_CPU_PERIOD));
+        if (memory <= 0 && quota <= 0) {
+            return resources;
+        }
+        var out = resources instanceof com.fasterxml.jackson.databind.node.ObjectNode o ? o.deepCopy()
+                : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        if (memory > 0 && memoryMiB(out) == null) {
+            out.putObject("memory").put("limit", memory);
+        }
+        if (quota > 0 && cpus(out, Integer.MAX_VALUE) == null) {
+            var cpu = out.putObject("cpu").put("quota", quota);
+            if (period > 0) {
+                cpu.put("period", period);
+            }
+        }
+        return out;
+    }
+
+    private static long positive(String value) {
+        try {
+            return value == null ? 0 : Math.max(0, Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** The VM's memory for a memory limit in resources, or null when there is none. */
     public static Integer memoryMiB(JsonNode resources) {
         JsonNode limit = resources == null ? null : resources.path("memory").get("limit");

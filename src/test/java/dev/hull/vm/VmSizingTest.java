@@ -26,4 +26,18 @@ class VmSizingTest {
         assertThat(VmSizing.cpus(JSON.readTree("{\"cpu\":{\"quota\":800000,\"period\":100000}}"), 2)).isEqualTo(2);
         assertThat(VmSizing.cpus(JSON.readTree("{\"cpu\":{\"quota\":-1}}"), 2)).isNull();
     }
+
+    @Test
+    void aPodIsSizedByItsSandboxesAnnotationsWhereItsLimitsAreMissing() throws Exception {
+        var pod = java.util.Map.of("io.kubernetes.cri.sandbox-memory", "536870912",
+                "io.kubernetes.cri.sandbox-cpu-quota", "200000", "io.kubernetes.cri.sandbox-cpu-period", "100000");
+        var sized = VmSizing.withPodAnnotations(pod, null);
+        assertThat(VmSizing.memoryMiB(sized)).isEqualTo(512 + 64);
+        assertThat(VmSizing.cpus(sized, 8)).isEqualTo(2);
+        // The sandbox's own limit wins; no annotations change nothing.
+        var own = JSON.readTree("{\"memory\":{\"limit\":1073741824}}");
+        assertThat(VmSizing.memoryMiB(VmSizing.withPodAnnotations(pod, own))).isEqualTo(1024 + 64);
+        assertThat(VmSizing.withPodAnnotations(java.util.Map.of(), own)).isSameAs(own);
+        assertThat(VmSizing.withPodAnnotations(java.util.Map.of("io.kubernetes.cri.sandbox-memory", "x"), null)).isNull();
+    }
 }
