@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(qemu-system-x86 linux-source-6.1 build-essential patch flex bison bc libelf-dev libssl-dev
       lz4 cpio xz-utils busybox-static libjansson-dev libseccomp-dev maven tmux util-linux iproute2 curl iptables
-      podman conmon crun containerd docker.io libcap2-bin)
+      podman conmon crun containerd docker.io libcap2-bin containernetworking-plugins python3-grpcio)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

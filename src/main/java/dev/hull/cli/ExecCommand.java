@@ -160,7 +160,9 @@ final class ExecCommand implements Callable<Integer> {
 
     /** Starts a relay (this verb again, attached) that lives as long as the exec'd process. */
     private int startRelay(ContainerState st, String name) throws Exception {
-        Path notify = Path.of(st.runDir()).resolve("exec-" + name + ".sock");
+        // Not named after the exec: a manager's exec id may be long, and a unix socket's path is at most
+        // 107 bytes (RunDir sizes run folders for this name).
+        Path notify = Path.of(st.runDir()).resolve(dev.hull.shim.RunDir.relaySocketName());
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(notify));
             List<String> cmd = new ArrayList<>(ShimLauncher.javaCommand());

@@ -188,7 +188,13 @@ final class Lifecycle {
         try (var lock = lock(id)) {
             ContainerState st = read(id);
             if (!st.effectiveStatus().isLive() || st.status() == Status.CREATING) {
-                throw new HullException("cannot kill container '" + id + "': it is not running");
+                // runc's rules: --all on a stopped container has nothing to signal and succeeds (containerd
+                // kills a task that way before deleting it, and retries for ever on an error); without it,
+                // the error is runc's own text, which containerd's shim takes for "already gone".
+                if (all && st.status() != Status.CREATING) {
+                    return;
+                }
+                throw new HullException("cannot kill container '" + id + "': container not running");
             }
             ShimClient.call(shimSocket(st), new ShimRequest.Kill(signal, all));
         }

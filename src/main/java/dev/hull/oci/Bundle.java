@@ -66,8 +66,9 @@ public record Bundle(Path dir, Spec spec, Path rootfs) {
         }
         Path rootfs = bundle.resolve(spec.root().path()).normalize();
         if (!Files.isDirectory(rootfs)) {
-            throw new BundleException("root filesystem " + rootfs + " (root.path in " + config
-                    + ") is not a directory");
+            throw new BundleException("root filesystem " + rootfs + " (root.path in " + config + ") "
+                    + (Files.exists(rootfs, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "is not a directory"
+                            : "does not exist"));
         }
         return new Bundle(bundle, spec, rootfs);
     }

@@ -47,6 +47,13 @@ public final class SpecRules {
             return Optional.of(where + ".args and " + where + ".env take " + bytes + " bytes; at most "
                     + MAX_ARGS_AND_ENV + " fit the guest agent's requests");
         }
+        // runc's rule: the workload starts somewhere definite, not relative to whatever the runtime's is.
+        if (process.cwd() == null || process.cwd().isEmpty()) {
+            return Optional.of(where + ".cwd must not be empty");
+        }
+        if (!process.cwd().startsWith("/")) {
+            return Optional.of(where + ".cwd \"" + process.cwd() + "\" must be an absolute path");
+        }
         if (process.capabilities() != null) {
             List<List<String>> sets = process.capabilities().sets();
             for (int i = 0; i < SETS.length; i++) {
@@ -77,6 +84,15 @@ public final class SpecRules {
         if (process.isPresent()) {
             return process;
         }
+        Optional<String> hooks = checkHooks(spec.hooks());
+        if (hooks.isPresent()) {
+            return hooks;
+        }
+        var guest = spec.linux().guest();
+        Optional<String> resources = checkResources(guest == null ? null : guest.get("resources"));
+        if (resources.isPresent()) {
+            return resources;
+        }
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Linux.Namespace ns : spec.linux().namespaces()) {
             if (ns.type() == null || !NAMESPACES.contains(ns.type())) {
@@ -84,6 +100,90 @@ public final class SpecRules {
             }
             if (!seen.add(ns.type())) {
                 return Optional.of("linux.namespaces: \"" + ns.type() + "\" is given twice");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every hook names its program by an absolute path (the spec's rule), with a timeout above zero. */
+    static Optional<String> checkHooks(Hooks hooks) {
+        if (hooks == null) {
+            return Optional.empty();
+        }
+        var phases = new java.util.LinkedHashMap<String, List<Hooks.Hook>>();
+        phases.put("prestart", hooks.prestart());
+        phases.put("createRuntime", hooks.createRuntime());
+        phases.put("createContainer", hooks.createContainer());
+        phases.put("startContainer", hooks.startContainer());
+        phases.put("poststart", hooks.poststart());
+        phases.put("poststop", hooks.poststop());
+        for (var phase : phases.entrySet()) {
+            List<Hooks.Hook> list = Hooks.orEmpty(phase.getValue());
+            for (int i = 0; i < list.size(); i++) {
+                Hooks.Hook h = list.get(i);
+                String where = "hooks." + phase.getKey() + "[" + i + "]";
+                if (h.path() == null || !h.path().startsWith("/")) {
+                    return Optional.of(where + ".path must be an absolute path"
+                            + (h.path() == null ? " (it is missing)" : " (it is \"" + h.path() + "\")"));
+                }
+                if (h.timeout() != null && h.timeout() <= 0) {
+                    return Optional.of(where + ".timeout must be above zero (it is " + h.timeout() + ")");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** linux.resources' numbers and strings, as runc's JSON types them (a limit of "abc" is no limit). */
+    private static final java.util.Map<String, List<String>> INTEGERS = java.util.Map.of(
+            "memory", List.of("limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness"),
+            "cpu", List.of("shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "idle"),
+            "pids", List.of("limit"),
+            "blockIO", List.of("weight", "leafWeight"));
+    private static final java.util.Map<String, List<String>> STRINGS = java.util.Map.of(
+            "cpu", List.of("cpus", "mems"));
+
+    static Optional<String> checkResources(com.fasterxml.jackson.databind.JsonNode resources) {
+        if (resources == null || resources.isNull()) {
+            return Optional.empty();
+        }
+        if (!resources.isObject()) {
+            return Optional.of("linux.resources must be an object");
+        }
+        for (var group : INTEGERS.entrySet()) {
+            var g = resources.get(group.getKey());
+            if (g == null || g.isNull()) {
+                continue;
+            }
+            if (!g.isObject()) {
+                return Optional.of("linux.resources." + group.getKey() + " must be an object");
+            }
+            for (String field : group.getValue()) {
+                var v = g.get(field);
+                if (v != null && !v.isNull() && !v.isIntegralNumber()) {
+                    return Optional.of("linux.resources." + group.getKey() + "." + field + " must be an integer");
+                }
+            }
+            for (String field : STRINGS.getOrDefault(group.getKey(), List.of())) {
+                var v = g.get(field);
+                if (v != null && !v.isNull() && !v.isTextual()) {
+                    return Optional.of("linux.resources." + group.getKey() + "." + field + " must be a string");
+                }
+            }
+        }
+        var devices = resources.get("devices");
+        if (devices != null && !devices.isNull() && !devices.isArray()) {
+            return Optional.of("linux.resources.devices must be an array");
+        }
+        var unified = resources.get("unified");
+        if (unified != null && !unified.isNull()) {
+            if (!unified.isObject()) {
+                return Optional.of("linux.resources.unified must be an object of strings");
+            }
+            for (var e : unified.properties()) {
+                if (!e.getValue().isTextual()) {
+                    return Optional.of("linux.resources.unified." + e.getKey() + " must be a string");
+                }
             }
         }
         return Optional.empty();

@@ -325,7 +325,11 @@ final class GuestContainer {
 
     synchronized void kill(int signal, boolean all) throws IOException, TimeoutException {
         if (exit.isDone()) {
-            throw new IOException("container '" + id + "' is not running");
+            // As the CLI answers for a stopped container (runc's rules): it ended while the kill was on its way.
+            if (all) {
+                return;
+            }
+            throw new IOException("cannot kill container '" + id + "': container not running");
         }
         // A stopped VM cannot deliver anything: let it run for the signal, and stop it again unless the
         // signal is SIGKILL (after which there is nothing left to keep paused).

@@ -60,7 +60,7 @@ final class GuestNetwork {
             // One interface cannot be mirrored into two VMs: frames would reach only one of them.
             throw new NetException("the network namespace " + (ns.path() == null ? "" : ns.path() + " ")
                     + "is already carried into another Hull VM (it has " + String.join(", ", network.hullTaps())
-                    + "); containers sharing a network namespace, as in a pod, are not supported");
+                    + "), which runs under another state root (--root): a pod's containers must share one");
         }
         if (network.isEmpty()) {
             Log.debug("no interfaces besides lo in the container's network namespace: no NIC");

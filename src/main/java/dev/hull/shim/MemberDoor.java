@@ -122,11 +122,17 @@ final class MemberDoor implements AutoCloseable {
         long started = ProcessHandle.of(r.pid()).flatMap(p -> p.info().startInstant())
                 .map(i -> i.toEpochMilli()).orElse(0L);
         ContainerState hookState = initial.started(r.pid(), started, 0);
+        // A VM stopped because its one container is paused cannot take a member: it runs on, and the
+        // paused container stays frozen.
+        pod.running();
         hookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
         hookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
         PodShare share = pod.share();
         GuestContainer.HostStdio stdio = null;
         try {
+            if (spec.root().readonly()) {
+                MountPoints.prepare(bundle.rootfs(), spec.mounts());
+            }
             Volumes volumes = Volumes.inPod(spec.mounts(), r.id(), share);
             String root = share.addRoot(r.id(), bundle.rootfs(), spec.root().readonly());
             stdio = GuestContainer.HostStdio.ofProcess(r.pid(), new HostTerminal.Source(r.consoleSocket(),

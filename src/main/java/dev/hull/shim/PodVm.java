@@ -87,6 +87,9 @@ public final class PodVm {
             // of the members to come; not root, the rootfs itself (and no members).
             Path shared = bundle.rootfs();
             boolean readonly = spec.root().readonly();
+            if (readonly) {
+                MountPoints.prepare(bundle.rootfs(), spec.mounts());
+            }
             if (Host.isRoot()) {
                 share = PodShare.create(runDir);
                 share.addRoot(id, bundle.rootfs(), readonly);

@@ -18,7 +18,8 @@ import java.util.HexFormat;
  */
 public final class RunDir {
     private static final int MAX_SOCKET_PATH = 100;
-    private static final String LONGEST_SOCKET = "/shim.sock";
+    /** The longest name of a socket in a run folder: an exec relay's ({@link #relaySocketName}). */
+    private static final String LONGEST_SOCKET = "/exec-00000000.sock";
     private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
@@ -45,6 +46,12 @@ public final class RunDir {
             mustBeOurs(dir);
         }
         return dir;
+    }
+
+    /** A fresh name for an exec relay's notify socket, of a fixed length. */
+    public static String relaySocketName() {
+        return "exec-" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt())
+                + ".sock";
     }
 
     /** Where the run folder of a state folder is (nothing is made): the state folder itself if short enough. */

@@ -239,4 +239,30 @@ class CliConfinementIT extends HullTest {
         assertThat(r.stdout()).doesNotContain("MOUNTED");
         assertThat(r.stderr()).contains("Device or resource busy");
     }
+
+    /**
+     * A read-only root that lacks its mount points (Kubernetes' pause image holds only /pause) gets them
+     * made in the rootfs before it goes read-only, as runc makes them: /proc, /dev, and an empty file to
+     * bind a host file (resolv.conf) on.
+     */
+    @Test
+    void aBareReadOnlyRootGetsItsMountPointsAsWithRunc() throws Exception {
+        Path rootfs = Files.createDirectories(dir.resolve("bare/rootfs"));
+        Files.copy(dev.hull.testing.TestAssets.busyboxRootfs().resolve("bin/busybox"), rootfs.resolve("busybox"));
+        Path resolv = Files.writeString(dir.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
+        ObjectNode config = Bundles.config("/busybox", "sh", "-c", "/busybox cat /etc/resolv.conf;"
+                + " /busybox ls /proc/self/fd >/dev/null && echo proc-mounted");
+        ((ObjectNode) config.get("root")).put("path", rootfs.toString()).put("readonly", true);
+        var mounts = config.putArray("mounts");
+        mounts.addObject().put("destination", "/proc").put("type", "proc").put("source", "proc");
+        mounts.addObject().put("destination", "/dev").put("type", "tmpfs").put("source", "tmpfs");
+        mounts.addObject().put("destination", "/etc/resolv.conf").put("type", "bind").put("source", resolv.toString())
+                .putArray("options").add("rbind").add("ro");
+        Files.writeString(dir.resolve("bare/config.json"), Bundles.JSON.writeValueAsString(config));
+        var r = hull.run("run", "-b", dir.resolve("bare").toString(), "bare");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("nameserver 192.0.2.53\nproc-mounted\n");
+        assertThat(rootfs.resolve("proc")).isDirectory();
+        assertThat(rootfs.resolve("etc/resolv.conf")).isEmptyFile();
+    }
 }

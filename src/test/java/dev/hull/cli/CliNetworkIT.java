@@ -144,16 +144,31 @@ class CliNetworkIT extends HullTest {
         assertThat(NetLeftovers.find()).isEmpty();
     }
 
+    /**
+     * A second container naming the same namespace is a pod member: it runs in the first one's VM, on
+     * its NIC. Under another state root no Hull container holds that VM: a clear error.
+     */
     @Test
-    void aSecondContainerInTheSameNamespaceIsAClearError() throws Exception {
+    void aSecondContainerInTheSameNamespaceJoinsTheFirstsVm() throws Exception {
         makeNamespace();
         Path b = bundle("/run/netns/" + netns, "sleep", "1000");
         hull.run("run", "-d", "-b", b.toString(), "first").assertOk();
-        HullCli.Result second = hull.run("run", "-d", "-b", b.toString(), "second");
-        assertThat(second.code()).isNotZero();
-        assertThat(second.stderr()).contains("already carried into another Hull VM").contains("pod");
-        assertThat(hull.run("list", "-q").stdout()).isEqualTo("first\n");
+        hull.run("run", "-d", "-b", b.toString(), "second").assertOk();
+        assertThat(hull.run("list", "-q").stdout()).isEqualTo("first\nsecond\n");
+        assertThat(hull.run("exec", "second", "ip", "-o", "-4", "addr").assertOk().stdout())
+                .containsPattern("eth0\\s+inet " + subnet() + ".2/24");
+        assertThat(Bundles.JSON.readTree(hull.run("state", "second").assertOk().stdout()).get("status").asText())
+                .isEqualTo("running");
+
+        HullCli elsewhere = new HullCli(Files.createDirectories(dir.resolve("elsewhere")));
+        HullCli.Result third = elsewhere.run("run", "-d", "-b", b.toString(), "third");
+        assertThat(third.code()).isNotZero();
+        assertThat(third.stderr()).contains("already carried into another Hull VM").contains("pod");
+        assertThat(elsewhere.run("list", "-q").stdout()).isEmpty();
+
         hull.run("delete", "-f", "first").assertOk();
+        assertThat(status("second")).isEqualTo("stopped");
+        hull.run("delete", "second").assertOk();
         assertThat(NetLeftovers.find()).isEmpty();
     }
 

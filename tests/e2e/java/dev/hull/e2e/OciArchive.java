@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Makes an OCI image archive (one layer) from a root folder, offline, for `ctr images import`:
@@ -14,7 +15,13 @@ final class OciArchive {
     private OciArchive() {
     }
 
+    /** An image whose config runs {@code sh}, as a busybox root wants. */
     static Path of(Path rootfs, Path work, String name) throws Exception {
+        return of(rootfs, work, name, List.of(), List.of("sh"));
+    }
+
+    /** An image whose config has this entrypoint (none when empty) and cmd. */
+    static Path of(Path rootfs, Path work, String name, List<String> entrypoint, List<String> cmd) throws Exception {
         Path blobs = Files.createDirectories(work.resolve("layout/blobs/sha256"));
         Path layer = work.resolve("layer.tar");
         Process tar = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", layer.toString(), ".").inheritIO().start();
@@ -24,7 +31,8 @@ final class OciArchive {
         byte[] layerBytes = Files.readAllBytes(layer);
         String layerDigest = blob(blobs, layerBytes);
         String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\"],"
-                + "\"Cmd\":[\"sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + layerDigest + "\"]}}";
+                + (entrypoint.isEmpty() ? "" : "\"Entrypoint\":" + jsonArray(entrypoint) + ",")
+                + "\"Cmd\":" + jsonArray(cmd) + "},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + layerDigest + "\"]}}";
         byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
         String configDigest = blob(blobs, configBytes);
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
@@ -45,6 +53,16 @@ final class OciArchive {
             throw new IllegalStateException("tar failed");
         }
         return archive;
+    }
+
+    /** Plain words (paths, program names) as a JSON array: nothing in them needs escaping. */
+    private static String jsonArray(List<String> words) {
+        for (String w : words) {
+            if (!w.matches("[A-Za-z0-9_./=:-]*")) {
+                throw new IllegalArgumentException("not a plain word: " + w);
+            }
+        }
+        return words.stream().map(w -> "\"" + w + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
     }
 
     private static String blob(Path blobs, byte[] data) throws Exception {
