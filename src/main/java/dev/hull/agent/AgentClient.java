@@ -219,7 +219,8 @@ public final class AgentClient implements AutoCloseable, FrameSender {
         pending.put(id, new Pending(request.op(), reply));
         if (disconnected.isDone()) {
             pending.remove(id);
-            throw new IOException("agent connection is closed");
+            throw closedBy != null ? new IOException(closedBy.getMessage(), closedBy)
+                    : new IOException("agent connection is closed");
         }
         send(Frame.control(FrameType.REQUEST, node.toString()));
         return reply;
@@ -258,8 +259,10 @@ public final class AgentClient implements AutoCloseable, FrameSender {
         } catch (IOException e) {
             failure = e;
         }
-        IOException cause = new IOException("agent connection closed"
-                + (failure == null ? "" : ": " + failure.getMessage()), failure);
+        String reason = abortedFor != null ? abortedFor : failure == null ? null : failure.getMessage();
+        IOException cause = new IOException("agent connection closed" + (reason == null ? "" : ": " + reason),
+                failure);
+        closedBy = cause;
         disconnected.complete(null);
         pending.values().forEach(p -> p.result().completeExceptionally(cause));
         pending.clear();
@@ -317,6 +320,23 @@ public final class AgentClient implements AutoCloseable, FrameSender {
     @Override
     public void close() throws IOException {
         channel.close();
+    }
+
+    /** Why the connection ended, once it has: what every request still waiting, or sent later, fails with. */
+    private volatile IOException closedBy;
+    private volatile String abortedFor;
+
+    /**
+     * Ends the connection because the guest misbehaved ({@code reason}): waiting and later requests fail
+     * with it, and the streams end.
+     */
+    public void abort(String reason) {
+        abortedFor = reason;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Closed is closed.
+        }
     }
 
     private static void sleep(Duration d) throws IOException {

@@ -15,14 +15,23 @@ final class GuestEvents {
     static final int MAX_LOGGED = 300;
     /** Events logged a second; the rest are counted and said once. */
     static final int PER_SECOND = 10;
+    /**
+     * Events of no use to the host in one second past which the guest is taken for hostile: Hull's agent
+     * sends an error event per frame it could not use, a handful at most.
+     */
+    static final int FLOOD = 1000;
 
     private final String id;
+    private final Runnable onFlood;
     private long second;
     private int logged;
     private long dropped;
+    private boolean flooded;
 
-    GuestEvents(String id) {
+    /** {@code onFlood}: what ends a guest that floods the host with events (once). */
+    GuestEvents(String id, Runnable onFlood) {
         this.id = id;
+        this.onFlood = onFlood;
     }
 
     void on(AgentClient agent, String event, boolean dnsRelay) {
@@ -54,6 +63,11 @@ final class GuestEvents {
         }
         if (logged++ >= PER_SECOND) {
             dropped++;
+            if (dropped > FLOOD && !flooded) {
+                flooded = true;
+                Log.error("agent of " + id + ": more than " + FLOOD + " useless events in a second; ending its VM");
+                onFlood.run();
+            }
             return;
         }
         Log.warn("agent of " + id + ": " + printable(event));

@@ -42,7 +42,15 @@ public final class StateStore {
         return root.resolve(id);
     }
 
-    /** Claims the id: creates its folder (mode 0700), failing if it exists. */
+    /**
+     * A container's room of its own in a state folder that fills up: given back the first time its state
+     * cannot be written for want of space, so that a container already made still records its start and its
+     * end (a start that failed on a full disk left the workload running and the status "created").
+     */
+    static final String RESERVE = "reserve";
+    private static final int RESERVE_BYTES = 16 << 10;
+
+    /** Claims the id: creates its folder (mode 0700) and its reserve, failing if it exists. */
     public Path claim(String id) throws IOException, ContainerExistsException {
         Files.createDirectories(root);
         Path dir = dir(id);
@@ -50,6 +58,12 @@ public final class StateStore {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw new ContainerExistsException(id);
+        }
+        try {
+            Files.write(dir.resolve(RESERVE), new byte[RESERVE_BYTES]);
+        } catch (IOException e) {
+            deleteTree(dir);
+            throw e;
         }
         return dir;
     }
@@ -70,11 +84,23 @@ public final class StateStore {
         }
     }
 
-    /** Replaces state.json atomically: a reader sees the old state or the new, never half of one. */
+    /**
+     * Replaces state.json atomically: a reader sees the old state or the new, never half of one. Out of
+     * space, the container's reserve is given up for it once.
+     */
     public void write(ContainerState state) throws IOException {
         Path dir = dir(state.id());
         Path tmp = dir.resolve(STATE + ".tmp." + ProcessHandle.current().pid());
-        Files.write(tmp, StateJson.write(state));
+        try {
+            Files.write(tmp, StateJson.write(state));
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            if (!String.valueOf(e.getMessage()).contains("No space left") || !Files.deleteIfExists(dir.resolve(RESERVE))) {
+                throw e;
+            }
+            dev.hull.logging.Log.warn("the state folder of " + state.id() + " is full: its reserve is used");
+            Files.write(tmp, StateJson.write(state));
+        }
         try {
             Files.move(tmp, dir.resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

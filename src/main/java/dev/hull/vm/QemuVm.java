@@ -79,6 +79,7 @@ public final class QemuVm implements AutoCloseable {
                 Map.entry("INITRD", config.initrd().toString()),
                 Map.entry("KERNEL_PARAMS", String.join(" ", params)),
                 Map.entry("CONSOLE_DEVICE", "file:" + console),
+                Map.entry("CONSOLE_LOG", console.toString().replace(",", ",,")),
                 Map.entry("COMMS_SOCKET", qmp.toString()),
                 Map.entry("AGENT_SOCKET", agent.toString()),
                 Map.entry("PROCESS_SOCKET", runDir.resolve("process.sock").toString()),
@@ -101,6 +102,7 @@ public final class QemuVm implements AutoCloseable {
                         runDir.resolve("virtiofsd.log"), DAEMON_DEADLINE);
             }
             QemuVm vm = new QemuVm(pb.start(), agent, qmp, console, fsd);
+            ConsoleLog.bound(console, vm.process, name);
             if (fsd != null) {
                 // The container's root is gone with virtiofsd: every file access in the guest would hang
                 // (exec waited 30 s, delete --force 52 s). The VM ends at once instead, and the container
@@ -166,6 +168,13 @@ public final class QemuVm implements AutoCloseable {
         } catch (IOException | TimeoutException | RuntimeException e) {
             client.close();
             checkAlive();
+            // A guest that answers with what is no frame of the protocol is not slow: say so at once.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof dev.hull.agent.ProtocolException) {
+                    throw new IOException("the guest broke the agent protocol at hello: " + t.getMessage()
+                            + " (console: " + consoleLog + ")", e);
+                }
+            }
             throw new TimeoutException("the guest agent did not say hello within " + deadline + " (console: "
                     + consoleLog + ")");
         }

@@ -22,13 +22,20 @@ class GuestEventsTest {
         Path log = dir.resolve("log");
         Log.configure(log, Log.Format.TEXT, false, List.of());
         try {
-            GuestEvents events = new GuestEvents("c");
+            java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+            GuestEvents events = new GuestEvents("c", ended::incrementAndGet);
             for (int i = 0; i < 1000; i++) {
                 events.on(null, "{\"event\":\"error\",\"message\":\"" + "x".repeat(100_000) + "\u001b[2J\"}", false);
             }
             List<String> lines = Files.readAllLines(log);
             assertThat(lines.size()).isBetween(1, 3 * GuestEvents.PER_SECOND);
             assertThat(lines).allMatch(l -> l.length() < 2 * GuestEvents.MAX_LOGGED);
+            assertThat(ended).as("a thousand useless events is no flood yet").hasValue(0);
+            // Past FLOOD in a second (unless the second turned meanwhile: then the next batch does it).
+            for (int i = 0; i < 3 * GuestEvents.FLOOD && ended.get() == 0; i++) {
+                events.on(null, "{\"event\":\"error\",\"message\":\"x\"}", false);
+            }
+            assertThat(ended).as("the guest is ended once").hasValue(1);
             // A DNS query the container did not ask to relay goes nowhere (the agent is null here).
             events.on(null, "{\"event\":\"dns\",\"id\":1,\"query\":\"AAAA\"}", false);
         } finally {

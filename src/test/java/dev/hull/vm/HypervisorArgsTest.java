@@ -33,7 +33,7 @@ class HypervisorArgsTest {
     void theBuiltInTemplatesUseOnlyKnownTags() {
         Map<String, String> tags = new HashMap<>();
         for (String t : List.of("NAME", "UUID", "ACCEL", "MEMORY", "CPUS", "KERNEL", "INITRD", "KERNEL_PARAMS",
-                "CONSOLE_DEVICE", "COMMS_SOCKET", "AGENT_SOCKET", "WORKLOAD_DIR", "WORKLOAD_READONLY", "VIRTIOFS_SOCKET")) {
+                "CONSOLE_DEVICE", "CONSOLE_LOG", "COMMS_SOCKET", "AGENT_SOCKET", "WORKLOAD_DIR", "WORKLOAD_READONLY", "VIRTIOFS_SOCKET")) {
             tags.put(t, "v");
         }
         assertThat(HypervisorArgs.builtIn(true).expand(tags)).contains("-no-reboot", "-kernel")

@@ -21,28 +21,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ShimFaultsIT extends HullTest {
 
-    /** The first process whose command line has all of {@code parts} and names this test's folder. */
     private Optional<ProcessHandle> find(String... parts) {
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> {
-            for (String part : parts) {
-                if (!c.contains(part)) {
-                    return false;
-                }
-            }
-            return c.contains(dir.toString());
-        }).orElse(false)).findFirst();
+        return Procs.find(dir, parts);
     }
 
     private ProcessHandle await(String... parts) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            Optional<ProcessHandle> p = find(parts);
-            if (p.isPresent()) {
-                return p.get();
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("no process with " + String.join(" ", parts));
+        return Procs.await(dir, parts);
     }
 
     @ParameterizedTest
@@ -156,5 +140,30 @@ class ShimFaultsIT extends HullTest {
             hull.run("delete", "-f", "orphan").assertOk();
         }
         assertThat(find("qemu-system")).isEmpty();
+    }
+
+    /**
+     * A workload that can write the serial port (here given /dev/ttyS0) floods the VM's console log, which
+     * lives in the run folder (tmpfs as root: the host's RAM): the log is cut back under its bound, ~1 MiB,
+     * while the guest writes several times that.
+     */
+    @Test
+    void aGuestFloodingItsConsoleIsCutShort() throws Exception {
+        var config = Bundles.config("sh", "-c", "timeout 6 sh -c 'while :; do cat /bin/busybox > /dev/ttyS0; done';"
+                + " touch /flood-done; exec sleep 1000");
+        var linux = config.putObject("linux");
+        linux.putArray("devices").addObject().put("path", "/dev/ttyS0").put("type", "c").put("major", 4)
+                .put("minor", 64).put("fileMode", 0666).put("uid", 0).put("gid", 0);
+        linux.putObject("resources").putArray("devices").addObject().put("allow", true).put("access", "rwm");
+        Path bundle = Bundles.write(dir.resolve("b"), config);
+        hull.run("run", "-d", "-b", bundle.toString(), "flood").assertOk();
+        waitFor(Duration.ofSeconds(60), () -> java.nio.file.Files.exists(bundle.resolve("rootfs/flood-done")));
+        // The bound is looked at every second.
+        Thread.sleep(2500);
+        Path runDir = Path.of(Bundles.JSON.readTree(java.nio.file.Files.readString(hull.root().resolve("flood/state.json")))
+                .get("runDir").asText());
+        assertThat(java.nio.file.Files.size(runDir.resolve("console.log"))).isLessThanOrEqualTo(1 << 20);
+        assertThat(java.nio.file.Files.readString(hull.root().resolve("hull.log"))).contains("console log of hull-flood");
+        hull.run("delete", "-f", "flood").assertOk();
     }
 }
