@@ -48,6 +48,52 @@ class ShimFaultsIT extends HullTest {
         assertThat(status("boot")).isEqualTo("absent");
     }
 
+    /** qemu or virtiofsd killed while the VM boots: create fails with the reason, and nothing is left. */
+    @ParameterizedTest
+    @ValueSource(strings = {"qemu-system", "virtiofsd"})
+    void aVmProcessKilledWhileTheVmBootsFailsCreate(String which) throws Exception {
+        var config = Bundles.config("sleep", "1000");
+        config.putObject("vm").put("share", "virtiofs");
+        Path bundle = Bundles.write(dir.resolve("b"), config);
+        Process create = hull.start(null, dir.resolve("create.out"), dir.resolve("create.err"), "create", "-b",
+                bundle.toString(), "boot");
+        await(which).destroyForcibly();
+        assertThat(create.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = java.nio.file.Files.readString(dir.resolve("create.err"));
+        if (create.exitValue() == 0) {
+            // Killed after the guest had answered: the container was made, and is now stopped as killed.
+            awaitStatus("boot", "stopped");
+            hull.run("delete", "boot").assertOk();
+        } else {
+            assertThat(create.exitValue()).isEqualTo(1);
+            assertThat(err.lines().toList()).hasSize(1);
+            assertThat(err).startsWith("hull: ");
+        }
+        assertThat(status("boot")).isEqualTo("absent");
+        assertThat(find("qemu-system")).isEmpty();
+        assertThat(find("virtiofsd")).isEmpty();
+    }
+
+    /** The shim killed while a start or a delete talks to it: the status stays true, delete finishes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"start", "delete"})
+    void theShimKilledDuringAVerb(String verb) throws Exception {
+        hull.run("create", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "v").assertOk();
+        ProcessHandle shim = ProcessHandle.of(Long.parseLong(Bundles.JSON.readTree(hull.run("state", "v")
+                .assertOk().stdout()).get("pid").asText())).orElseThrow();
+        Process cli = verb.equals("start")
+                ? hull.start(null, dir.resolve("v.out"), dir.resolve("v.err"), "start", "v")
+                : hull.start(null, dir.resolve("v.out"), dir.resolve("v.err"), "delete", "-f", "v");
+        shim.destroyForcibly();
+        assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(status("v")).isIn("stopped", "absent");
+        if (!status("v").equals("absent")) {
+            hull.run("delete", "v").assertOk();
+        }
+        assertThat(find("qemu-system")).isEmpty();
+        assertThat(find("virtiofsd")).isEmpty();
+    }
+
     @Test
     void theShimKilledWhileRunningIsStoppedAndDeleteEndsItsVm() throws Exception {
         hull.run("run", "-d", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "run").assertOk();
