@@ -24,9 +24,26 @@ public abstract class HullTest {
         hull = new HullCli(dir);
     }
 
+    /**
+     * After a failed test: what Hull logged (the state root goes with the folder), and no bind of a pod's
+     * share left mounted for the folder's removal to walk through.
+     */
     @AfterEach
-    void nothingLeftBehind() {
-        assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
+    void nothingLeftBehind() throws Exception {
+        var left = Leftovers.killAll(dir);
+        var mounts = dev.hull.sys.Mounts.under(dir);
+        if (!left.isEmpty() || !mounts.isEmpty()) {
+            java.nio.file.Path log = hull.root().resolve("hull.log");
+            if (java.nio.file.Files.exists(log)) {
+                var lines = java.nio.file.Files.readAllLines(log);
+                System.out.println("hull.log of a test that left processes or mounts behind:");
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+            }
+            Thread.sleep(200);
+            dev.hull.sys.Mounts.detachUnder(dir);
+        }
+        assertThat(left).as("processes left behind").isEmpty();
+        assertThat(mounts).as("mounts left behind").isEmpty();
     }
 
     /** The container's status as `state` says, or "absent" when it does not exist. */

@@ -198,4 +198,12 @@ final class Commands {
             assertThat(mounts).as("mounts of " + id).doesNotContain("/pod/root/" + id + " ");
         }
     }
+
+    /**
+     * What is mounted under /run/hull, where run folders of deep state roots live (every manager's): a pod
+     * share a test leaves there is a leak.
+     */
+    static List<Path> runHullMounts() throws IOException {
+        return dev.hull.sys.Mounts.under(Path.of("/run/hull"));
+    }
 }

@@ -69,6 +69,13 @@ class ContainerdE2EIT {
                 + "/state 2>/dev/null; true").inheritIO().start().waitFor();
     }
 
+    private List<Path> mountsBefore;
+
+    @org.junit.jupiter.api.BeforeEach
+    void noteMounts() throws Exception {
+        mountsBefore = Commands.runHullMounts();
+    }
+
     @AfterEach
     void nothingLeftBehind() throws Exception {
         for (String id : List.of("c1", "c2", "c3")) {
@@ -77,6 +84,7 @@ class ContainerdE2EIT {
             run(ctr("containers", "rm", id));
         }
         assertThat(Leftovers.killHull(dir)).as("hull processes left behind").isEmpty();
+        assertThat(Commands.runHullMounts()).as("mounts left under /run/hull").isSubsetOf(mountsBefore);
         Path ns = dir.resolve("hull").resolve("default");
         if (Files.isDirectory(ns)) {
             try (var entries = Files.list(ns)) {

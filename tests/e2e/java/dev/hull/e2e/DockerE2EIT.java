@@ -59,6 +59,13 @@ class DockerE2EIT {
                 + "/exec 2>/dev/null; true").inheritIO().start().waitFor();
     }
 
+    private List<Path> mountsBefore;
+
+    @org.junit.jupiter.api.BeforeEach
+    void noteMounts() throws Exception {
+        mountsBefore = Commands.runHullMounts();
+    }
+
     @AfterEach
     void nothingLeftBehind() throws Exception {
         Out all = run("ps", "-aq");
@@ -66,6 +73,7 @@ class DockerE2EIT {
             run("rm", "-f", id);
         }
         assertThat(Leftovers.killHull(dir)).as("qemu or shims left behind").isEmpty();
+        assertThat(Commands.runHullMounts()).as("mounts left under /run/hull").isSubsetOf(mountsBefore);
         // dockerd 20.10 gives every runtime added with --add-runtime runc's root folder.
         Path hullRoot = dir.resolve("exec/runtime-runc/moby");
         if (Files.isDirectory(hullRoot)) {

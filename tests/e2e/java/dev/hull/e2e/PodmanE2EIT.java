@@ -47,11 +47,19 @@ class PodmanE2EIT {
         Commands.importBusybox(PodmanE2EIT::run, dir, IMAGE);
     }
 
+    private List<Path> mountsBefore;
+
+    @org.junit.jupiter.api.BeforeEach
+    void noteMounts() throws Exception {
+        mountsBefore = Commands.runHullMounts();
+    }
+
     @AfterEach
     void nothingLeftBehind() throws Exception {
         run("pod", "rm", "--all", "--force");
         run("rm", "--all", "--force");
         assertThat(Leftovers.killHull(dir)).as("processes left behind").isEmpty();
+        assertThat(Commands.runHullMounts()).as("mounts left under /run/hull").isSubsetOf(mountsBefore);
         Path hullRoot = dev.hull.state.StateStore.DEFAULT_ROOT;
         if (Files.isDirectory(hullRoot)) {
             try (var entries = Files.list(hullRoot)) {
