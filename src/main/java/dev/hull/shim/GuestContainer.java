@@ -384,7 +384,13 @@ final class GuestContainer {
         }
         synchronized (this) {
             state = state.stopped(code);
-            store.write(state);
+            try {
+                store.write(state);
+            } catch (IOException e) {
+                // The VM must still power off and its network go: the status reads "stopped" anyway once
+                // this process has ended (only the code is lost).
+                Log.error("cannot record the end of " + id + " (code " + code + "): " + e.getMessage());
+            }
         }
         try {
             server.close();
