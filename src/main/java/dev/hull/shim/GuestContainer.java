@@ -248,8 +248,12 @@ final class GuestContainer {
         try {
             pid = agent.exec(new Request.Exec(id, e.exec(), process, execIo.wire()), REQUEST);
         } catch (IOException | TimeoutException failed) {
+            // The caller's output copies go too: held here, a reader of its pipe never saw the end
+            // (`hull exec c /nonexistent | cat` hung), and each failed exec kept an fd in the shim.
             if (term != null) {
                 term.close();
+            } else {
+                execIo.closeSinks();
             }
             throw failed;
         }

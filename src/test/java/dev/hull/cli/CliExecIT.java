@@ -63,6 +63,26 @@ class CliExecIT extends HullTest {
         }
     }
 
+    /**
+     * An exec that fails (no such program) lets go of the caller's output: a reader of its pipe sees the
+     * end as the CLI exits, as with runc (the shim kept its copy, and `hull exec x nope | cat` never ended).
+     */
+    @Test
+    void aFailedExecLetsGoOfTheCallersPipe() throws Exception {
+        Process exec = new ProcessBuilder(hull.command("exec", "x", "no-such-command")).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(exec.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(exec.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(exec.exitValue()).isEqualTo(1);
+        assertThat(output.get(30, TimeUnit.SECONDS)).as("the pipe reaches its end").contains("no-such-command");
+    }
+
     private static long count(Path dir) throws java.io.IOException {
         try (var files = Files.list(dir)) {
             return files.count();
