@@ -1,6 +1,5 @@
 package dev.hull.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -33,15 +32,7 @@ final class CreateCommand implements Callable<Integer> {
         }
         Lifecycle life = new Lifecycle(global);
         var created = life.create(id, dir, false, options.terminal());
-        if (options.pidFile != null) {
-            try {
-                PidFile.write(options.pidFile, created.state().pid());
-            } catch (IOException e) {
-                // As runc: a container whose pid could not be handed over is not left behind.
-                life.delete(id, true);
-                throw new HullException(e.getMessage(), e);
-            }
-        }
+        life.handOver(id, options.pidFile, created.state().pid());
         return 0;
     }
 }

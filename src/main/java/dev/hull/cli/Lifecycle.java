@@ -6,6 +6,7 @@ import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
 import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
+import dev.hull.shim.MemberRequest;
 import dev.hull.shim.RunDir;
 import dev.hull.shim.Shim;
 import dev.hull.shim.ShimClient;
@@ -108,7 +109,7 @@ final class Lifecycle {
             ContainerState initial = creating(id, bundle, runDir, owner.vm());
             store.write(initial);
             Log.info("creating " + id + " from " + bundle.dir() + " in the VM of " + owner.id());
-            var request = new dev.hull.shim.MemberRequest(0, id, bundle.dir(), runDir.resolve("notify.sock"),
+            var request = new MemberRequest(0, id, bundle.dir(), runDir.resolve("notify.sock"),
                     terminal.consoleSocket() == null ? null : terminal.consoleSocket().toAbsolutePath(),
                     terminal.console() == null ? null : terminal.console().toAbsolutePath());
             member = ShimLauncher.launchMember(Path.of(owner.runDir()).resolve("pod.sock"), request, terminal,
@@ -137,6 +138,22 @@ final class Lifecycle {
         return new ContainerState(ContainerState.OCI_VERSION, id, Status.CREATING, 0, bundle.dir().toString(),
                 bundle.rootfs().toString(), Instant.now().toString(), Host.uid(), bundle.spec().annotations(), 0, 0,
                 runDir.toString(), null, vm);
+    }
+
+    /**
+     * Writes the container's pid to {@code --pid-file} (none: nothing to do). As runc: a container whose pid
+     * could not be handed over is not left behind.
+     */
+    void handOver(String id, Path pidFile, long pid) throws HullException, IOException {
+        if (pidFile == null) {
+            return;
+        }
+        try {
+            PidFile.write(pidFile, pid);
+        } catch (IOException e) {
+            delete(id, true);
+            throw new HullException(e.getMessage(), e);
+        }
     }
 
     static Bundle loadBundle(Path dir) throws HullException {
@@ -231,8 +248,10 @@ final class Lifecycle {
                 throw new HullException("cannot delete container '" + id + "' that is " + status.json()
                         + ": stop it first or use --force");
             }
-            // A shim that died before its create finished never recorded qemu: look for what it left.
-            boolean unrecorded = !st.shimAlive() && st.qemuPid() <= 0;
+            // A shim that died before its create finished never recorded qemu: look for what it left. A pod
+            // member has no qemu: only a member whose host process was never recorded is looked for (reading
+            // every process's command line at each member's delete was work for nothing).
+            boolean unrecorded = st.member() ? st.pid() <= 0 : !st.shimAlive() && st.qemuPid() <= 0;
             stopShim(st);
             Path runDir = st.runDir() == null ? RunDir.path(store.dir(id), Host.isRoot()) : Path.of(st.runDir());
             killLeftovers(id, store.dir(id), runDir, unrecorded);

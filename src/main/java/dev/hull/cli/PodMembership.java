@@ -5,8 +5,9 @@ import dev.hull.oci.Spec;
 import dev.hull.state.ContainerState;
 import dev.hull.state.NoSuchContainerException;
 import dev.hull.state.StateStore;
+import dev.hull.state.Status;
+import dev.hull.sys.Namespaces;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ final class PodMembership {
         Optional<String> sandbox = annotatedSandbox(spec.annotations());
         if (sandbox.isPresent() && !sandbox.get().equals(id)) {
             try {
-                return Optional.of(running(store, ownerOf(store, store.read(sandbox.get())), id));
+                return Optional.of(running(ownerOf(store, store.read(sandbox.get())), id));
             } catch (NoSuchContainerException e) {
                 // Not one of this root's: the namespace may still tell.
             }
@@ -82,9 +83,10 @@ final class PodMembership {
             if (!c.effectiveStatus().isLive() || c.id().equals(id)) {
                 continue;
             }
-            boolean same = pid.isPresent() ? c.pid() == pid.get() : sameNamespace(Path.of(netns.get()), c.pid());
+            boolean same = pid.isPresent() ? c.pid() == pid.get()
+                    : Namespaces.same(Path.of(netns.get()), Path.of("/proc", Long.toString(c.pid()), "ns", "net"));
             if (same) {
-                return Optional.of(running(store, ownerOf(store, c), id));
+                return Optional.of(running(ownerOf(store, c), id));
             }
         }
         return Optional.empty();
@@ -102,21 +104,11 @@ final class PodMembership {
         }
     }
 
-    private static ContainerState running(StateStore store, ContainerState owner, String id) throws HullException {
-        if (!owner.shimAlive() || owner.status() == dev.hull.state.Status.STOPPED) {
+    private static ContainerState running(ContainerState owner, String id) throws HullException {
+        if (!owner.shimAlive() || owner.status() == Status.STOPPED) {
             throw new HullException("cannot create container '" + id + "' in the pod of '" + owner.id()
                     + "': that container is " + owner.effectiveStatus().json() + " and its VM is gone");
         }
         return owner;
-    }
-
-    private static boolean sameNamespace(Path file, long pid) {
-        try {
-            Path other = Path.of("/proc", Long.toString(pid), "ns", "net");
-            return Files.getAttribute(file, "unix:ino").equals(Files.getAttribute(other, "unix:ino"))
-                    && Files.getAttribute(file, "unix:dev").equals(Files.getAttribute(other, "unix:dev"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 }

@@ -47,14 +47,7 @@ final class RunCommand implements Callable<Integer> {
         Lifecycle life = new Lifecycle(global);
         var created = life.create(id, bundle, !detach, terminal);
         if (detach) {
-            if (pidFile != null) {
-                try {
-                    PidFile.write(pidFile, created.state().pid());
-                } catch (java.io.IOException e) {
-                    life.delete(id, true);
-                    throw new HullException(e.getMessage(), e);
-                }
-            }
+            life.handOver(id, pidFile, created.state().pid());
             life.start(id);
             return 0;
         }
@@ -85,10 +78,8 @@ final class RunCommand implements Callable<Integer> {
     /** Attached run of a pod member: its host process is this process's child, and its status the run's. */
     private static int runMember(Lifecycle life, String id, Process member, Path pidFile, boolean keep)
             throws Exception {
+        life.handOver(id, pidFile, member.pid());
         try {
-            if (pidFile != null) {
-                PidFile.write(pidFile, member.pid());
-            }
             life.start(id);
         } catch (Exception e) {
             life.delete(id, true);

@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import dev.hull.shim.HostTerminal;
+import dev.hull.shim.MemberRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -104,7 +105,7 @@ final class ShimLauncher {
      * config.json names) with the container's stdio; it asks the VM owner at {@code podSocket} for the member,
      * and the owner reports on notify.sock. Returns it once the member is created; throws with the reason.
      */
-    static Process launchMember(Path podSocket, dev.hull.shim.MemberRequest request,
+    static Process launchMember(Path podSocket, MemberRequest request,
             HostTerminal.Source terminal, List<String> netnsPrefix) throws IOException, HullException {
         Path stub = Main.home().resolve("target/native/hull-member");
         if (!Files.isExecutable(stub)) {

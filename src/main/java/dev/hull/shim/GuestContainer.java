@@ -61,8 +61,7 @@ final class GuestContainer {
     record HostStdio(HostTerminal tty, OutputStream out, OutputStream err, InputStream in) {
         static HostStdio own(HostTerminal.Source terminal, boolean wantsTty) throws IOException {
             if (wantsTty) {
-                HostTerminal tty = HostTerminal.open(terminal);
-                return new HostStdio(tty, tty.out(), null, tty.in());
+                return of(HostTerminal.open(terminal));
             }
             OutputStream out = new FileOutputStream(FileDescriptor.out);
             long self = ProcessHandle.current().pid();
@@ -72,13 +71,18 @@ final class GuestContainer {
 
         /** Another process's stdio, duplicated with pidfd_getfd (the same open files, as if inherited). */
         static HostStdio ofProcess(long pid, HostTerminal.Source terminal, boolean wantsTty) throws IOException {
-            if (wantsTty) {
-                HostTerminal tty = HostTerminal.open(terminal);
-                return new HostStdio(tty, tty.out(), null, tty.in());
-            }
+            return wantsTty ? of(HostTerminal.open(terminal)) : ofProcess(pid);
+        }
+
+        static HostStdio ofProcess(long pid) throws IOException {
             OutputStream out = ProcessFds.output(pid, 1);
             return new HostStdio(null, out, ProcessFds.sameOpenFile(pid, 1, 2) ? out : ProcessFds.output(pid, 2),
                     ProcessFds.input(pid, 0));
+        }
+
+        /** A terminal: the pty carries input and output, and stderr is stdout. */
+        static HostStdio of(HostTerminal tty) {
+            return new HostStdio(tty, tty.out(), null, tty.in());
         }
     }
 
@@ -110,13 +114,10 @@ final class GuestContainer {
         var spec = bundle.spec();
         AgentClient agent = pod.agent();
         dev.hull.oci.Process process = spec.process();
-        ProcessStreams io;
         if (stdio.tty() != null) {
             process = sizedTo(stdio.tty(), process);
-            io = agent.streams(stdio.out(), null, true);
-        } else {
-            io = agent.streams(stdio.out(), stdio.err(), true);
         }
+        ProcessStreams io = agent.streams(stdio.out(), stdio.err(), true);
         long t1 = System.nanoTime();
         agent.create(new Request.Create(created.id(), spec.hostname(), spec.root().readonly(), process,
                 spec.mounts().isEmpty() ? null : volumes.mounts(), io.wire(),
@@ -229,40 +230,36 @@ final class GuestContainer {
         if (state.status() != Status.RUNNING) {
             throw new IOException("cannot exec in container '" + id + "': it is " + state.status().json());
         }
-        Path fds = Path.of("/proc", Long.toString(e.clientPid()), "fd");
         dev.hull.oci.Process process = e.process();
-        HostTerminal term = null;
-        ProcessStreams execIo;
+        HostStdio stdio;
         if (process.terminal()) {
-            term = e.consoleSocket() != null
+            stdio = HostStdio.of(e.consoleSocket() != null
                     ? HostTerminal.open(new HostTerminal.Source(Path.of(e.consoleSocket()), null))
-                    : HostTerminal.ofProcess(fds);
-            process = sizedTo(term, process);
-            execIo = agent.streams(term.out(), null, true);
+                    : HostTerminal.ofProcess(Path.of("/proc", Long.toString(e.clientPid()), "fd")));
+            process = sizedTo(stdio.tty(), process);
         } else {
-            OutputStream out = ProcessFds.output(e.clientPid(), 1);
-            execIo = agent.streams(out, ProcessFds.sameOpenFile(e.clientPid(), 1, 2) ? out
-                    : ProcessFds.output(e.clientPid(), 2), true);
+            stdio = HostStdio.ofProcess(e.clientPid());
         }
+        ProcessStreams execIo = agent.streams(stdio.out(), stdio.err(), true);
         int pid;
         try {
             pid = agent.exec(new Request.Exec(id, e.exec(), process, execIo.wire()), REQUEST);
         } catch (IOException | TimeoutException failed) {
             // The caller's output copies go too: held here, a reader of its pipe never saw the end
             // (`hull exec c /nonexistent | cat` hung), and each failed exec kept an fd in the shim.
-            if (term != null) {
-                term.close();
+            if (stdio.tty() != null) {
+                stdio.tty().close();
             } else {
                 execIo.closeSinks();
+                stdio.in().close();
             }
             throw failed;
         }
         CompletableFuture<ExitStatus> done = agent.waitFor(id, e.exec());
-        InputStream stdin = term != null ? term.in() : ProcessFds.input(e.clientPid(), 0);
-        execs.put(e.exec(), new ExecRun(done, execIo, term, stdin));
-        execIo.pumpStdin(stdin);
-        if (term != null) {
-            forwardWindowSize(term, e.exec(), done);
+        execs.put(e.exec(), new ExecRun(done, execIo, stdio.tty(), stdio.in()));
+        execIo.pumpStdin(stdio.in());
+        if (stdio.tty() != null) {
+            forwardWindowSize(stdio.tty(), e.exec(), done);
         }
         Log.info("exec " + e.exec() + " in " + id + ": " + String.join(" ", e.process().args()));
         return pid;

@@ -5,6 +5,7 @@ import dev.hull.oci.Bundle;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
+import dev.hull.sys.Namespaces;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
@@ -177,24 +178,12 @@ final class MemberDoor implements AutoCloseable {
 
     /** The container of this VM whose host process is in the namespace at {@code path}, or null. */
     private String owner(Path path, String type) {
-        Object wanted = inode(path);
-        if (wanted == null) {
-            return null;
-        }
         for (GuestContainer c : pod.containers()) {
-            if (wanted.equals(inode(Path.of("/proc", Long.toString(c.state().pid()), "ns", type)))) {
+            if (Namespaces.same(path, Path.of("/proc", Long.toString(c.state().pid()), "ns", type))) {
                 return c.id();
             }
         }
         return null;
-    }
-
-    private static Object inode(Path p) {
-        try {
-            return java.util.List.of(Files.getAttribute(p, "unix:dev"), Files.getAttribute(p, "unix:ino"));
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 
     @Override

@@ -52,9 +52,7 @@ final class MountPoints {
     }
 
     private static boolean isFileBind(Mount m) {
-        boolean bind = "bind".equals(m.type()) || (m.options() != null
-                && (m.options().contains("bind") || m.options().contains("rbind")));
-        return bind && m.source() != null && Files.isRegularFile(Path.of(m.source()));
+        return Volumes.isBind(m) && m.source() != null && Files.isRegularFile(Path.of(m.source()));
     }
 
     /** Component by component, never through a link. */

@@ -1,10 +1,10 @@
 package dev.hull.shim;
 
 import dev.hull.logging.Log;
+import dev.hull.state.StateStore;
 import dev.hull.sys.Mounts;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -77,14 +77,8 @@ public final class PodShare {
     void remove(String id) {
         for (Path p : new Path[] {dir.resolve("vol").resolve(id), dir.resolve("root").resolve(id)}) {
             try {
-                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                    var left = Mounts.detachUnder(p);
-                    if (left.isEmpty()) {
-                        dev.hull.state.StateStore.deleteTree(p);
-                    } else {
-                        Log.warn("still mounted: " + left);
-                    }
-                }
+                // Detaches the binds first, and warns of any that would not go.
+                StateStore.deleteTree(p);
             } catch (IOException e) {
                 Log.warn("cannot take " + id + " out of the pod's share: " + e.getMessage());
             }

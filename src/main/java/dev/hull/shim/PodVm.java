@@ -49,12 +49,14 @@ public final class PodVm {
     private final Path runDir;
     private final VmResolver.Resolved resolved;
     private final VmConfig config;
+    /** The first container's volumes, planned with the VM (its 9p shares are the VM's). */
+    private final Volumes firstVolumes;
     private final Map<String, GuestContainer> containers = new ConcurrentHashMap<>();
     /** The whole VM is stopped (QMP stop): only when its one container is paused. */
     private boolean stopped;
 
     private PodVm(String name, QemuVm vm, AgentClient agent, GuestNetwork net, PodShare share, Path runDir,
-            VmResolver.Resolved resolved, VmConfig config) {
+            VmResolver.Resolved resolved, VmConfig config, Volumes firstVolumes) {
         this.name = name;
         this.vm = vm;
         this.agent = agent;
@@ -63,6 +65,7 @@ public final class PodVm {
         this.runDir = runDir;
         this.resolved = resolved;
         this.config = config;
+        this.firstVolumes = firstVolumes;
     }
 
     /**
@@ -110,10 +113,7 @@ public final class PodVm {
                         volumes.shares(), nics, volumes.qemuPrefix(net.qemuPrefix()));
             }
         } catch (Exception e) {
-            net.tearDown();
-            if (share != null) {
-                share.close();
-            }
+            end(null, net, share);
             throw e;
         }
         AgentClient agent = null;
@@ -136,26 +136,14 @@ public final class PodVm {
                         + behind / 1_000_000 + " ms behind the host's");
             }
             net.configureGuest(agent, REQUEST, dnsRelay);
-            PodVm pod = new PodVm(id, vm, agent, net, share, runDir, resolved, config);
-            pod.firstVolumes = volumes;
+            PodVm pod = new PodVm(id, vm, agent, net, share, runDir, resolved, config, volumes);
             ClockWatch.start(CLOCK_SYNC, pod::onHostClock);
             return pod;
         } catch (Exception e) {
-            logConsole(vm);
-            if (agent != null) {
-                agent.close();
-            }
-            vm.close();
-            net.tearDown();
-            if (share != null) {
-                share.close();
-            }
+            release(vm, agent, net, share);
             throw e;
         }
     }
-
-    /** The first container's volumes, planned with the VM (its 9p shares are the VM's). */
-    private Volumes firstVolumes;
 
     Volumes firstVolumes() {
         return firstVolumes;
@@ -320,12 +308,8 @@ public final class PodVm {
         if (!vm.awaitExit(Duration.ofSeconds(10))) {
             Log.warn("the VM of " + name + " did not power off; killing qemu");
         }
-        vm.close();
-        net.tearDown();
-        if (share != null) {
-            share.close();
-        }
-        for (String s : List.of("agent.sock", "qmp.sock", MemberDoor.SOCKET)) {
+        end(vm, net, share);
+        for (String s : List.of("agent.sock", "qmp.sock")) {
             try {
                 Files.deleteIfExists(runDir.resolve(s));
             } catch (IOException ignored) {
@@ -336,13 +320,27 @@ public final class PodVm {
 
     /** After a failed create of the first container: everything of the VM ends. */
     void abort() {
+        release(vm, agent, net, share);
+    }
+
+    /** What a VM that never became a pod's ends with: its console said (debug), its agent let go, the rest ended. */
+    private static void release(QemuVm vm, AgentClient agent, GuestNetwork net, PodShare share) {
         logConsole(vm);
-        try {
-            agent.close();
-        } catch (IOException ignored) {
-            // Going away anyway.
+        if (agent != null) {
+            try {
+                agent.close();
+            } catch (IOException ignored) {
+                // Going away anyway.
+            }
         }
-        vm.close();
+        end(vm, net, share);
+    }
+
+    /** qemu (and its virtiofsd), the taps and filters, the share's binds: in that order, qemu first. */
+    private static void end(QemuVm vm, GuestNetwork net, PodShare share) {
+        if (vm != null) {
+            vm.close();
+        }
         net.tearDown();
         if (share != null) {
             share.close();

@@ -136,7 +136,7 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
         return argv;
     }
 
-    private static boolean isBind(Mount m) {
+    static boolean isBind(Mount m) {
         return "bind".equals(m.type()) || (m.options() != null
                 && (m.options().contains("bind") || m.options().contains("rbind")));
     }

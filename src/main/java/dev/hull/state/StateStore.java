@@ -1,20 +1,30 @@
 package dev.hull.state;
 
+import dev.hull.logging.Log;
+import dev.hull.sys.Host;
+import dev.hull.sys.Mounts;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The state root ({@code --root}): one folder per container holding {@code state.json} (replaced
@@ -98,7 +108,7 @@ public final class StateStore {
             if (!String.valueOf(e.getMessage()).contains("No space left") || !Files.deleteIfExists(dir.resolve(RESERVE))) {
                 throw e;
             }
-            dev.hull.logging.Log.warn("the state folder of " + state.id() + " is full: its reserve is used");
+            Log.warn("the state folder of " + state.id() + " is full: its reserve is used");
             Files.write(tmp, StateJson.write(state));
         }
         try {
@@ -158,42 +168,42 @@ public final class StateStore {
      * that would not go costs a warning, never a user's files.
      */
     public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        java.util.Set<Path> mounted = new java.util.HashSet<>(
-                dev.hull.sys.Host.isRoot() ? dev.hull.sys.Mounts.detachUnder(dir) : dev.hull.sys.Mounts.under(dir));
+        Set<Path> mounted = new HashSet<>(
+                Host.isRoot() ? Mounts.detachUnder(dir) : Mounts.under(dir));
         if (mounted.contains(dir.toAbsolutePath().normalize())) {
             throw new IOException("cannot remove " + dir + ": something is still mounted on it");
         }
-        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(Path d,
-                    java.nio.file.attribute.BasicFileAttributes attrs) {
+            public FileVisitResult preVisitDirectory(Path d,
+                    BasicFileAttributes attrs) {
                 if (mounted.contains(d.toAbsolutePath().normalize())) {
-                    dev.hull.logging.Log.warn("left " + d + ": something is still mounted on it");
-                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                    Log.warn("left " + d + ": something is still mounted on it");
+                    return FileVisitResult.SKIP_SUBTREE;
                 }
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a)
                     throws IOException {
                 if (!mounted.contains(f.toAbsolutePath().normalize())) {
                     Files.deleteIfExists(f);
                 }
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
                 try {
                     Files.deleteIfExists(d);
-                } catch (java.nio.file.DirectoryNotEmptyException left) {
+                } catch (DirectoryNotEmptyException left) {
                     // Holds a mount point that would not go: warned above.
                 }
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
         });
     }

@@ -5,6 +5,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +60,19 @@ public final class Namespaces {
             }
         } catch (Throwable t) {
             return t.toString();
+        }
+    }
+
+    /**
+     * Whether two namespace files (a /proc/PID/ns/TYPE link, a bind of one such as /run/netns/NAME) are the
+     * same namespace: the same inode of the same nsfs. One that cannot be read is no match.
+     */
+    public static boolean same(Path a, Path b) {
+        try {
+            return Files.getAttribute(a, "unix:ino").equals(Files.getAttribute(b, "unix:ino"))
+                    && Files.getAttribute(a, "unix:dev").equals(Files.getAttribute(b, "unix:dev"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
         }
     }
 

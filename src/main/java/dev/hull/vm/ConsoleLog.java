@@ -25,6 +25,7 @@ final class ConsoleLog {
     static void bound(Path log, java.lang.Process qemu, String name) {
         Thread.ofPlatform().daemon().name("hull-console-log").start(() -> {
             long cut = 0;
+            boolean warned = false;
             while (qemu.isAlive()) {
                 try {
                     Thread.sleep(EVERY);
@@ -35,8 +36,10 @@ final class ConsoleLog {
                         }
                         String what = "the console log of " + name + " passed " + LIMIT + " bytes: cut (" + cut
                                 + " bytes so far)";
-                        if (cut <= 2 * LIMIT + LIMIT / 2) {
+                        // A warning once; a guest that goes on must not fill the host's log instead.
+                        if (!warned) {
                             Log.warn(what);
+                            warned = true;
                         } else {
                             Log.debug(what);
                         }
