@@ -18,6 +18,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class QemuVm implements AutoCloseable {
     private static final Duration DAEMON_DEADLINE = Duration.ofSeconds(10);
+    /** How long qemu may take to exit after its virtiofsd did, before the VM counts as cut off from its root. */
+    private static final Duration VIRTIOFSD_LAG = Duration.ofSeconds(1);
     private final java.lang.Process process;
     private final Path agentSocket;
     private final Path qmpSocket;
@@ -107,8 +109,9 @@ public final class QemuVm implements AutoCloseable {
                 // The container's root is gone with virtiofsd: every file access in the guest would hang
                 // (exec waited 30 s, delete --force 52 s). The VM ends at once instead, and the container
                 // with it, recorded as killed.
+                // A guest that powers off ends qemu, and virtiofsd with it: qemu may still be on its way out.
                 fsd.onExit(() -> {
-                    if (vm.process.isAlive()) {
+                    if (!exitsWithin(vm.process, VIRTIOFSD_LAG)) {
                         dev.hull.logging.Log.error("virtiofsd of " + name + " ended while its VM ran; ending the VM");
                         vm.process.destroyForcibly();
                     }
@@ -120,6 +123,15 @@ public final class QemuVm implements AutoCloseable {
                 fsd.close();
             }
             throw e;
+        }
+    }
+
+    private static boolean exitsWithin(Process process, Duration deadline) {
+        try {
+            return process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
         }
     }
 

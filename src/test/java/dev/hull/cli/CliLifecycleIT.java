@@ -42,6 +42,17 @@ class CliLifecycleIT extends HullTest {
         assertThat(hull.run("state", "c1").code()).as("run removes the container").isEqualTo(1);
     }
 
+    /** A container that ends well leaves no error in the log (virtiofsd's end during the power-off was one). */
+    @Test
+    void aCleanRunLogsNoError() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            hull.run("run", "--bundle", bundle("true").toString(), "clean" + i).assertOk();
+        }
+        Thread.sleep(1500);
+        assertThat(Files.readAllLines(hull.root().resolve("hull.log")))
+                .filteredOn(line -> line.contains("level=error")).isEmpty();
+    }
+
     /** With 2>&1 the workload's stdout and stderr are one open file, and their lines keep its order. */
     @Test
     void runWithStderrToStdoutKeepsTheOrderOfTheLines() throws Exception {
