@@ -5,7 +5,7 @@ export JAVA_HOME
 MVN := mvn -B --no-transfer-progress
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: deps guest member build demo test clean
+.PHONY: deps guest member build demo test docs clean
 deps:
 	@scripts/install-deps.sh
 
@@ -31,6 +31,12 @@ demo: build
 # Guest build + every Maven test (unit, host-mode agent, real VMs under TCG, the CLI).
 test: guest member
 	$(MVN) -Dhull.commit=$(COMMIT) verify
+
+# The API documentation (target/site/apidocs) and a coverage report of every test (target/site/coverage):
+# the whole test suite once more, with JaCoCo's agent in each JVM.
+docs: guest member
+	$(MVN) -P docs -Dhull.commit=$(COMMIT) verify
+	@echo "API: target/site/apidocs/index.html  coverage: target/site/coverage/index.html"
 
 clean:
 	$(MAKE) -C guest clean

@@ -53,6 +53,11 @@ final class ShimLauncher {
             // The CLI's AOT cache: the shim's flags differ only in sizes, which the cache allows.
             cmd.add("-XX:AOTCache=" + aot);
         }
+        String more = System.getenv("HULL_JVM_OPTIONS");
+        if (more != null && !more.isBlank()) {
+            // As bin/hull gives them to the CLI: `make docs` gives the shims the coverage agent too.
+            cmd.addAll(List.of(more.trim().split("\\s+")));
+        }
         cmd.add("-Dhull.home=" + Main.home());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

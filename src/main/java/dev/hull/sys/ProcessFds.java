@@ -65,7 +65,7 @@ public final class ProcessFds {
     }
 
     /**
-     * Whether process {@code pid}'s fds {@code a} and {@code b} are one open file, as `2>&1` makes them.
+     * Whether process {@code pid}'s fds {@code a} and {@code b} are one open file, as {@code 2>&1} makes them.
      * kcmp(2) tells exactly; where the kernel has no kcmp (this project's CI host answers EINVAL), the
      * same file or pipe behind both is taken for it: for a pipe or a terminal that is all that matters,
      * and a regular file opened twice with separate offsets is a case that clobbers its own output anyway.
