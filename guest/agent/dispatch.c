@@ -10,6 +10,7 @@ static enum agent_err failure = AE_EFAIL;
 void fail_code(enum agent_err e) { failure = e; }
 
 static const char *str(json_t *req, const char *key) { return json_string_value(json_object_get(req, key)); }
+static json_int_t num(json_t *req, const char *key) { return json_integer_value(json_object_get(req, key)); }
 
 /* The container a request names, or NULL after answering that there is none. */
 static struct container *named(uint64_t id, json_t *req) {
@@ -57,12 +58,12 @@ void dispatch_request(const char *payload, size_t len) {
         answer(id, r != NULL, r, err);
         break;
     case OP_signal:
-        answer(id, do_signal(str(req, "container"), str(req, "exec"), (int)json_integer_value(json_object_get(req, "signal")),
+        answer(id, do_signal(str(req, "container"), str(req, "exec"), (int)num(req, "signal"),
                              json_is_true(json_object_get(req, "all")), err, sizeof err) == 0, NULL, err);
         break;
     case OP_resize:
-        answer(id, do_resize(str(req, "container"), str(req, "exec"), (int)json_integer_value(json_object_get(req, "rows")),
-                             (int)json_integer_value(json_object_get(req, "cols")), err, sizeof err) == 0, NULL, err);
+        answer(id, do_resize(str(req, "container"), str(req, "exec"), (int)num(req, "rows"), (int)num(req, "cols"),
+                             err, sizeof err) == 0, NULL, err);
         break;
     case OP_wait: {
         struct process *p = process_find(str(req, "container"), str(req, "exec"));
@@ -76,7 +77,8 @@ void dispatch_request(const char *payload, size_t len) {
         break;
     }
     case OP_update:
-        if ((c = named(id, req))) answer(id, do_update(c, json_object_get(req, "resources"), err, sizeof err) == 0, NULL, err);
+        if ((c = named(id, req)))
+            answer(id, do_update(c, json_object_get(req, "resources"), err, sizeof err) == 0, NULL, err);
         break;
     case OP_settime:
         if (!g_cfg.guest) {
@@ -87,7 +89,8 @@ void dispatch_request(const char *payload, size_t len) {
         answer(id, r != NULL, r, err);
         break;
     case OP_freeze:
-        if ((c = named(id, req))) answer(id, do_freeze(c, json_is_true(json_object_get(req, "frozen")), err, sizeof err) == 0, NULL, err);
+        if ((c = named(id, req)))
+            answer(id, do_freeze(c, json_is_true(json_object_get(req, "frozen")), err, sizeof err) == 0, NULL, err);
         break;
     case OP_ps:
         if ((c = named(id, req))) send_result(id, do_ps(c));
