@@ -28,8 +28,10 @@ build: guest member
 demo: build
 	scripts/demo.sh
 
-# Guest build + every Maven test (unit, host-mode agent, real VMs under TCG, the CLI).
+# Guest build + the agent's own unit tests (guest/agent/test) + every Maven test (unit, host-mode agent,
+# real VMs under TCG, the CLI).
 test: guest member
+	$(MAKE) -C guest/agent check
 	$(MVN) -Dhull.commit=$(COMMIT) verify
 
 # The API documentation (target/site/apidocs) and a coverage report of every test (target/site/coverage):

@@ -8,14 +8,73 @@
 #include <jansson.h>
 
 #define AGENT_VERSION "hull-agent 0.1.0"
-#define PROTOCOL_VERSION 1
+
+/* The contract with the host. Each line below has its Java twin (dev.hull.agent: Frame, FrameType,
+ * Request, ErrorCode; dev.hull.state.ContainerId), and ProtocolContractTest reads this header to compare
+ * them: change one side alone and the build fails. */
+
+/* The protocol versions this agent speaks; hello picks the highest one both sides speak. */
+#define PROTOCOL_MIN_VERSION 1
+#define PROTOCOL_MAX_VERSION 1
 
 #define FRAME_HEADER 9
 #define MAX_PAYLOAD (1u << 20)
 #define MAX_DATA (64u * 1024)
 #define INITIAL_WINDOW (256u * 1024)
+/* A container id's most characters (runc's characters, never a path). */
+#define MAX_ID_LENGTH 200
 
 enum frame_type { F_REQUEST = 1, F_RESPONSE = 2, F_EVENT = 3, F_DATA = 4, F_CLOSE = 5, F_CREDIT = 6 };
+
+/* Every op the agent serves, in the order hello lists them as capabilities. Adding one: its fields in
+ * request.c's op_fields, its case in dispatch.c (the switch has no default: the compiler asks for it), a
+ * record in Request.java and golden files (docs/agent-protocol.md, "Adding an agent op"). */
+#define AGENT_OPS(X) \
+    X(hello) X(create) X(start) X(exec) X(signal) X(resize) X(wait) X(ps) X(stats) X(update) X(delete) \
+    X(network) X(dns) X(shutdown) X(settime) X(freeze)
+#define AGENT_OP_ENUM(name) OP_##name,
+enum agent_op { AGENT_OPS(AGENT_OP_ENUM) OP_COUNT };
+
+/* The code of an error answer ({"error":{"code":"ENOENT","message":"..."}}): what a program may act on,
+ * where the message is for people. EFAIL: the request was good, the system refused it (the message says
+ * why). */
+#define AGENT_ERRORS(X) X(EPROTO) X(ENOSYS) X(EINVAL) X(ENOENT) X(EEXIST) X(EBUSY) X(ENOTSUP) X(EFAIL)
+#define AGENT_ERR_ENUM(name) AE_##name,
+enum agent_err { AGENT_ERRORS(AGENT_ERR_ENUM) AE_COUNT };
+
+/* ---- the protocol's pure parts: no syscalls, unit-tested (frame.c, request.c, reply.c; test/) ---- */
+struct frame_header {
+    uint32_t len;
+    int type;
+    uint32_t stream;
+};
+void frame_header_encode(unsigned char out[FRAME_HEADER], uint32_t len, int type, uint32_t stream);
+void frame_header_decode(const unsigned char in[FRAME_HEADER], struct frame_header *h);
+/* 0 when the host may send this frame; else -1 and why in msg. */
+int frame_check(const struct frame_header *h, char *msg, size_t msglen);
+uint32_t frame_get32(const unsigned char *p);
+void frame_put32(unsigned char *p, uint32_t v);
+
+const char *agent_op_name(enum agent_op op);
+const char *agent_op_fields(enum agent_op op); /* its declaration: "name:type[!] ...", see request.c */
+const char *agent_err_name(enum agent_err e);
+int agent_valid_id(const char *id);
+/* Reads a request's payload: 0 with its id and op, the op's fields checked against their declaration; or
+ * -1 with an error's code and message (id 0 when it has none). *out is the parsed object, or NULL (the
+ * caller's to decref either way). */
+int request_parse(const char *payload, size_t len, json_t **out, uint64_t *id, enum agent_op *op,
+                  enum agent_err *code, char *msg, size_t msglen);
+/* hello: the version both sides speak (the highest), or -1 with why in msg. */
+int hello_negotiate(json_t *req, char *msg, size_t msglen);
+json_t *hello_result(int version, const char *kernel, int guest, json_t *clock); /* steals clock */
+
+json_t *reply_result(uint64_t id, json_t *result); /* steals result (NULL: {}) */
+json_t *reply_error(uint64_t id, enum agent_err code, const char *msg);
+json_t *event_error(const char *msg);
+json_t *event_dns(uint32_t id, const char *query_b64);
+
+/* A failing handler names its error's code here (dispatch.c resets it to EFAIL before each request). */
+void fail_code(enum agent_err e);
 
 /* ---- logging (log.c) ---- */
 extern int g_debug;
@@ -33,7 +92,7 @@ int conn_on_writable(void);
 void send_frame(int type, uint32_t stream, const void *payload, size_t len);
 void send_json(int type, json_t *obj); /* steals obj */
 void send_result(uint64_t id, json_t *result); /* steals result (NULL: {}) */
-void send_error(uint64_t id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void send_error(uint64_t id, enum agent_err code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void send_event_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void send_credit(uint32_t stream, uint32_t bytes);
 int conn_seen_frame(void);

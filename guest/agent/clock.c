@@ -36,6 +36,7 @@ json_t *clock_info(void) {
 json_t *do_settime(json_t *req, char *err, size_t errlen) {
     json_t *v = json_object_get(req, "realtime");
     if (!json_is_integer(v) || json_integer_value(v) / 1000000000 < MIN_REALTIME_S) {
+        fail_code(AE_EINVAL);
         snprintf(err, errlen, "settime needs realtime: nanoseconds since the epoch, after the year 2000");
         return NULL;
     }
@@ -54,6 +55,7 @@ json_t *do_settime(json_t *req, char *err, size_t errlen) {
  * a resume and the clock's correction. */
 int do_freeze(struct container *c, int frozen, char *err, size_t errlen) {
     if (!c->cgroup[0]) {
+        fail_code(AE_ENOTSUP);
         snprintf(err, errlen, "container '%s' has no cgroup (host mode without --cgroup-root)", c->id);
         return -1;
     }

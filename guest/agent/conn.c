@@ -39,22 +39,12 @@ int conn_fd(void) { return cfd; }
 int conn_wants_write(void) { return qhead != NULL; }
 int conn_seen_frame(void) { return seen_frame; }
 
-static void put32(unsigned char *p, uint32_t v) {
-    p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
-}
-
-static uint32_t get32(const unsigned char *p) {
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
 void send_frame(int type, uint32_t stream, const void *payload, size_t len) {
     struct outbuf *b = malloc(sizeof *b);
     if (!b) abort();
     b->data = malloc(FRAME_HEADER + len);
     if (!b->data) abort();
-    put32((unsigned char *)b->data, (uint32_t)len);
-    b->data[4] = (char)type;
-    put32((unsigned char *)b->data + 5, stream);
+    frame_header_encode((unsigned char *)b->data, (uint32_t)len, type, stream);
     if (len) memcpy(b->data + FRAME_HEADER, payload, len);
     b->len = FRAME_HEADER + len;
     b->off = 0;
@@ -72,16 +62,16 @@ void send_json(int type, json_t *obj) {
 }
 
 void send_result(uint64_t id, json_t *result) {
-    send_json(F_RESPONSE, json_pack("{s:I,s:o}", "id", (json_int_t)id, "result", result ? result : json_object()));
+    send_json(F_RESPONSE, reply_result(id, result));
 }
 
-void send_error(uint64_t id, const char *fmt, ...) {
+void send_error(uint64_t id, enum agent_err code, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    send_json(F_RESPONSE, json_pack("{s:I,s:s}", "id", (json_int_t)id, "error", msg));
+    send_json(F_RESPONSE, reply_error(id, code, msg));
 }
 
 void send_event_error(const char *fmt, ...) {
@@ -90,12 +80,12 @@ void send_event_error(const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    send_json(F_EVENT, json_pack("{s:s,s:s}", "event", "error", "message", msg));
+    send_json(F_EVENT, event_error(msg));
 }
 
 void send_credit(uint32_t stream, uint32_t bytes) {
     unsigned char p[4];
-    put32(p, bytes);
+    frame_put32(p, bytes);
     send_frame(F_CREDIT, stream, p, 4);
 }
 
@@ -118,26 +108,18 @@ int conn_on_writable(void) {
     return 0;
 }
 
-static void handle_frame(int type, uint32_t stream, const char *payload, size_t len) {
+static void handle_frame(const struct frame_header *h, const char *payload) {
+    char why[128];
     seen_frame = 1;
-    int control = type == F_REQUEST || type == F_RESPONSE || type == F_EVENT;
-    if (type < F_REQUEST || type > F_CREDIT) {
-        send_event_error("unknown frame type %d", type);
+    if (frame_check(h, why, sizeof why) < 0) {
+        send_event_error("%s", why);
         return;
     }
-    if (control != (stream == 0)) {
-        send_event_error("frame of type %d on stream %u", type, stream);
-        return;
-    }
-    switch (type) {
-    case F_REQUEST: dispatch_request(payload, len); break;
-    case F_DATA: stream_on_data(stream, payload, len); break;
-    case F_CLOSE: stream_on_close(stream); break;
-    case F_CREDIT:
-        if (len != 4) send_event_error("CREDIT on stream %u has %zu bytes, not 4", stream, len);
-        else stream_on_credit(stream, get32((const unsigned char *)payload));
-        break;
-    default: send_event_error("the host may not send frames of type %d", type); break;
+    switch (h->type) {
+    case F_REQUEST: dispatch_request(payload, h->len); break;
+    case F_DATA: stream_on_data(h->stream, payload, h->len); break;
+    case F_CLOSE: stream_on_close(h->stream); break;
+    case F_CREDIT: stream_on_credit(h->stream, frame_get32((const unsigned char *)payload)); break;
     }
 }
 
@@ -160,20 +142,20 @@ int conn_on_readable(void) {
             if (skip) break;
         }
         if (inlen - off < FRAME_HEADER) break;
-        const unsigned char *h = (const unsigned char *)inbuf + off;
-        uint32_t len = get32(h);
-        int type = h[4];
-        uint32_t stream = get32(h + 5);
-        if (len > MAX_PAYLOAD) {
-            send_event_error("frame payload of %u bytes exceeds %u; skipped", len, MAX_PAYLOAD);
+        struct frame_header h;
+        frame_header_decode((const unsigned char *)inbuf + off, &h);
+        if (h.len > MAX_PAYLOAD) {
+            char why[128];
+            frame_check(&h, why, sizeof why);
+            send_event_error("%s", why);
             seen_frame = 1;
             off += FRAME_HEADER;
-            skip = len;
+            skip = h.len;
             continue;
         }
-        if (inlen - off < FRAME_HEADER + (size_t)len) break;
-        handle_frame(type, stream, inbuf + off + FRAME_HEADER, len);
-        off += FRAME_HEADER + len;
+        if (inlen - off < FRAME_HEADER + (size_t)h.len) break;
+        handle_frame(&h, inbuf + off + FRAME_HEADER);
+        off += FRAME_HEADER + h.len;
     }
     memmove(inbuf, inbuf + off, inlen - off);
     inlen -= off;

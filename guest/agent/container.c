@@ -21,13 +21,6 @@
 
 struct agent_config g_cfg;
 
-static int valid_id(const char *id) {
-    if (!id || !*id || strlen(id) > 200 || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
-    for (const char *p = id; *p; p++)
-        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.' || *p == '+')) return 0;
-    return 1;
-}
-
 /* Receives "ok"/"err:..." from the child, and the pty master with it when there is a terminal. */
 static int receive_report(int sock, char *msg, size_t msglen, int *fd_out) {
     char ctl[CMSG_SPACE(sizeof(int))];
@@ -144,17 +137,20 @@ static int check_stream_ids(json_t *stdio, int terminal, char *err, size_t errle
         json_t *v = json_object_get(stdio, names[i]);
         ids[i] = json_integer_value(v);
         if ((v && !json_is_integer(v)) || ids[i] < 0 || ids[i] > 0xffffffffLL) {
+            fail_code(AE_EINVAL);
             snprintf(err, errlen, "stdio.%s must be a stream id (0 to 4294967295)", names[i]);
             return -1;
         }
         if (terminal && i == 2) ids[i] = 0;
         if (!ids[i]) continue;
         if (stream_find((uint32_t)ids[i])) {
+            fail_code(AE_EEXIST);
             snprintf(err, errlen, "stream %lld is already in use", (long long)ids[i]);
             return -1;
         }
         for (int k = 0; k < i; k++)
             if (ids[k] == ids[i] && !(k == 1 && i == 2)) {
+                fail_code(AE_EINVAL);
                 snprintf(err, errlen, "stdio.%s and stdio.%s are both stream %lld", names[k], names[i],
                          (long long)ids[i]);
                 return -1;
@@ -295,7 +291,7 @@ static int root_in_share(struct container *c, json_t *root, char *err, size_t er
     snprintf(copy, sizeof copy, "%s", r);
     char *save = NULL;
     for (char *part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save))
-        if (!valid_id(part)) {
+        if (!agent_valid_id(part)) {
             snprintf(err, errlen, "root '%s': '%s' is not a plain name", r, part);
             return -1;
         }
@@ -475,7 +471,7 @@ static int mount_volumes(struct container *c, json_t *shares, char *err, size_t 
     mkdir(VOLUME_DIR, 0755);
     json_array_foreach(shares, i, s) {
         const char *tag = json_string_value(json_object_get(s, "tag"));
-        if (!tag || !valid_id(tag)) {
+        if (!tag || !agent_valid_id(tag)) {
             snprintf(err, errlen, "invalid volume tag '%s'", tag ? tag : "");
             return -1;
         }
@@ -529,11 +525,13 @@ static void remove_container(struct container *c) {
 
 json_t *do_create(json_t *req, char *err, size_t errlen) {
     const char *id = json_string_value(json_object_get(req, "container"));
-    if (!valid_id(id)) {
+    if (!agent_valid_id(id)) {
+        fail_code(AE_EINVAL);
         snprintf(err, errlen, "invalid container id '%s'", id ? id : "");
         return NULL;
     }
     if (container_find(id)) {
+        fail_code(AE_EEXIST);
         snprintf(err, errlen, "container '%s' already exists", id);
         return NULL;
     }
@@ -582,10 +580,12 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
 int do_start(const char *id, char *err, size_t errlen) {
     struct container *c = container_find(id ? id : "");
     if (!c) {
+        fail_code(AE_ENOENT);
         snprintf(err, errlen, "no container '%s'", id ? id : "");
         return -1;
     }
     if (c->started || c->start_fd < 0) {
+        fail_code(AE_EBUSY);
         snprintf(err, errlen, "container '%s' was already started", id);
         return -1;
     }
@@ -613,14 +613,17 @@ json_t *do_exec(json_t *req, char *err, size_t errlen) {
     const char *exec_id = json_string_value(json_object_get(req, "exec"));
     struct container *c = container_find(id ? id : "");
     if (!c || !c->init) {
+        fail_code(AE_ENOENT);
         snprintf(err, errlen, "no container '%s'", id ? id : "");
         return NULL;
     }
     if (c->init->exited) {
+        fail_code(AE_EBUSY);
         snprintf(err, errlen, "container '%s' is not running", id);
         return NULL;
     }
     if (!exec_id || !*exec_id || process_find(id, exec_id)) {
+        fail_code(exec_id && *exec_id ? AE_EEXIST : AE_EINVAL);
         snprintf(err, errlen, "exec needs a new, non-empty exec name (got '%s')", exec_id ? exec_id : "");
         return NULL;
     }
@@ -631,12 +634,16 @@ json_t *do_exec(json_t *req, char *err, size_t errlen) {
 
 static struct process *target(const char *id, const char *exec_id, char *err, size_t errlen) {
     struct process *p = process_find(id ? id : "", exec_id);
-    if (!p) snprintf(err, errlen, "no process '%s' in container '%s'", exec_id ? exec_id : "", id ? id : "");
+    if (!p) {
+        fail_code(AE_ENOENT);
+        snprintf(err, errlen, "no process '%s' in container '%s'", exec_id ? exec_id : "", id ? id : "");
+    }
     return p;
 }
 
 int do_signal(const char *id, const char *exec_id, int sig, int all, char *err, size_t errlen) {
     if (sig < 1 || sig > 64) {
+        fail_code(AE_EINVAL);
         snprintf(err, errlen, "invalid signal %d", sig);
         return -1;
     }
@@ -667,6 +674,7 @@ int do_resize(const char *id, const char *exec_id, int rows, int cols, char *err
     struct process *p = target(id, exec_id, err, errlen);
     if (!p) return -1;
     if (p->tty_master < 0) {
+        fail_code(AE_EINVAL);
         snprintf(err, errlen, "process has no terminal");
         return -1;
     }
@@ -681,6 +689,7 @@ int do_resize(const char *id, const char *exec_id, int rows, int cols, char *err
 int do_delete(const char *id, char *err, size_t errlen) {
     struct container *c = container_find(id ? id : "");
     if (!c) {
+        fail_code(AE_ENOENT);
         snprintf(err, errlen, "no container '%s'", id ? id : "");
         return -1;
     }

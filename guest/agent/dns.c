@@ -88,7 +88,7 @@ void dns_on_readable(void) {
         pending[id % PENDING].id = id;
         pending[id % PENDING].from = from;
         b64_encode(query, (size_t)n, text);
-        send_json(F_EVENT, json_pack("{s:s,s:I,s:s}", "event", "dns", "id", (json_int_t)id, "query", text));
+        send_json(F_EVENT, event_dns(id, text));
     }
 }
 
@@ -98,6 +98,7 @@ int dns_answer(json_t *req, char *err, size_t errlen) {
     unsigned char answer[DNS_MAX];
     int n = text ? b64_decode(text, answer, sizeof answer) : -1;
     if (n < 0) {
+        fail_code(AE_EINVAL);
         snprintf(err, errlen, "dns: the answer is not base64");
         return -1;
     }

@@ -120,6 +120,7 @@ static long long read_number(const char *dir, const char *file) {
 
 json_t *do_stats(struct container *c, char *err, size_t errlen) {
     if (!c->cgroup[0]) {
+        fail_code(AE_ENOTSUP);
         snprintf(err, errlen, "container '%s' has no cgroup (host mode without --cgroup-root)", c->id);
         return NULL;
     }
@@ -274,6 +275,7 @@ int cgroup_apply(const char *cg, json_t *res, char *err, size_t errlen) {
 /* The update request: the same linux.resources, on a running container. */
 int do_update(struct container *c, json_t *res, char *err, size_t errlen) {
     if (!c->cgroup[0]) {
+        fail_code(AE_ENOTSUP);
         snprintf(err, errlen, "container '%s' has no cgroup (host mode without --cgroup-root)", c->id);
         return -1;
     }

@@ -261,6 +261,7 @@ static int setup_interface(json_t *iface, char *err, size_t errlen) {
 
 int do_network(json_t *req, char *err, size_t errlen) {
     if (!g_cfg.guest) {
+        fail_code(AE_ENOTSUP);
         snprintf(err, errlen, "network is configured only in a VM (this agent runs in host mode)");
         return -1;
     }

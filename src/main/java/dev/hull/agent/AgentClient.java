@@ -91,10 +91,11 @@ public final class AgentClient implements AutoCloseable, FrameSender {
     }
 
     public HelloResult hello(Duration timeout) throws IOException, TimeoutException {
-        HelloResult hello = call(new Request.Hello(Request.PROTOCOL_VERSION), HelloResult.class, timeout);
-        if (hello.version() != Request.PROTOCOL_VERSION) {
-            throw new ProtocolException("agent speaks protocol version " + hello.version() + ", expected "
-                    + Request.PROTOCOL_VERSION);
+        HelloResult hello = call(Request.Hello.ofThisHost(), HelloResult.class, timeout);
+        if (hello.version() < Request.MIN_VERSION || hello.version() > Request.MAX_VERSION) {
+            throw new ProtocolException("the agent settled on protocol version " + hello.version()
+                    + ", which this host does not speak (the host speaks versions " + Request.MIN_VERSION + " to "
+                    + Request.MAX_VERSION + ", the agent " + hello.minVersion() + " to " + hello.maxVersion() + ")");
         }
         greeting = hello;
         return hello;
@@ -212,6 +213,11 @@ public final class AgentClient implements AutoCloseable, FrameSender {
     }
 
     private CompletableFuture<JsonNode> send(Request request) throws IOException {
+        HelloResult hello = greeting;
+        if (hello != null && !hello.serves(request.op())) {
+            throw new AgentException(request.op(), ErrorCode.ENOSYS, "the guest's agent (" + hello.agent()
+                    + ") does not serve this request");
+        }
         long id = nextId.getAndIncrement();
         ObjectNode node = RequestJson.tree(request, JSON);
         node.put("id", id);
@@ -311,7 +317,7 @@ public final class AgentClient implements AutoCloseable, FrameSender {
             return;
         }
         if (node.hasNonNull("error")) {
-            p.result().completeExceptionally(new AgentException(p.op(), node.get("error").asText()));
+            p.result().completeExceptionally(RequestJson.error(p.op(), node.get("error")));
         } else {
             p.result().complete(node.path("result"));
         }

@@ -1,8 +1,5 @@
 package dev.hull.agent;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.hull.oci.Mount;
 import dev.hull.oci.Process;
 import java.util.List;
@@ -11,37 +8,31 @@ import java.util.Map;
 
 /**
  * Requests the host sends to hull-agent (docs/agent-protocol.md). Each is written as a JSON object whose
- * {@code op} names the request; the client adds the {@code id}.
+ * {@code op} names the request (by {@link RequestJson#tree}, the one writer; the golden files under
+ * src/test/resources/golden/agent/ are what it writes, and the agent's unit tests read them); the client adds
+ * the {@code id}. The set of records is the set of ops of guest/agent/agent.h's AGENT_OPS
+ * (ProtocolContractTest).
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = Request.Hello.class, name = "hello"),
-    @JsonSubTypes.Type(value = Request.Create.class, name = "create"),
-    @JsonSubTypes.Type(value = Request.Start.class, name = "start"),
-    @JsonSubTypes.Type(value = Request.Exec.class, name = "exec"),
-    @JsonSubTypes.Type(value = Request.Signal.class, name = "signal"),
-    @JsonSubTypes.Type(value = Request.Resize.class, name = "resize"),
-    @JsonSubTypes.Type(value = Request.Wait.class, name = "wait"),
-    @JsonSubTypes.Type(value = Request.Ps.class, name = "ps"),
-    @JsonSubTypes.Type(value = Request.Stats.class, name = "stats"),
-    @JsonSubTypes.Type(value = Request.Update.class, name = "update"),
-    @JsonSubTypes.Type(value = Request.Delete.class, name = "delete"),
-    @JsonSubTypes.Type(value = Request.Network.class, name = "network"),
-    @JsonSubTypes.Type(value = Request.Dns.class, name = "dns"),
-    @JsonSubTypes.Type(value = Request.Shutdown.class, name = "shutdown"),
-    @JsonSubTypes.Type(value = Request.SetTime.class, name = "settime"),
-    @JsonSubTypes.Type(value = Request.Freeze.class, name = "freeze"),
-})
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Request {
-    int PROTOCOL_VERSION = 1;
+    /** The protocol versions this host speaks; hello settles on the highest one the agent speaks too. */
+    int MIN_VERSION = 1;
+    int MAX_VERSION = 1;
 
     /** The name the protocol gives this request, used in error messages. */
     default String op() {
-        return getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        return op(getClass());
     }
 
-    record Hello(int version) implements Request {
+    /** The op of a kind of request: its record's name in lower case. */
+    static String op(Class<? extends Request> kind) {
+        return kind.getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    /** The range of protocol versions the host speaks. */
+    record Hello(int minVersion, int maxVersion) implements Request {
+        public static Hello ofThisHost() {
+            return new Hello(MIN_VERSION, MAX_VERSION);
+        }
     }
 
     /**

@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.oci.JsonText;
 import dev.hull.oci.Mount;
 import dev.hull.oci.SpecJson;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Requests as the agent reads them, and its common results, through Jackson's tree model: binding the
- * records cost each shim ~40 ms of introspection on its way to a running container (hello 25 ms, create
- * 15 ms). The rare requests' parts (a network's links and routes) and results (ps, stats) are still bound.
+ * Requests as the agent reads them, and its common results and errors, through Jackson's tree model: binding
+ * the records cost each shim ~40 ms of introspection on its way to a running container (hello 25 ms, create
+ * 15 ms). This is the only writer of requests; the golden files (src/test/resources/golden/agent/) pin what
+ * it writes. The rare requests' parts (a network's links and routes) and results (ps, stats) are still bound.
  */
 final class RequestJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -23,7 +26,7 @@ final class RequestJson {
     static ObjectNode tree(Request request, ObjectMapper binder) {
         ObjectNode n = NODES.objectNode().put("op", request.op());
         switch (request) {
-            case Request.Hello h -> n.put("version", h.version());
+            case Request.Hello h -> n.put("minVersion", h.minVersion()).put("maxVersion", h.maxVersion());
             case Request.Create c -> {
                 n.put("container", c.container());
                 JsonText.put(n, "hostname", c.hostname());
@@ -111,18 +114,45 @@ final class RequestJson {
         } else if (type == Results.ExitStatus.class) {
             value = new Results.ExitStatus(r.path("code").asInt(), r.path("signal").asInt());
         } else if (type == Results.HelloResult.class) {
-            JsonNode c = r.path("clock");
-            value = new Results.HelloResult(r.path("version").asInt(), JsonText.get(r, "agent"),
-                    JsonText.get(r, "kernel"), JsonText.get(r, "mode"), c.isObject()
-                            ? new Results.Clock(JsonText.get(c, "clocksource"), JsonText.get(c, "clockevent"),
-                                    c.path("resolution").asLong())
-                            : null);
+            value = hello(r);
         } else if (type == Results.TimeSet.class) {
             value = new Results.TimeSet(r.path("was").asLong());
         } else {
             value = binder.treeToValue(r, type);
         }
         return type.cast(value);
+    }
+
+    /** An agent from before version ranges names one version; one from before capabilities serves every op. */
+    private static Results.HelloResult hello(JsonNode r) {
+        JsonNode c = r.path("clock");
+        int version = r.path("version").asInt();
+        List<String> capabilities = null;
+        if (r.path("capabilities").isArray()) {
+            capabilities = new ArrayList<>();
+            for (JsonNode op : r.path("capabilities")) {
+                capabilities.add(op.asText());
+            }
+        }
+        return new Results.HelloResult(version, r.path("minVersion").asInt(version),
+                r.path("maxVersion").asInt(version), capabilities == null ? null : List.copyOf(capabilities),
+                JsonText.get(r, "agent"), JsonText.get(r, "kernel"), JsonText.get(r, "mode"), c.isObject()
+                        ? new Results.Clock(JsonText.get(c, "clocksource"), JsonText.get(c, "clockevent"),
+                                c.path("resolution").asLong())
+                        : null);
+    }
+
+    /**
+     * An error answer's {@code error}: {@code {"code":"ENOENT","message":"..."}}, or the bare message of an
+     * agent from before codes.
+     */
+    static AgentException error(String op, JsonNode error) {
+        if (error.isTextual()) {
+            return new AgentException(op, ErrorCode.UNKNOWN, error.asText());
+        }
+        String message = JsonText.get(error, "message");
+        return new AgentException(op, ErrorCode.of(JsonText.get(error, "code")),
+                message == null ? error.toString() : message);
     }
 
     private static ObjectNode mount(Mount m) {

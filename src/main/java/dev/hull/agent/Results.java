@@ -8,9 +8,18 @@ public final class Results {
     private Results() {
     }
 
-    /** {@code clock}: how the guest keeps time; null from an agent that does not say. */
+    /**
+     * {@code version}: the protocol version the agent settled on; {@code minVersion} to {@code maxVersion}: the
+     * ones it speaks. {@code capabilities}: the ops it serves, null from an agent that does not say (it
+     * serves them all). {@code clock}: how the guest keeps time; null from an agent that does not say.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record HelloResult(int version, String agent, String kernel, String mode, Clock clock) {
+    public record HelloResult(int version, int minVersion, int maxVersion, List<String> capabilities, String agent,
+            String kernel, String mode, Clock clock) {
+        /** Whether the agent serves {@code op}. */
+        public boolean serves(String op) {
+            return capabilities == null || capabilities.contains(op);
+        }
     }
 
     /**

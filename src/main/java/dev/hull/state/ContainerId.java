@@ -4,7 +4,7 @@ import java.util.regex.Pattern;
 
 /** Container ids as runc accepts them: letters, digits and {@code _+-.}, never a path. */
 public final class ContainerId {
-    /** The agent's limit too (guest/agent/container.c): an id is refused here, not after a boot. */
+    /** guest/agent/agent.h's MAX_ID_LENGTH too (ProtocolContractTest): an id is refused here, not after a boot. */
     public static final int MAX_LENGTH = 200;
     private static final Pattern VALID = Pattern.compile("[\\w+.-]+");
 

@@ -185,6 +185,31 @@ class AgentHostModeIT {
                 .hasMessageContaining("no-such-binary");
     }
 
+    /** The real agent's errors carry the code docs/agent-protocol.md gives them, and its own message. */
+    @Test
+    void refusalsCarryTheirCode() throws Exception {
+        assertThat(client.greeting().capabilities()).contains("create", "freeze");
+        assertThatThrownBy(() -> client.start("nobody", T)).isInstanceOfSatisfying(AgentException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.ENOENT)).hasMessage("start: no container 'nobody'");
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.create(new Request.Create("twice", null, false, Process.of("true"), null, io.wire()), T);
+        ProcessStreams other = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        assertThatThrownBy(() -> client.create(new Request.Create("twice", null, false, Process.of("true"), null,
+                other.wire()), T)).isInstanceOfSatisfying(AgentException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.EEXIST));
+        assertThatThrownBy(() -> client.create(new Request.Create("a/b", null, false, Process.of("true"), null,
+                other.wire()), T)).isInstanceOfSatisfying(AgentException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL)).hasMessage("create: invalid container id 'a/b'");
+        client.start("twice", T);
+        assertThatThrownBy(() -> client.start("twice", T)).isInstanceOfSatisfying(AgentException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.EBUSY));
+        assertThatThrownBy(() -> client.signal(new Request.Signal("twice", null, 0, false), T))
+                .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL));
+        assertThatThrownBy(() -> client.setTime(T)).isInstanceOfSatisfying(AgentException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.ENOTSUP));
+        client.delete("twice", T);
+    }
+
     @Test
     void aSlowReaderDoesNotBlockOtherStreamsOrRequests() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
@@ -230,7 +255,7 @@ class AgentHostModeIT {
         Run r = run("after", Process.of("echo", "ok"), null);
         assertThat(r.stdout()).isEqualTo("ok\n");
         assertThat(events).hasSize(3).allSatisfy(e -> assertThat(e).contains("error"));
-        assertThat(events).anySatisfy(e -> assertThat(e).contains("999999").contains("frobnicate"));
+        assertThat(events).anySatisfy(e -> assertThat(e).contains("999999").contains("frobnicate").contains("ENOSYS"));
         assertThat(agent.isAlive()).isTrue();
     }
 
