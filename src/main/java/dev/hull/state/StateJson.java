@@ -55,10 +55,10 @@ final class StateJson {
     static ContainerState read(byte[] json) throws IOException {
         Map<String, Object> n = JsonValues.object(json, "state.json");
         String status = JsonText.get(n, "status");
-        Map<String, String> annotations = null;
+        // Missing, as none: every Hull wrote them (config.json's, or {}), and `state` prints them.
+        Map<String, String> annotations = new LinkedHashMap<>();
         Map<String, Object> a = JsonValues.child(n, "annotations");
         if (a != null) {
-            annotations = new LinkedHashMap<>();
             for (var e : a.entrySet()) {
                 annotations.put(e.getKey(), e.getValue() == null ? "null" : e.getValue().toString());
             }

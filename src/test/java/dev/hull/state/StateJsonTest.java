@@ -46,7 +46,7 @@ class StateJsonTest {
                                 "/opt/hull/guest/out/initrd.img", "/var/lib/hull/web.img", 1088, 2, "kvm", "9p",
                                 "web"))),
                 Arguments.of("state/stopped.json", new ContainerState("1.2.0", "job", Status.STOPPED, 14870, "/b/job",
-                        "/b/job/rootfs", "2026-12-02T04:13:30.5Z", 0, null, 1796184810250L, 14893,
+                        "/b/job/rootfs", "2026-12-02T04:13:30.5Z", 0, Map.of(), 1796184810250L, 14893,
                         "/var/run/hull/job", 137, new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64",
                                 "/opt/hull/guest/out/vmlinux", "/opt/hull/guest/out/initrd.img", null, 256, 1,
                                 "tcg", "virtiofs", "job"))),
@@ -102,6 +102,13 @@ class StateJsonTest {
                 Status.CREATED, 11748, "/tmp/fg", "/tmp/fg/rootfs", "2026-11-29T03:28:20.147463181Z", 0, Map.of(),
                 1795922899750L, 11764, "/run/c/cs3", null,
                 new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64", "/k", "/i", null, 256, 1, "tcg", "9p", null)));
+    }
+
+    /** A file written by hand or by another tool: `state` printed no annotations, it failed on none at all. */
+    @Test
+    void aFileWithoutAnnotationsHasNone() throws Exception {
+        assertThat(StateJson.read("{\"id\":\"c\",\"status\":\"stopped\"}".getBytes(StandardCharsets.UTF_8))
+                .annotations()).isEmpty();
     }
 
     @Test
