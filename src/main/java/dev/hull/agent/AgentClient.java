@@ -1,7 +1,5 @@
 package dev.hull.agent;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +7,7 @@ import dev.hull.agent.Results.ExitStatus;
 import dev.hull.agent.Results.HelloResult;
 import dev.hull.agent.Results.ProcessList;
 import dev.hull.agent.Results.Stats;
+import dev.hull.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -35,9 +34,7 @@ import java.util.function.Consumer;
  * responses to their callers and stream bytes to their relays.
  */
 public final class AgentClient implements AutoCloseable, FrameSender {
-    static final ObjectMapper JSON = new ObjectMapper()
-            .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    static final ObjectMapper JSON = Json.mapper();
 
     private final SocketChannel channel;
     private final Object writeLock = new Object();

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hull.oci.JsonText;
+import dev.hull.json.JsonText;
 import dev.hull.oci.Mount;
 import dev.hull.oci.SpecJson;
 import java.util.ArrayList;

@@ -116,7 +116,7 @@ final class ExecCommand implements Callable<Integer> {
         if (processFile != null) {
             Process read;
             try {
-                read = SpecJson.process(dev.hull.oci.JsonValues.tree(Files.readAllBytes(processFile)), "process");
+                read = SpecJson.process(dev.hull.json.JsonValues.tree(Files.readAllBytes(processFile)), "process");
             } catch (IOException | SpecJson.TypeException e) {
                 throw new HullException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
             }
@@ -173,7 +173,7 @@ final class ExecCommand implements Callable<Integer> {
             }
             cmd.add("--process");
             Path processJson = Path.of(st.runDir()).resolve("exec-" + name + ".json");
-            Files.writeString(processJson, dev.hull.oci.JsonValues.write(SpecJson.tree(process(st)), false));
+            Files.writeString(processJson, dev.hull.json.JsonValues.write(SpecJson.tree(process(st)), false));
             cmd.add(processJson.toString());
             cmd.add(id);
             java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();

@@ -57,7 +57,7 @@ final class ListCommand implements Callable<Integer> {
         }
         if (format.equals("json")) {
             // runc prints null, not [], when there are no containers.
-            System.out.println(rows.isEmpty() ? "null" : dev.hull.oci.JsonValues.write(rows, true));
+            System.out.println(rows.isEmpty() ? "null" : dev.hull.json.JsonValues.write(rows, true));
             return 0;
         }
         printTable(rows);

@@ -1,7 +1,7 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hull.json.Json;
 
 /**
  * The ObjectMapper of the verbs that print or read JSON trees (features, spec, ps, events, update, list
@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * delete) do not pay its ~20 ms of initialisation.
  */
 final class Output {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = Json.indenting();
 
     private Output() {
     }

@@ -1,6 +1,6 @@
 package dev.hull.cli;
 
-import dev.hull.oci.JsonValues;
+import dev.hull.json.JsonValues;
 import dev.hull.state.ContainerState;
 import dev.hull.state.Status;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.hull.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.hull.oci.JsonValues;
+import dev.hull.json.JsonValues;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

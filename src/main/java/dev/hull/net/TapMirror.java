@@ -2,7 +2,7 @@ package dev.hull.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.logging.Log;
-import dev.hull.oci.JsonValues;
+import dev.hull.json.JsonValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import dev.hull.agent.AgentClient;
 import dev.hull.agent.ProcessStreams;
 import dev.hull.agent.Request;
 import dev.hull.agent.Results.ExitStatus;
+import dev.hull.json.Json;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Hooks;
@@ -37,7 +38,7 @@ final class GuestContainer {
     /** No deadline for a slow reader of the container's output (awaitExit). */
     private static final Duration OUTPUT_FOREVER = Duration.ofDays(3650);
     private static final int KILLED = 128 + 9;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final StateStore store;
     private final String id;

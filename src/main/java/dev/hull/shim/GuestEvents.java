@@ -3,7 +3,7 @@ package dev.hull.shim;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.agent.AgentClient;
 import dev.hull.logging.Log;
-import dev.hull.oci.JsonValues;
+import dev.hull.json.JsonValues;
 
 /**
  * Events the guest sends unasked (docs/agent-protocol.md): DNS queries to relay, errors to log. The

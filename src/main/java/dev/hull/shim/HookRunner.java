@@ -2,7 +2,7 @@ package dev.hull.shim;
 
 import dev.hull.logging.Log;
 import dev.hull.oci.Hooks;
-import dev.hull.oci.JsonValues;
+import dev.hull.json.JsonValues;
 import dev.hull.state.ContainerState;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,7 +2,9 @@ package dev.hull.shim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hull.oci.JsonValues;
+import dev.hull.json.Json;
+import dev.hull.json.JsonText;
+import dev.hull.json.JsonValues;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,7 +18,7 @@ import java.util.Map;
  * @param notifySocket the CLI's notify.sock: told {@code ok} or {@code error <why>}, as a shim tells it
  */
 public record MemberRequest(long pid, String id, Path bundle, Path notifySocket, Path consoleSocket, Path console) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** The inner object, as the CLI passes it to hull-member. */
     public String memberJson() throws IOException {
@@ -24,8 +26,8 @@ public record MemberRequest(long pid, String id, Path bundle, Path notifySocket,
         m.put("id", id);
         m.put("bundle", bundle.toString());
         m.put("notify", notifySocket.toString());
-        JsonValues.putText(m, "consoleSocket", consoleSocket == null ? null : consoleSocket.toString());
-        JsonValues.putText(m, "console", console == null ? null : console.toString());
+        JsonText.put(m, "consoleSocket", consoleSocket == null ? null : consoleSocket.toString());
+        JsonText.put(m, "console", console == null ? null : console.toString());
         return JsonValues.write(m, false);
     }
 

@@ -1,10 +1,8 @@
 package dev.hull.shim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hull.oci.JsonText;
-import dev.hull.oci.JsonValues;
+import dev.hull.json.JsonText;
+import dev.hull.json.JsonValues;
 import dev.hull.oci.SpecJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,22 +10,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code shim.sock}'s JSON lines. Binding the records made each CLI call (start, kill, delete, exec...) and
- * the shim's first answer pay Jackson's introspection in a fresh JVM, tens of milliseconds each; so the
- * CLI's side (requests out, replies in) uses the streaming parser and generator ({@link JsonValues}), and
- * the shim's side, whose JVM has an ObjectMapper anyway, the tree model. Each side's tests read what the
- * other wrote. An exec's OCI process is written as config.json has it ({@link SpecJson}).
+ * {@code shim.sock}'s one codec: each request and each answer is one JSON line, written and read here for
+ * both ends (the CLI, the shim). Through Jackson's streaming parser and generator ({@link JsonValues}):
+ * binding records cost each fresh CLI JVM (start, kill, delete, exec...) tens of milliseconds of Jackson's
+ * introspection, and an ObjectMapper ~20 ms more. A request's {@code op} names it; an answer is
+ * {@code {"error":…}} or {@code {"data":…}} (or {@code {}}). Missing fields read as null, 0 or false
+ * ({@link JsonText}), unknown ones are ignored. An exec's OCI process is written as config.json has it
+ * ({@link SpecJson}). The lines are pinned by the golden files under {@code src/test/resources/golden/shim/}.
  */
 final class ShimCodec {
-    /** The shim's side only: its first use costs a fresh JVM ~20 ms, which the CLI's side does not pay. */
-    private static final class Tree {
-        static final ObjectMapper JSON = new ObjectMapper();
-    }
-
     private ShimCodec() {
     }
 
-    /** The CLI's side: jackson-core only (a start or kill need no ObjectMapper in their fresh JVM). */
     static String encode(ShimRequest request) throws IOException {
         Map<String, Object> n = new LinkedHashMap<>();
         switch (request) {
@@ -50,7 +44,7 @@ final class ShimCodec {
                 n.put("exec", e.exec());
                 n.put("clientPid", e.clientPid());
                 n.put("process", SpecJson.tree(e.process()));
-                JsonValues.putText(n, "consoleSocket", e.consoleSocket());
+                JsonText.put(n, "consoleSocket", e.consoleSocket());
             }
             case ShimRequest.WaitExec w -> {
                 n.put("op", "wait-exec");
@@ -61,39 +55,33 @@ final class ShimCodec {
     }
 
     static ShimRequest decodeRequest(String line) throws IOException {
-        JsonNode n = object(line);
-        String op = n.path("op").asText();
-        return switch (op) {
+        Map<String, Object> n = object(line);
+        String op = JsonText.get(n, "op");
+        return switch (op == null ? "" : op) {
             case "start" -> new ShimRequest.Start();
-            case "kill" -> new ShimRequest.Kill(n.path("signal").asInt(), n.path("all").asBoolean());
+            case "kill" -> new ShimRequest.Kill((int) JsonValues.number(n, "signal"), JsonValues.flag(n, "all"));
             case "pause" -> new ShimRequest.Pause();
             case "resume" -> new ShimRequest.Resume();
             case "ps" -> new ShimRequest.Ps();
             case "stats" -> new ShimRequest.Stats();
-            case "update" -> new ShimRequest.Update(n.get("resources"));
-            case "exec" -> new ShimRequest.Exec(JsonText.get(n, "exec"), n.path("clientPid").asLong(),
-                    process(n.get("process")), JsonText.get(n, "consoleSocket"));
+            case "update" -> new ShimRequest.Update(tree(n, "resources"));
+            case "exec" -> new ShimRequest.Exec(JsonText.get(n, "exec"), JsonValues.number(n, "clientPid"),
+                    process(tree(n, "process")), JsonText.get(n, "consoleSocket"));
             case "wait-exec" -> new ShimRequest.WaitExec(JsonText.get(n, "exec"));
             default -> throw new IOException("unknown shim request '" + op + "'");
         };
     }
 
     static String encode(ShimReply reply) throws IOException {
-        ObjectNode n = Tree.JSON.createObjectNode();
-        if (reply.error() != null) {
-            n.put("error", reply.error());
-        }
-        if (reply.data() != null) {
-            n.set("data", reply.data());
-        }
-        return Tree.JSON.writeValueAsString(n);
+        Map<String, Object> n = new LinkedHashMap<>();
+        JsonText.put(n, "error", reply.error());
+        JsonText.put(n, "data", reply.data());
+        return JsonValues.write(n, false);
     }
 
-    /** The CLI's side, like {@link #encode(ShimRequest)}. */
     static ShimReply decodeReply(String line) throws IOException {
-        Map<String, Object> n = JsonValues.object(line.getBytes(StandardCharsets.UTF_8), "a shim.sock line");
-        Object data = n.get("data");
-        return new ShimReply(JsonValues.text(n, "error"), data == null ? null : JsonValues.tree(data));
+        Map<String, Object> n = object(line);
+        return new ShimReply(JsonText.get(n, "error"), tree(n, "data"));
     }
 
     private static dev.hull.oci.Process process(JsonNode n) throws IOException {
@@ -104,11 +92,13 @@ final class ShimCodec {
         }
     }
 
-    private static JsonNode object(String line) throws IOException {
-        JsonNode n = Tree.JSON.readTree(line);
-        if (n == null || !n.isObject()) {
-            throw new IOException("a shim.sock line is not a JSON object: " + line);
-        }
-        return n;
+    /** A field as the tree an ObjectMapper would have read, or null when it is missing or null. */
+    private static JsonNode tree(Map<String, Object> n, String field) {
+        Object v = n.get(field);
+        return v == null ? null : JsonValues.tree(v);
+    }
+
+    private static Map<String, Object> object(String line) throws IOException {
+        return JsonValues.object(line.getBytes(StandardCharsets.UTF_8), "a shim.sock line");
     }
 }

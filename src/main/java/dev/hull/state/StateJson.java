@@ -1,6 +1,7 @@
 package dev.hull.state;
 
-import dev.hull.oci.JsonValues;
+import dev.hull.json.JsonText;
+import dev.hull.json.JsonValues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -8,11 +9,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * state.json through Jackson's streaming parser and generator ({@link JsonValues}). Every verb that reads a
- * container (start, state, kill, delete, exec: a manager makes several per container) reads it in a fresh
- * JVM: binding the record cost ~40 ms of Jackson's introspection, the tree model ~26 ms for its first
- * ObjectMapper, the streaming parser ~7 ms. Unknown fields are ignored, a missing one reads as absent
- * (null, 0), so older and newer Hulls read each other's files.
+ * state.json's codec, through Jackson's streaming parser and generator ({@link JsonValues}). Every verb that
+ * reads a container (start, state, kill, delete, exec: a manager makes several per container) reads it in a
+ * fresh JVM: binding the record cost ~40 ms of Jackson's introspection, the tree model ~26 ms for its first
+ * ObjectMapper, the streaming parser ~7 ms. Null fields are left out; unknown fields are ignored, a missing
+ * one reads as absent (null, 0) ({@link JsonText}), so older and newer Hulls read each other's files. The
+ * format is pinned by the golden files under {@code src/test/resources/golden/state/}.
  */
 final class StateJson {
     private StateJson() {
@@ -20,35 +22,31 @@ final class StateJson {
 
     static byte[] write(ContainerState s) throws IOException {
         Map<String, Object> n = new LinkedHashMap<>();
-        JsonValues.putText(n, "ociVersion", s.ociVersion());
-        JsonValues.putText(n, "id", s.id());
-        JsonValues.putText(n, "status", s.status() == null ? null : s.status().json());
+        JsonText.put(n, "ociVersion", s.ociVersion());
+        JsonText.put(n, "id", s.id());
+        JsonText.put(n, "status", s.status() == null ? null : s.status().json());
         n.put("pid", s.pid());
-        JsonValues.putText(n, "bundle", s.bundle());
-        JsonValues.putText(n, "rootfs", s.rootfs());
-        JsonValues.putText(n, "created", s.created());
+        JsonText.put(n, "bundle", s.bundle());
+        JsonText.put(n, "rootfs", s.rootfs());
+        JsonText.put(n, "created", s.created());
         n.put("owner", s.owner());
-        if (s.annotations() != null) {
-            n.put("annotations", s.annotations());
-        }
+        JsonText.put(n, "annotations", s.annotations());
         n.put("shimStarted", s.shimStarted());
         n.put("qemuPid", s.qemuPid());
-        JsonValues.putText(n, "runDir", s.runDir());
-        if (s.exitCode() != null) {
-            n.put("exitCode", s.exitCode());
-        }
+        JsonText.put(n, "runDir", s.runDir());
+        JsonText.put(n, "exitCode", s.exitCode());
         ContainerState.VmInfo vm = s.vm();
         if (vm != null) {
             Map<String, Object> v = new LinkedHashMap<>();
-            JsonValues.putText(v, "hypervisor", vm.hypervisor());
-            JsonValues.putText(v, "kernel", vm.kernel());
-            JsonValues.putText(v, "initrd", vm.initrd());
-            JsonValues.putText(v, "image", vm.image());
+            JsonText.put(v, "hypervisor", vm.hypervisor());
+            JsonText.put(v, "kernel", vm.kernel());
+            JsonText.put(v, "initrd", vm.initrd());
+            JsonText.put(v, "image", vm.image());
             v.put("memoryMiB", vm.memoryMiB());
             v.put("cpus", vm.cpus());
-            JsonValues.putText(v, "accel", vm.accel());
-            JsonValues.putText(v, "share", vm.share());
-            JsonValues.putText(v, "pod", vm.pod());
+            JsonText.put(v, "accel", vm.accel());
+            JsonText.put(v, "share", vm.share());
+            JsonText.put(v, "pod", vm.pod());
             n.put("vm", v);
         }
         return JsonValues.write(n, false).getBytes(StandardCharsets.UTF_8);
@@ -56,28 +54,28 @@ final class StateJson {
 
     static ContainerState read(byte[] json) throws IOException {
         Map<String, Object> n = JsonValues.object(json, "state.json");
-        String status = JsonValues.text(n, "status");
-        Map<String, String> annotations = null;
+        String status = JsonText.get(n, "status");
+        // Missing, as none: every Hull wrote them (config.json's, or {}), and `state` prints them.
+        Map<String, String> annotations = new LinkedHashMap<>();
         Map<String, Object> a = JsonValues.child(n, "annotations");
         if (a != null) {
-            annotations = new LinkedHashMap<>();
             for (var e : a.entrySet()) {
                 annotations.put(e.getKey(), e.getValue() == null ? "null" : e.getValue().toString());
             }
         }
         Map<String, Object> v = JsonValues.child(n, "vm");
         ContainerState.VmInfo vm = v == null ? null
-                : new ContainerState.VmInfo(JsonValues.text(v, "hypervisor"), JsonValues.text(v, "kernel"),
-                        JsonValues.text(v, "initrd"), JsonValues.text(v, "image"),
+                : new ContainerState.VmInfo(JsonText.get(v, "hypervisor"), JsonText.get(v, "kernel"),
+                        JsonText.get(v, "initrd"), JsonText.get(v, "image"),
                         (int) JsonValues.number(v, "memoryMiB"), (int) JsonValues.number(v, "cpus"),
-                        JsonValues.text(v, "accel"),
+                        JsonText.get(v, "accel"),
                         // Files without it were written by Hulls that shared the root only over 9p.
-                        v.containsKey("share") ? JsonValues.text(v, "share") : "9p", JsonValues.text(v, "pod"));
-        return new ContainerState(JsonValues.text(n, "ociVersion"), JsonValues.text(n, "id"),
+                        v.containsKey("share") ? JsonText.get(v, "share") : "9p", JsonText.get(v, "pod"));
+        return new ContainerState(JsonText.get(n, "ociVersion"), JsonText.get(n, "id"),
                 status == null ? null : Status.valueOf(status.toUpperCase(Locale.ROOT)), JsonValues.number(n, "pid"),
-                JsonValues.text(n, "bundle"), JsonValues.text(n, "rootfs"), JsonValues.text(n, "created"),
+                JsonText.get(n, "bundle"), JsonText.get(n, "rootfs"), JsonText.get(n, "created"),
                 (int) JsonValues.number(n, "owner"), annotations, JsonValues.number(n, "shimStarted"),
-                JsonValues.number(n, "qemuPid"), JsonValues.text(n, "runDir"),
+                JsonValues.number(n, "qemuPid"), JsonText.get(n, "runDir"),
                 n.get("exitCode") instanceof Number x ? x.intValue() : null, vm);
     }
 }

@@ -2,7 +2,7 @@ package dev.hull.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.oci.Bundle;
-import dev.hull.oci.JsonValues;
+import dev.hull.json.JsonValues;
 import dev.hull.oci.SpecJson;
 import dev.hull.oci.VmSection;
 import java.io.IOException;

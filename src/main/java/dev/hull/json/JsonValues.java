@@ -1,4 +1,4 @@
-package dev.hull.oci;
+package dev.hull.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -19,9 +19,11 @@ import java.util.Map;
  * JSON as plain Java values (Map, List, String, Integer/Long/BigInteger, Double, Boolean, null) through Jackson's streaming
  * parser and generator only. A fresh JVM pays ~26 ms for its first ObjectMapper and ~7 ms for jackson-core
  * alone, and the small files of the CLI's frequent verbs (state.json, shim.sock's lines, state's output) need
- * nothing more.
+ * nothing more. Trees ({@link JsonNode}) are read and written here too, without an ObjectMapper: config.json,
+ * an exec's process, shim.sock's data. Missing and null fields follow {@link JsonText}'s rule.
  */
 public final class JsonValues {
+    /** The factory of every parser and generator Hull makes itself (the mappers of {@link Json} have theirs). */
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private JsonValues() {
@@ -95,28 +97,20 @@ public final class JsonValues {
         };
     }
 
-    /** A string field: null when it is missing or null; a number or boolean as its text. */
-    public static String text(Map<String, Object> m, String field) {
-        Object v = m.get(field);
-        return v == null || v instanceof Map || v instanceof List ? null : v.toString();
-    }
-
     /** A whole-number field, {@code 0} when it is missing or not a number. */
     public static long number(Map<String, Object> m, String field) {
         return m.get(field) instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** A boolean field, {@code false} when it is missing or not a boolean. */
+    public static boolean flag(Map<String, Object> m, String field) {
+        return Boolean.TRUE.equals(m.get(field));
     }
 
     /** An object field, or null. */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> child(Map<String, Object> m, String field) {
         return m.get(field) instanceof Map<?, ?> c ? (Map<String, Object>) c : null;
-    }
-
-    /** Puts {@code value} unless it is null: the rule of Hull's files and lines ({@link JsonText}'s, for maps). */
-    public static void putText(Map<String, Object> m, String field, String value) {
-        if (value != null) {
-            m.put(field, value);
-        }
     }
 
     /** {@code value} as JSON text, compact or indented as Jackson's default pretty printer indents. */
@@ -160,7 +154,10 @@ public final class JsonValues {
         }
     }
 
-    /** A tree (an exec's process, an update's resources) without an ObjectMapper to write it. */
+    /**
+     * A tree (an exec's process, an update's resources, a shim's answer) without an ObjectMapper to write it,
+     * byte for byte as an ObjectMapper writes it (each number as the type the node holds).
+     */
     private static void writeTree(JsonGenerator g, JsonNode n) throws IOException {
         switch (n) {
             case ObjectNode o -> {
@@ -181,16 +178,25 @@ public final class JsonValues {
             default -> {
                 if (n.isTextual()) {
                     g.writeString(n.textValue());
-                } else if (n.isIntegralNumber()) {
-                    g.writeNumber(n.bigIntegerValue());
                 } else if (n.isNumber()) {
-                    g.writeNumber(n.decimalValue());
+                    writeNumber(g, n);
                 } else if (n.isBoolean()) {
                     g.writeBoolean(n.booleanValue());
                 } else {
                     g.writeNull();
                 }
             }
+        }
+    }
+
+    private static void writeNumber(JsonGenerator g, JsonNode n) throws IOException {
+        switch (n.numberType()) {
+            case INT -> g.writeNumber(n.intValue());
+            case LONG -> g.writeNumber(n.longValue());
+            case BIG_INTEGER -> g.writeNumber(n.bigIntegerValue());
+            case FLOAT -> g.writeNumber(n.floatValue());
+            case DOUBLE -> g.writeNumber(n.doubleValue());
+            case BIG_DECIMAL -> g.writeNumber(n.decimalValue());
         }
     }
 

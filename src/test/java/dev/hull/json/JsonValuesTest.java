@@ -1,4 +1,4 @@
-package dev.hull.oci;
+package dev.hull.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,8 +36,10 @@ class JsonValuesTest {
         Map<String, Object> m = JsonValues.object(json.getBytes(StandardCharsets.UTF_8), "test");
         assertThat(m.get("big")).isEqualTo(new BigInteger("18446744073709551615"));
         assertThat(JsonValues.number(m, "n")).isEqualTo(7);
-        assertThat(JsonValues.text(m, "s")).isEqualTo("x");
-        assertThat(JsonValues.text(m, "z")).isNull();
+        assertThat(JsonText.get(m, "s")).isEqualTo("x");
+        assertThat(JsonText.get(m, "z")).isNull();
+        assertThat(JsonText.get(m, "o")).isNull();
+        assertThat(JsonValues.flag(m, "b")).isFalse();
         assertThat(JsonValues.child(m, "o")).containsKey("a");
         assertThat(JsonValues.tree(m)).isEqualTo(new ObjectMapper().readTree(json));
         assertThat(new ObjectMapper().readTree(JsonValues.write(m, false))).isEqualTo(new ObjectMapper().readTree(json));
@@ -63,6 +65,21 @@ class JsonValuesTest {
                 .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> JsonValues.tree("{ \"process\": ".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+    }
+
+    /** shim.sock's answers carry trees (ps, stats): written as the shim's ObjectMapper wrote them. */
+    @Test
+    void writesATreeAsTheObjectMapperWroteIt() throws Exception {
+        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        var tree = f.objectNode().put("int", 7).put("long", 1L << 40).put("double", 1.0E-5).put("float", 0.5f)
+                .put("big", new BigInteger("18446744073709551615")).put("decimal", new java.math.BigDecimal("1.50"))
+                .put("text", "é\"\n").put("yes", true).putNull("none");
+        tree.putArray("list").add(1).addObject().put("k", "v");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("data", tree);
+        assertThat(JsonValues.write(m, false)).isEqualTo(new ObjectMapper().writeValueAsString(Map.of("data", tree)));
+        assertThat(JsonValues.write(tree, true))
+                .isEqualTo(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(tree));
     }
 
     @Test
