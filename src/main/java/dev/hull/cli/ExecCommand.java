@@ -1,5 +1,8 @@
 package dev.hull.cli;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
+import dev.hull.error.InternalException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.SpecJson;
@@ -118,22 +121,22 @@ final class ExecCommand implements Callable<Integer> {
             try {
                 read = SpecJson.process(dev.hull.oci.JsonValues.tree(Files.readAllBytes(processFile)), "process");
             } catch (IOException | SpecJson.TypeException e) {
-                throw new HullException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
+                throw new BadInputException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
             }
             var wrong = dev.hull.oci.SpecRules.check(read, "process");
             if (wrong.isPresent()) {
-                throw new HullException("--process " + processFile + ": " + wrong.get());
+                throw new BadInputException("--process " + processFile + ": " + wrong.get());
             }
             return read;
         }
         if (command.isEmpty()) {
-            throw new HullException("exec needs a command (or --process FILE)");
+            throw new BadInputException("exec needs a command (or --process FILE)");
         }
-        Process base = Lifecycle.loadBundle(Path.of(st.bundle())).spec().process();
+        Process base = Bundle.load(Path.of(st.bundle())).spec().process();
         List<String> envs = new ArrayList<>(base.env());
         for (String e : env) {
             if (!e.contains("=")) {
-                throw new HullException("--env " + e + " is not KEY=VALUE");
+                throw new BadInputException("--env " + e + " is not KEY=VALUE");
             }
             String key = e.substring(0, e.indexOf('=') + 1);
             envs.removeIf(x -> x.startsWith(key));
@@ -147,7 +150,7 @@ final class ExecCommand implements Callable<Integer> {
                 int gid = parts.length > 1 ? Integer.parseInt(parts[1]) : uid == who.uid() ? who.gid() : uid;
                 who = new Process.User(uid, gid, who.umask(), null);
             } catch (NumberFormatException e) {
-                throw new HullException("--user " + user + " must be UID[:GID] in numbers");
+                throw new BadInputException("--user " + user + " must be UID[:GID] in numbers");
             }
         }
         if (!additionalGids.isEmpty()) {
@@ -179,10 +182,10 @@ final class ExecCommand implements Callable<Integer> {
             java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
             try (SocketChannel ch = ShimLauncher.awaitNotify(server, relay, "exec relay",
                     java.time.Duration.ofSeconds(60))) {
-                String line = ShimLauncher.readLine(ch);
-                if (!"ok".equals(line)) {
+                String failure = ShimLauncher.failure(ch, "exec failed");
+                if (failure != null) {
                     relay.destroyForcibly();
-                    throw new HullException(line == null ? "exec failed" : line.replaceFirst("^error ", ""));
+                    throw new InternalException(failure);
                 }
             } finally {
                 Files.deleteIfExists(processJson);

@@ -1,5 +1,7 @@
 package dev.hull.cli;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.shim.ShimRequest;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ final class PsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         global.init();
         if (!format.equals("table") && !format.equals("json")) {
-            throw new HullException("unknown --format '" + format + "': use table or json");
+            throw new BadInputException("unknown --format '" + format + "': use table or json");
         }
         JsonNode processes = new Lifecycle(global).ask(id, new ShimRequest.Ps(), false);
         if (format.equals("json")) {

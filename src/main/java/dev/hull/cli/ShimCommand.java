@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import dev.hull.logging.Log;
+import dev.hull.oci.Bundle;
 import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.Shim;
@@ -65,11 +66,11 @@ final class ShimCommand implements Callable<Integer> {
         // The shim's stderr is the container's: a thread's stack trace goes to the log, not to the workload's
         // output.
         Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
-                dev.hull.logging.Log.error("uncaught in the shim's " + thread.getName() + ": " + e));
+                Log.error("uncaught in the shim's " + thread.getName() + ": " + e));
         Shim shim;
         try {
             var life = new Lifecycle(global);
-            var b = Lifecycle.loadBundle(bundle);
+            var b = Bundle.load(bundle);
             shim = Shim.create(global.store(), life.read(id), b, Lifecycle.resolveVm(b),
                     new HostTerminal.Source(consoleSocket, console), inNetns, hookRunner(launcher));
         } catch (Exception e) {

@@ -1,16 +1,15 @@
 package dev.hull.cli;
 
+import dev.hull.error.HullException;
+import dev.hull.error.InternalException;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
-import java.io.BufferedReader;
+import dev.hull.io.SocketLines;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,13 +86,12 @@ final class ShimLauncher {
             Process shim = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null && terminal.console() == null)
                     .start();
             try (SocketChannel ch = awaitNotify(server, shim, "shim", bootTimeout.plus(SLACK))) {
-                String line = readLine(ch);
-                if ("ok".equals(line)) {
+                String failure = failure(ch, "the shim failed without saying why");
+                if (failure == null) {
                     return shim.toHandle();
                 }
                 kill(shim);
-                throw new HullException(line == null ? "the shim failed without saying why"
-                        : line.replaceFirst("^error ", ""));
+                throw new InternalException(failure);
             }
         } finally {
             Files.deleteIfExists(notify);
@@ -109,7 +107,7 @@ final class ShimLauncher {
             HostTerminal.Source terminal, List<String> netnsPrefix) throws IOException, HullException {
         Path stub = Main.home().resolve("target/native/hull-member");
         if (!Files.isExecutable(stub)) {
-            throw new HullException(stub + " is missing: run 'make build' in " + Main.home());
+            throw new InternalException(stub + " is missing: run 'make build' in " + Main.home());
         }
         Path notify = request.notifySocket();
         Files.deleteIfExists(notify);
@@ -120,13 +118,12 @@ final class ShimLauncher {
             Process member = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null
                     && terminal.console() == null).start();
             try (SocketChannel ch = awaitNotify(server, member, "member's host process", SLACK)) {
-                String line = readLine(ch);
-                if ("ok".equals(line)) {
+                String failure = failure(ch, "the pod's VM failed to take the member without saying why");
+                if (failure == null) {
                     return member;
                 }
                 kill(member);
-                throw new HullException(line == null ? "the pod's VM failed to take the member without saying why"
-                        : line.replaceFirst("^error ", ""));
+                throw new InternalException(failure);
             }
         } finally {
             Files.deleteIfExists(notify);
@@ -159,17 +156,25 @@ final class ShimLauncher {
                 return ch;
             }
             if (!child.isAlive()) {
-                throw new HullException("the " + what + " exited with status " + child.exitValue()
+                throw new InternalException("the " + what + " exited with status " + child.exitValue()
                         + " before it was ready (see the log)");
             }
             sleep();
         }
         kill(child);
-        throw new HullException("not ready within " + deadline);
+        throw new InternalException("not ready within " + deadline);
     }
 
-    static String readLine(SocketChannel ch) throws IOException {
-        return new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8)).readLine();
+    /**
+     * What a notify.sock line says ({@link dev.hull.shim.NotifySocket}): null for {@code ok}, else why the
+     * child failed ({@code silent} when it closed without a word).
+     */
+    static String failure(SocketChannel ch, String silent) throws IOException {
+        String line = new SocketLines(ch).read();
+        if ("ok".equals(line)) {
+            return null;
+        }
+        return line == null ? silent : line.replaceFirst("^error ", "");
     }
 
     /**

@@ -6,6 +6,8 @@ import dev.hull.agent.AgentClient;
 import dev.hull.agent.ProcessStreams;
 import dev.hull.agent.Request;
 import dev.hull.agent.Results.ExitStatus;
+import dev.hull.error.NotFoundException;
+import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Hooks;
@@ -226,9 +228,9 @@ final class GuestContainer {
      * pidfd_getfd, so it writes to the very open files the caller has, as an inherited fd would; a terminal
      * through /proc).
      */
-    private int exec(ShimRequest.Exec e) throws IOException, TimeoutException {
-        if (state.status() != Status.RUNNING) {
-            throw new IOException("cannot exec in container '" + id + "': it is " + state.status().json());
+    private int exec(ShimRequest.Exec e) throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canExec()) {
+            throw new WrongStateException("cannot exec in container '" + id + "': it is " + state.status().json());
         }
         dev.hull.oci.Process process = e.process();
         HostStdio stdio;
@@ -268,7 +270,7 @@ final class GuestContainer {
     private int waitExec(String execId) throws Exception {
         ExecRun run = execs.get(execId);
         if (run == null) {
-            throw new IOException("no exec '" + execId + "' in container '" + id + "'");
+            throw new NotFoundException("no exec '" + execId + "' in container '" + id + "'");
         }
         try {
             ExitStatus status = run.exit().get();
@@ -290,9 +292,9 @@ final class GuestContainer {
     }
 
     /** Freezes the container's processes (its guest cgroup); alone in its VM, the VM stops too. */
-    synchronized void pause() throws IOException, TimeoutException {
-        if (state.status() != Status.RUNNING) {
-            throw new IOException("container '" + id + "' is " + state.status().json() + ", not running");
+    synchronized void pause() throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canPause()) {
+            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not running");
         }
         agent.freeze(id, true, REQUEST);
         pod.paused(this);
@@ -302,9 +304,9 @@ final class GuestContainer {
     }
 
     /** Continues a stopped VM and sets its clock, and only then thaws the container. */
-    synchronized void resume() throws IOException, TimeoutException {
-        if (state.status() != Status.PAUSED) {
-            throw new IOException("container '" + id + "' is " + state.status().json() + ", not paused");
+    synchronized void resume() throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canResume()) {
+            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not paused");
         }
         long behind = pod.running();
         agent.freeze(id, false, REQUEST);
@@ -313,9 +315,9 @@ final class GuestContainer {
         Log.info("resumed " + id + (behind > 0 ? " (its clock was " + behind / 1_000_000 + " ms behind)" : ""));
     }
 
-    synchronized void start() throws IOException, TimeoutException {
-        if (state.status() != Status.CREATED) {
-            throw new IOException("container '" + id + "' is " + state.status().json() + ", not created");
+    synchronized void start() throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canStart()) {
+            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not created");
         }
         agent.start(id, REQUEST);
         state = state.withStatus(Status.RUNNING);
@@ -324,13 +326,16 @@ final class GuestContainer {
         hookRunner.runQuietly("poststart", hooks.poststart(), state, "running");
     }
 
-    synchronized void kill(int signal, boolean all) throws IOException, TimeoutException {
-        if (exit.isDone()) {
-            // As the CLI answers for a stopped container (runc's rules): it ended while the kill was on its way.
-            if (all) {
+    synchronized void kill(int signal, boolean all)
+            throws IOException, TimeoutException, WrongStateException {
+        // Its end may not be recorded yet: it ended while the kill was on its way.
+        Status now = exit.isDone() ? Status.STOPPED : state.status();
+        if (!now.isUp()) {
+            // As the CLI answers for a stopped container (runc's rules).
+            if (now.canKill(all)) {
                 return;
             }
-            throw new IOException("cannot kill container '" + id + "': container not running");
+            throw WrongStateException.notRunning(id);
         }
         // A stopped VM cannot deliver anything: let it run for the signal, and stop it again unless the
         // signal is SIGKILL (after which there is nothing left to keep paused).

@@ -1,5 +1,6 @@
 package dev.hull.shim;
 
+import dev.hull.io.SocketLines;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.state.ContainerState;
@@ -58,10 +59,10 @@ final class MemberDoor implements AutoCloseable {
     /** One member, from its request to its end. */
     private void member(SocketChannel ch) {
         try (ch) {
-            InputStream in = Channels.newInputStream(ch);
+            SocketLines lines = new SocketLines(ch, MAX_REQUEST);
             MemberRequest request;
             try {
-                String line = ShimServer.boundedLine(in, MAX_REQUEST);
+                String line = lines.read();
                 if (line == null) {
                     return;
                 }
@@ -84,7 +85,7 @@ final class MemberDoor implements AutoCloseable {
             // Its host process going away (killed) ends the member: nothing else would.
             Thread.ofPlatform().daemon().name("hull-member-watch").start(() -> {
                 try {
-                    while (in.read() >= 0) {
+                    while (lines.read() != null) {
                         // hull-member sends nothing after its request.
                     }
                 } catch (IOException ignored) {
@@ -103,7 +104,7 @@ final class MemberDoor implements AutoCloseable {
             // The manager sees the member end when its host process does: that comes first, the guest's
             // and the share's clean-up after.
             try {
-                ch.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
+                lines.write(Integer.toString(code));
             } finally {
                 c.release();
             }

@@ -86,6 +86,9 @@ final class ShimCodec {
         if (reply.data() != null) {
             n.set("data", reply.data());
         }
+        if (reply.kind() != null) {
+            n.put("kind", reply.kind());
+        }
         return Tree.JSON.writeValueAsString(n);
     }
 
@@ -93,7 +96,8 @@ final class ShimCodec {
     static ShimReply decodeReply(String line) throws IOException {
         Map<String, Object> n = JsonValues.object(line.getBytes(StandardCharsets.UTF_8), "a shim.sock line");
         Object data = n.get("data");
-        return new ShimReply(JsonValues.text(n, "error"), data == null ? null : JsonValues.tree(data));
+        return new ShimReply(JsonValues.text(n, "error"), data == null ? null : JsonValues.tree(data),
+                JsonValues.text(n, "kind"));
     }
 
     private static dev.hull.oci.Process process(JsonNode n) throws IOException {

@@ -43,15 +43,4 @@ class GuestEventsTest {
         }
         assertThat(GuestEvents.printable("a\u001b[31mb")).isEqualTo("a\\x1b[31mb");
     }
-
-    @Test
-    void aShimRequestIsOneBoundedLine() throws Exception {
-        assertThat(ShimServer.boundedLine(new ByteArrayInputStream("{\"op\":\"start\"}\nrest".getBytes(
-                StandardCharsets.UTF_8)))).isEqualTo("{\"op\":\"start\"}");
-        assertThat(ShimServer.boundedLine(new ByteArrayInputStream(new byte[0]))).isNull();
-        byte[] endless = new byte[ShimServer.MAX_LINE + 10];
-        java.util.Arrays.fill(endless, (byte) 'x');
-        assertThatThrownBy(() -> ShimServer.boundedLine(new ByteArrayInputStream(endless)))
-                .hasMessageContaining("longer than");
-    }
 }
