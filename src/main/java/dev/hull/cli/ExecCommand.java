@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.SpecJson;
 import dev.hull.oci.Process;
+import dev.hull.oci.SpecRules;
+import dev.hull.shim.RunDir;
 import dev.hull.shim.ShimRequest;
 import dev.hull.state.ContainerState;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -123,7 +126,7 @@ final class ExecCommand implements Callable<Integer> {
             } catch (IOException | SpecJson.TypeException e) {
                 throw new BadInputException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
             }
-            var wrong = dev.hull.oci.SpecRules.check(read, "process");
+            var wrong = SpecRules.check(read, "process");
             if (wrong.isPresent()) {
                 throw new BadInputException("--process " + processFile + ": " + wrong.get());
             }
@@ -165,7 +168,7 @@ final class ExecCommand implements Callable<Integer> {
     private int startRelay(ContainerState st, String name) throws Exception {
         // Not named after the exec: a manager's exec id may be long, and a unix socket's path is at most
         // 107 bytes (RunDir sizes run folders for this name).
-        Path notify = Path.of(st.runDir()).resolve(dev.hull.shim.RunDir.relaySocketName());
+        Path notify = Path.of(st.runDir()).resolve(RunDir.relaySocketName());
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(notify));
             List<String> cmd = new ArrayList<>(ShimLauncher.javaCommand());
@@ -181,7 +184,7 @@ final class ExecCommand implements Callable<Integer> {
             cmd.add(id);
             java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
             try (SocketChannel ch = ShimLauncher.awaitNotify(server, relay, "exec relay",
-                    java.time.Duration.ofSeconds(60))) {
+                    Duration.ofSeconds(60))) {
                 String failure = ShimLauncher.failure(ch, "exec failed");
                 if (failure != null) {
                     relay.destroyForcibly();

@@ -20,8 +20,10 @@ import dev.hull.state.ContainerId;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
+import dev.hull.sys.ExitCodes;
 import dev.hull.sys.Host;
 import dev.hull.sys.HostCgroup;
+import dev.hull.time.Deadline;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 /** The container life cycle behind the verbs: create, start, kill, delete. */
 final class Lifecycle {
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
+    private static final Duration POLL = Duration.ofMillis(5);
 
     private final Main global;
     private final StateStore store;
@@ -293,21 +296,12 @@ final class Lifecycle {
             return;
         }
         try {
-            ShimClient.call(shimSocket(st), new ShimRequest.Kill(9, true));
+            ShimClient.call(shimSocket(st), new ShimRequest.Kill(ExitCodes.SIGKILL, true));
         } catch (IOException | HullException e) {
             Log.debug("kill through the shim: " + e.getMessage());
         }
         // Polled, not onExit(): a shim that has ended is a zombie until its parent reaps it.
-        long end = System.nanoTime() + STOP_DEADLINE.toNanos();
-        while (st.shimAlive() && System.nanoTime() < end) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (st.shimAlive()) {
+        if (!Deadline.within(STOP_DEADLINE, POLL, () -> !st.shimAlive())) {
             Log.warn("shim " + st.pid() + " of " + st.id() + " did not stop; killing it");
             ProcessHandle.of(st.pid()).ifPresent(ProcessHandle::destroyForcibly);
         }

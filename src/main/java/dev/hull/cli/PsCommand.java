@@ -3,6 +3,7 @@ package dev.hull.cli;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.logging.Log;
 import dev.hull.shim.ShimRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ final class PsCommand implements Callable<Integer> {
         }
         System.out.printf("%-8s %-8s %-8s %s%n", "UID", "PID", "PPID", "CMD");
         processes.forEach(p -> System.out.printf("%-8d %-8d %-8d %s%n", p.get("uid").asInt(), p.get("pid").asInt(),
-                p.get("ppid").asInt(), dev.hull.logging.Log.printable(p.get("cmd").asText())));
+                p.get("ppid").asInt(), Log.printable(p.get("cmd").asText())));
         return 0;
     }
 }

@@ -5,6 +5,9 @@ import dev.hull.error.InternalException;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
 import dev.hull.io.SocketLines;
+import dev.hull.shim.NotifySocket;
+import dev.hull.time.Deadline;
+import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -38,6 +41,9 @@ final class ShimLauncher {
 
     /** Beyond the boot deadline: room for the KVM probe and the shim's JVM start-up. */
     private static final Duration SLACK = Duration.ofSeconds(60);
+    /** How long a shim or relay waits to be handed to the manager before it exits anyway. */
+    private static final Duration ADOPTION = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(5);
 
     private ShimLauncher() {
     }
@@ -139,7 +145,7 @@ final class ShimLauncher {
         if (inherit) {
             return pb.inheritIO();
         }
-        java.io.File devNull = Path.of("/dev/null").toFile();
+        File devNull = Path.of("/dev/null").toFile();
         return pb.redirectInput(ProcessBuilder.Redirect.from(devNull)).redirectOutput(ProcessBuilder.Redirect.to(devNull))
                 .redirectError(ProcessBuilder.Redirect.to(devNull));
     }
@@ -148,18 +154,16 @@ final class ShimLauncher {
     static SocketChannel awaitNotify(ServerSocketChannel server, Process child, String what, Duration deadline)
             throws IOException, HullException {
         server.configureBlocking(false);
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            SocketChannel ch = server.accept();
-            if (ch != null) {
-                ch.configureBlocking(true);
-                return ch;
-            }
-            if (!child.isAlive()) {
-                throw new InternalException("the " + what + " exited with status " + child.exitValue()
-                        + " before it was ready (see the log)");
-            }
-            sleep();
+        SocketChannel[] accepted = new SocketChannel[1];
+        boolean ended = Deadline.within(deadline, POLL,
+                () -> (accepted[0] = server.accept()) != null || !child.isAlive());
+        if (accepted[0] != null) {
+            accepted[0].configureBlocking(true);
+            return accepted[0];
+        }
+        if (ended) {
+            throw new InternalException("the " + what + " exited with status " + child.exitValue()
+                    + " before it was ready (see the log)");
         }
         kill(child);
         throw new InternalException("not ready within " + deadline);
@@ -184,16 +188,13 @@ final class ShimLauncher {
      * see it. So wait until the CLI is gone and this process has been handed to the manager.
      */
     static void awaitAdoption(long launcherPid) {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < end
-                && ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == launcherPid) {
-            sleep();
-        }
+        Deadline.within(ADOPTION, POLL,
+                () -> ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != launcherPid);
     }
 
     /** The shim's side: tells the waiting CLI how creation went. */
     static void notify(Path socket, String line) {
-        dev.hull.shim.NotifySocket.tell(socket, line);
+        NotifySocket.tell(socket, line);
     }
 
     private static void kill(Process p) {
@@ -201,14 +202,6 @@ final class ShimLauncher {
         p.destroyForcibly();
         try {
             p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(5);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

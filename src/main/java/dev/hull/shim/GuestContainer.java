@@ -11,9 +11,11 @@ import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Hooks;
+import dev.hull.oci.Process;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
+import dev.hull.sys.ExitCodes;
 import dev.hull.sys.ProcessFds;
 import dev.hull.sys.Terminal;
 import java.io.FileDescriptor;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -38,7 +41,6 @@ final class GuestContainer {
     private static final Duration REQUEST = PodVm.REQUEST;
     /** No deadline for a slow reader of the container's output (awaitExit). */
     private static final Duration OUTPUT_FOREVER = Duration.ofDays(3650);
-    private static final int KILLED = 128 + 9;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final StateStore store;
@@ -115,7 +117,7 @@ final class GuestContainer {
             throws Exception {
         var spec = bundle.spec();
         AgentClient agent = pod.agent();
-        dev.hull.oci.Process process = spec.process();
+        Process process = spec.process();
         if (stdio.tty() != null) {
             process = sizedTo(stdio.tty(), process);
         }
@@ -154,10 +156,10 @@ final class GuestContainer {
     }
 
     /** The process with the terminal's current size as its console size (the size the pty starts with). */
-    private static dev.hull.oci.Process sizedTo(HostTerminal tty, dev.hull.oci.Process process) throws IOException {
+    private static Process sizedTo(HostTerminal tty, Process process) throws IOException {
         Terminal.Size size = tty.size();
         return size == null ? process
-                : process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(), size.cols()));
+                : process.withTerminal(true, new Process.ConsoleSize(size.rows(), size.cols()));
     }
 
     /**
@@ -232,7 +234,7 @@ final class GuestContainer {
         if (!state.status().canExec()) {
             throw new WrongStateException("cannot exec in container '" + id + "': it is " + state.status().json());
         }
-        dev.hull.oci.Process process = e.process();
+        Process process = e.process();
         HostStdio stdio;
         if (process.terminal()) {
             stdio = HostStdio.of(e.consoleSocket() != null
@@ -278,7 +280,7 @@ final class GuestContainer {
             return status.code();
         } catch (ExecutionException e) {
             // The VM went away: the process went with it.
-            return KILLED;
+            return ExitCodes.KILLED;
         } finally {
             execs.remove(execId);
             // A manager may never close the process's stdin (docker's health checks): let go of it now.
@@ -345,7 +347,7 @@ final class GuestContainer {
         }
         agent.signal(new Request.Signal(id, null, signal, all), REQUEST);
         if (state.status() == Status.PAUSED) {
-            if (signal == 9) {
+            if (signal == ExitCodes.SIGKILL) {
                 try {
                     agent.freeze(id, false, REQUEST);
                 } catch (IOException | TimeoutException e) {
@@ -376,14 +378,14 @@ final class GuestContainer {
             io.awaitOutput(OUTPUT_FOREVER);
             Log.info(id + " exited with " + (status.signalled() ? "signal " + status.signal() : "code " + code));
         } catch (ExecutionException e) {
-            code = KILLED;
+            code = ExitCodes.KILLED;
             Log.error(id + ": lost the VM (" + e.getCause().getMessage() + "); recording it as killed");
         } catch (TimeoutException e) {
-            code = state.exitCode() == null ? KILLED : state.exitCode();
+            code = state.exitCode() == null ? ExitCodes.KILLED : state.exitCode();
             Log.error(id + ": its output did not drain; recording it as killed");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            code = KILLED;
+            code = ExitCodes.KILLED;
         }
         if (tty != null) {
             tty.close();
@@ -424,9 +426,9 @@ final class GuestContainer {
     void endWithVm() {
         try {
             if (!exit.isDone()) {
-                agent.signal(new Request.Signal(id, null, 9, true), REQUEST);
+                agent.signal(new Request.Signal(id, null, ExitCodes.SIGKILL, true), REQUEST);
             }
-            ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            ended.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             Log.warn("member " + id + " did not end with its VM: " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.hull.shim;
 import dev.hull.io.SocketLines;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
+import dev.hull.oci.Spec;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
@@ -155,7 +156,7 @@ final class MemberDoor implements AutoCloseable {
      * process is in them (the sandbox's shim, a member's hull-member): the member shares that container's
      * namespace in the guest. Another namespace cannot be carried into the VM: the member gets its own.
      */
-    private Map<String, String> joins(dev.hull.oci.Spec spec) {
+    private Map<String, String> joins(Spec spec) {
         Map<String, String> join = new LinkedHashMap<>();
         for (var ns : spec.linux().namespaces()) {
             String type = switch (ns.type()) {

@@ -2,9 +2,12 @@ package dev.hull.shim;
 
 import dev.hull.oci.Mount;
 import dev.hull.vm.Share;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +36,7 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
     static final String FILES_TAG = "vf";
 
     public Volumes {
-        files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
+        files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
     }
 
     public static Volumes plan(List<Mount> requested) {
@@ -86,7 +89,7 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
      * is gone fails here, before anything of the member runs; the caller takes what was bound out again
      * ({@link PodShare#remove}).
      */
-    static Volumes inPod(List<Mount> requested, String id, PodShare share) throws java.io.IOException {
+    static Volumes inPod(List<Mount> requested, String id, PodShare share) throws IOException {
         List<Mount> out = new ArrayList<>();
         int n = 0;
         for (Mount m : requested) {
@@ -96,7 +99,7 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
             }
             Path source = Path.of(m.source()).toAbsolutePath().normalize();
             if (!Files.exists(source)) {
-                throw new java.io.IOException("mount " + m.destination() + ": its source " + source + " does not exist");
+                throw new IOException("mount " + m.destination() + ": its source " + source + " does not exist");
             }
             boolean ro = m.options() != null && m.options().contains("ro");
             out.add(new Mount(m.destination(), "bind", share.addVolume(id, n++, source, ro), m.options()));
@@ -105,12 +108,12 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
     }
 
     /** Makes the staging folder's placeholders (empty files, mode 0600) before qemu starts. */
-    public void stage() throws java.io.IOException {
+    public void stage() throws IOException {
         for (Path placeholder : files.values()) {
             Files.createDirectories(placeholder.getParent());
             if (!Files.exists(placeholder)) {
-                Files.createFile(placeholder, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(placeholder, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
             }
         }
     }

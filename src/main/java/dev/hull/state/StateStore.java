@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The state root ({@code --root}): one folder per container holding {@code state.json} (replaced
@@ -135,7 +136,7 @@ public final class StateStore {
      * Every container whose state can be read, by id; {@code unreadable} hears of the others (one broken
      * container must not hide the rest, and delete --force still removes it).
      */
-    public List<ContainerState> list(java.util.function.Consumer<String> unreadable) throws IOException {
+    public List<ContainerState> list(Consumer<String> unreadable) throws IOException {
         List<ContainerState> all = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return all;

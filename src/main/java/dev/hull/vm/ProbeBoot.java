@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -28,8 +27,8 @@ public final class ProbeBoot {
         try {
             Path share = Files.createDirectory(dir.resolve("share"));
             long start = System.nanoTime();
-            try (QemuVm vm = QemuVm.launch(config, HypervisorArgs.builtIn(false), dir, share, "hull-probe",
-                    List.of()); AgentClient agent = vm.connectAgent(deadline)) {
+            try (QemuVm vm = QemuVm.launch(config, HypervisorArgs.builtIn(false),
+                    QemuVm.Launch.of("hull-probe", dir, share)); AgentClient agent = vm.connectAgent(deadline)) {
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 agent.shutdown(Duration.ofSeconds(2));
                 return new Booted(agent.greeting(), ms);
