@@ -1,12 +1,12 @@
 package dev.hull.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import dev.hull.error.InternalException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.oci.Bundle;
-import dev.hull.oci.SpecJson;
 import dev.hull.oci.Process;
+import dev.hull.oci.SpecJson;
 import dev.hull.oci.SpecRules;
 import dev.hull.shim.RunDir;
 import dev.hull.shim.ShimRequest;
@@ -124,7 +124,8 @@ final class ExecCommand implements Callable<Integer> {
             try {
                 read = SpecJson.process(dev.hull.oci.JsonValues.tree(Files.readAllBytes(processFile)), "process");
             } catch (IOException | SpecJson.TypeException e) {
-                throw new BadInputException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
+                throw new BadInputException("--process " + processFile + " is not a valid OCI process: "
+                        + e.getMessage(), e);
             }
             var wrong = SpecRules.check(read, "process");
             if (wrong.isPresent()) {

@@ -1,6 +1,10 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
+import dev.hull.error.InternalException;
+import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
@@ -12,10 +16,6 @@ import dev.hull.shim.RunDir;
 import dev.hull.shim.Shim;
 import dev.hull.shim.ShimClient;
 import dev.hull.shim.ShimRequest;
-import dev.hull.error.BadInputException;
-import dev.hull.error.HullException;
-import dev.hull.error.InternalException;
-import dev.hull.error.WrongStateException;
 import dev.hull.state.ContainerId;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
@@ -64,8 +64,8 @@ final class Lifecycle {
         Bundle bundle = Bundle.load(bundleDir);
         if (bundle.spec().process().terminal() && !inProcess && terminal.consoleSocket() == null
                 && terminal.console() == null) {
-            throw new BadInputException("cannot allocate a terminal for a detached container: config.json asks for one"
-                    + " (process.terminal) but neither --console-socket nor --console was given");
+            throw new BadInputException("cannot allocate a terminal for a detached container: config.json asks for"
+                    + " one (process.terminal) but neither --console-socket nor --console was given");
         }
         ShimNamespaces namespaces = ShimNamespaces.of(bundle.spec());
         namespaces.check();
@@ -106,8 +106,8 @@ final class Lifecycle {
     private Created createMember(String id, Bundle bundle, ContainerState owner, HostTerminal.Source terminal,
             ShimNamespaces namespaces) throws Exception {
         if (!Host.isRoot()) {
-            throw new BadInputException("container '" + id + "' names the network namespace or sandbox of '" + owner.id()
-                    + "': a second container in one VM (a pod) needs root");
+            throw new BadInputException("container '" + id + "' names the network namespace or sandbox of '"
+                    + owner.id() + "': a second container in one VM (a pod) needs root");
         }
         Path dir = store.claim(id);
         Path runDir = null;

@@ -1,7 +1,6 @@
 package dev.hull.cli;
 
 import dev.hull.error.BadInputException;
-import dev.hull.error.HullException;
 import dev.hull.logging.Log;
 import dev.hull.state.ContainerState;
 import java.util.ArrayList;

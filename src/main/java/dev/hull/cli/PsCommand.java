@@ -1,8 +1,7 @@
 package dev.hull.cli;
 
-import dev.hull.error.BadInputException;
-import dev.hull.error.HullException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.error.BadInputException;
 import dev.hull.logging.Log;
 import dev.hull.shim.ShimRequest;
 import java.util.ArrayList;

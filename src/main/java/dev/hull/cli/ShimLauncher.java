@@ -2,9 +2,9 @@ package dev.hull.cli;
 
 import dev.hull.error.HullException;
 import dev.hull.error.InternalException;
+import dev.hull.io.SocketLines;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
-import dev.hull.io.SocketLines;
 import dev.hull.shim.NotifySocket;
 import dev.hull.time.Deadline;
 import java.io.File;

@@ -1,9 +1,8 @@
 package dev.hull.cli;
 
-import dev.hull.error.BadInputException;
-import dev.hull.error.HullException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.error.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.hull.cli;
 
-import dev.hull.error.BadInputException;
-import dev.hull.error.HullException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import dev.hull.shim.ShimRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +70,8 @@ final class UpdateCommand implements Callable<Integer> {
             r.putObject("pids").put("limit", pidsLimit);
         }
         if (r.isEmpty()) {
-            throw new BadInputException("nothing to update: give --memory, --cpu-quota, --cpu-period, --pids-limit or -r");
+            throw new BadInputException(
+                    "nothing to update: give --memory, --cpu-quota, --cpu-period, --pids-limit or -r");
         }
         new Lifecycle(global).ask(id, new ShimRequest.Update(r), true);
         return 0;

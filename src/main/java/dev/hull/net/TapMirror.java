@@ -63,7 +63,7 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
         } catch (NetException e) {
             mirror.remove(ip);
             forget(runDir);
-            throw new NetException("cannot mirror the container's interfaces onto taps: " + e.getMessage());
+            throw new NetException("cannot mirror the container's interfaces onto taps: " + e.getMessage(), e);
         }
         return mirror;
     }
@@ -113,7 +113,7 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
         try {
             Files.writeString(runDir.resolve(FILE), JsonValues.write(root, false));
         } catch (IOException e) {
-            throw new NetException("cannot record the network set-up in " + runDir + ": " + e.getMessage());
+            throw new NetException("cannot record the network set-up in " + runDir + ": " + e.getMessage(), e);
         }
     }
 

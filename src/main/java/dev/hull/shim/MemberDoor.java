@@ -7,16 +7,13 @@ import dev.hull.oci.Spec;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
+import dev.hull.sys.ExitCodes;
 import dev.hull.sys.Namespaces;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -95,7 +92,7 @@ final class MemberDoor implements AutoCloseable {
                 if (c.state().status() != Status.STOPPED) {
                     Log.warn("the host process of " + c.id() + " is gone; ending the member");
                     try {
-                        c.kill(9, true);
+                        c.kill(ExitCodes.SIGKILL, true);
                     } catch (Exception e) {
                         Log.debug("kill " + c.id() + ": " + e.getMessage());
                     }

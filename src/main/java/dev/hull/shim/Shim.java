@@ -1,5 +1,6 @@
 package dev.hull.shim;
 
+import dev.hull.error.BadInputException;
 import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
@@ -72,7 +73,7 @@ public final class Shim {
      * that delete removes it even if this fails halfway. Not root: no cgroups (as rootless runc).
      */
     private static void joinHostCgroup(StateStore store, String id, Spec spec, VmConfig config)
-            throws IOException {
+            throws IOException, BadInputException {
         if (!Host.isRoot()) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.hull.shim;
 
+import dev.hull.error.BadInputException;
 import dev.hull.oci.Mount;
 import dev.hull.vm.Share;
 import java.io.IOException;
@@ -39,12 +40,12 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
         files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
     }
 
-    public static Volumes plan(List<Mount> requested) {
+    public static Volumes plan(List<Mount> requested) throws BadInputException {
         return plan(requested, 0, null);
     }
 
     /** With {@code nics} transports taken by network interfaces; {@code staging} null: files' folders shared. */
-    public static Volumes plan(List<Mount> requested, int nics, Path staging) {
+    public static Volumes plan(List<Mount> requested, int nics, Path staging) throws BadInputException {
         Map<Path, String> tags = new LinkedHashMap<>();
         Map<Path, Boolean> readonly = new LinkedHashMap<>();
         Map<Path, Path> files = new LinkedHashMap<>();
@@ -73,7 +74,7 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
             out.add(new Mount(m.destination(), "bind", guest, m.options()));
         }
         if (tags.size() + nics > MAX_SHARES) {
-            throw new IllegalArgumentException("config.json binds " + tags.size() + " host folders ("
+            throw new BadInputException("config.json binds " + tags.size() + " host folders ("
                     + String.join(", ", tags.keySet().stream().map(Path::toString).toList()) + ")"
                     + (nics > 0 ? " and the network namespace has " + nics + " interface(s)" : "")
                     + "; a Hull VM can share at most " + MAX_SHARES + (nics > 0 ? " (folders and interfaces together)" : ""));

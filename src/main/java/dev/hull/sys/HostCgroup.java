@@ -1,6 +1,7 @@
 package dev.hull.sys;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.error.BadInputException;
 import dev.hull.time.Deadline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ public record HostCgroup(List<Place> places) {
     }
 
     /** The cgroup folders for {@code cgroupsPath} (null: runc's default, /ID) in every hierarchy mounted. */
-    public static HostCgroup of(String cgroupsPath, String id) throws IOException {
+    public static HostCgroup of(String cgroupsPath, String id) throws IOException, BadInputException {
         String path = relative(cgroupsPath, id);
         String self = Files.readString(Path.of("/proc/self/cgroup"));
         List<Place> places = new ArrayList<>();
@@ -73,7 +74,7 @@ public record HostCgroup(List<Place> places) {
     }
 
     /** cgroupsPath as a path below a hierarchy's root. */
-    static String relative(String cgroupsPath, String id) {
+    static String relative(String cgroupsPath, String id) throws BadInputException {
         if (cgroupsPath == null || cgroupsPath.isBlank()) {
             return id;
         }
@@ -83,7 +84,7 @@ public record HostCgroup(List<Place> places) {
         }
         String p = cgroupsPath.replaceAll("^/+", "");
         if (p.contains("..")) {
-            throw new IllegalArgumentException("linux.cgroupsPath " + cgroupsPath + " leaves the cgroup tree");
+            throw new BadInputException("linux.cgroupsPath " + cgroupsPath + " leaves the cgroup tree");
         }
         return p;
     }

@@ -2,6 +2,7 @@ package dev.hull.vm;
 
 import dev.hull.agent.AgentClient;
 import dev.hull.agent.Results;
+import dev.hull.error.BadInputException;
 import dev.hull.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,8 @@ public final class ProbeBoot {
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 agent.shutdown(Duration.ofSeconds(2));
                 return new Booted(agent.greeting(), ms);
+            } catch (BadInputException e) {
+                throw new IllegalStateException("the built-in template names a tag Hull does not know", e);
             }
         } finally {
             try {

@@ -2,6 +2,7 @@ package dev.hull.vm;
 
 import dev.hull.agent.AgentClient;
 import dev.hull.agent.ProtocolException;
+import dev.hull.error.BadInputException;
 import dev.hull.logging.Log;
 import dev.hull.time.Deadline;
 import java.io.IOException;
@@ -62,7 +63,8 @@ public final class QemuVm implements AutoCloseable {
      * {@code @VIRTIOFS_SOCKET@} shares the root over virtio-fs: virtiofsd is started for it first, and the
      * guest told which it is.
      */
-    public static QemuVm launch(VmConfig config, HypervisorArgs args, Launch how) throws IOException {
+    public static QemuVm launch(VmConfig config, HypervisorArgs args, Launch how)
+            throws IOException, BadInputException {
         String name = how.name();
         Path runDir = how.runDir();
         Path workloadDir = how.workloadDir();

@@ -32,6 +32,10 @@ public final class VirtioFsd implements AutoCloseable {
         Unavailable(String message) {
             super(message);
         }
+
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** Whether {@code binary} can run here: its sandbox (mount, pid and net namespaces) needs root. */
@@ -73,7 +77,7 @@ public final class VirtioFsd implements AutoCloseable {
                 .redirectErrorStream(true)
                 .start();
         } catch (IOException e) {
-            throw new Unavailable("cannot start " + binary + ": " + e.getMessage());
+            throw new Unavailable("cannot start " + binary + ": " + e.getMessage(), e);
         }
         VirtioFsd daemon = new VirtioFsd(p);
         try {

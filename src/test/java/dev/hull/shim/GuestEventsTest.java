@@ -1,18 +1,15 @@
 package dev.hull.shim;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hull.logging.Log;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the guest sends unasked, and what reaches the shim from shim.sock, is bounded. */
+/** What the guest sends unasked is bounded (shim.sock's lines: SocketLinesTest). */
 class GuestEventsTest {
     @TempDir
     Path dir;
