@@ -3,11 +3,11 @@ package dev.hull.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
-import dev.hull.error.InternalException;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Process;
 import dev.hull.oci.SpecJson;
 import dev.hull.oci.SpecRules;
+import dev.hull.shim.NotifySocket;
 import dev.hull.shim.RunDir;
 import dev.hull.shim.ShimRequest;
 import dev.hull.state.ContainerState;
@@ -102,13 +102,13 @@ final class ExecCommand implements Callable<Integer> {
             life.ask(id, request, false);
         } catch (HullException | IOException e) {
             if (relayNotify != null) {
-                ShimLauncher.notify(relayNotify, "error " + e.getMessage());
+                NotifySocket.failed(relayNotify, e);
                 return 1;
             }
             throw e;
         }
         if (relayNotify != null) {
-            ShimLauncher.notify(relayNotify, "ok");
+            NotifySocket.ok(relayNotify);
         }
         JsonNode done = life.ask(id, new ShimRequest.WaitExec(name), false);
         if (relayNotify != null) {
@@ -186,10 +186,10 @@ final class ExecCommand implements Callable<Integer> {
             java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
             try (SocketChannel ch = ShimLauncher.awaitNotify(server, relay, "exec relay",
                     Duration.ofSeconds(60))) {
-                String failure = ShimLauncher.failure(ch, "exec failed");
+                HullException failure = ShimLauncher.failure(ch, "exec failed");
                 if (failure != null) {
                     relay.destroyForcibly();
-                    throw new InternalException(failure);
+                    throw failure;
                 }
             } finally {
                 Files.deleteIfExists(processJson);

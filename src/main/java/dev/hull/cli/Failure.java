@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import dev.hull.error.InternalException;
 import dev.hull.error.NotFoundException;
 import dev.hull.error.WrongStateException;
@@ -21,14 +22,9 @@ record Failure(String message, int exitCode) {
             case NotFoundException n -> new Failure(n.getMessage(), EXIT_ERROR);
             case WrongStateException w -> new Failure(w.getMessage(), EXIT_ERROR);
             case BadInputException b -> new Failure(b.getMessage(), EXIT_ERROR);
-            case InternalException i -> new Failure(text(i), EXIT_ERROR);
-            default -> new Failure(text(e), EXIT_ERROR);
+            case InternalException i -> new Failure(HullException.message(i), EXIT_ERROR);
+            default -> new Failure(HullException.message(e), EXIT_ERROR);
         };
-    }
-
-    /** An exception's message, or its class when it has none (a NullPointerException says nothing else). */
-    private static String text(Exception e) {
-        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     /** The chain of causes behind {@code e}, for the debug log: what the message alone does not say. */

@@ -92,12 +92,12 @@ final class ShimLauncher {
             Process shim = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null && terminal.console() == null)
                     .start();
             try (SocketChannel ch = awaitNotify(server, shim, "shim", bootTimeout.plus(SLACK))) {
-                String failure = failure(ch, "the shim failed without saying why");
+                HullException failure = failure(ch, "the shim failed without saying why");
                 if (failure == null) {
                     return shim.toHandle();
                 }
                 kill(shim);
-                throw new InternalException(failure);
+                throw failure;
             }
         } finally {
             Files.deleteIfExists(notify);
@@ -124,12 +124,12 @@ final class ShimLauncher {
             Process member = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null
                     && terminal.console() == null).start();
             try (SocketChannel ch = awaitNotify(server, member, "member's host process", SLACK)) {
-                String failure = failure(ch, "the pod's VM failed to take the member without saying why");
+                HullException failure = failure(ch, "the pod's VM failed to take the member without saying why");
                 if (failure == null) {
                     return member;
                 }
                 kill(member);
-                throw new InternalException(failure);
+                throw failure;
             }
         } finally {
             Files.deleteIfExists(notify);
@@ -169,16 +169,9 @@ final class ShimLauncher {
         throw new InternalException("not ready within " + deadline);
     }
 
-    /**
-     * What a notify.sock line says ({@link dev.hull.shim.NotifySocket}): null for {@code ok}, else why the
-     * child failed ({@code silent} when it closed without a word).
-     */
-    static String failure(SocketChannel ch, String silent) throws IOException {
-        String line = new SocketLines(ch).read();
-        if ("ok".equals(line)) {
-            return null;
-        }
-        return line == null ? silent : line.replaceFirst("^error ", "");
+    /** What the child said on notify.sock: null for {@code ok}, else what failed ({@link NotifySocket}). */
+    static HullException failure(SocketChannel ch, String silent) throws IOException {
+        return NotifySocket.failure(new SocketLines(ch).read(), silent);
     }
 
     /**
@@ -190,11 +183,6 @@ final class ShimLauncher {
     static void awaitAdoption(long launcherPid) {
         Deadline.within(ADOPTION, POLL,
                 () -> ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != launcherPid);
-    }
-
-    /** The shim's side: tells the waiting CLI how creation went. */
-    static void notify(Path socket, String line) {
-        NotifySocket.tell(socket, line);
     }
 
     private static void kill(Process p) {

@@ -46,6 +46,11 @@ public abstract sealed class HullException extends Exception
         };
     }
 
+    /** An exception's message, or its class when it has none (a NullPointerException says nothing else). */
+    public static String message(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
     /** The kind of any exception: one that is not a HullException is an internal fault. */
     public static Kind kindOf(Throwable e) {
         return e instanceof HullException h ? h.kind() : Kind.INTERNAL;

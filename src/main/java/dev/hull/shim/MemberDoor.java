@@ -1,5 +1,6 @@
 package dev.hull.shim;
 
+import dev.hull.error.HullException;
 import dev.hull.io.SocketLines;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
@@ -73,12 +74,11 @@ final class MemberDoor implements AutoCloseable {
             try {
                 c = create(request);
             } catch (Exception e) {
-                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-                Log.error("create " + request.id() + " in the pod of " + pod.name() + ": " + msg);
-                NotifySocket.tell(request.notifySocket(), "error " + msg);
+                Log.error("create " + request.id() + " in the pod of " + pod.name() + ": " + HullException.message(e));
+                NotifySocket.failed(request.notifySocket(), e);
                 return;
             }
-            NotifySocket.tell(request.notifySocket(), "ok");
+            NotifySocket.ok(request.notifySocket());
             Log.info("created " + request.id() + " in the VM of " + pod.name());
             // Its host process going away (killed) ends the member: nothing else would.
             Thread.ofPlatform().daemon().name("hull-member-watch").start(() -> {

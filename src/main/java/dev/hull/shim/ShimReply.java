@@ -17,8 +17,7 @@ public record ShimReply(String error, JsonNode data, String kind) {
 
     /** The answer to a request that failed: the exception's message and kind. */
     static ShimReply failed(Exception e) {
-        return new ShimReply(e.getMessage() == null ? e.toString() : e.getMessage(), null,
-                HullException.kindOf(e).wire());
+        return new ShimReply(HullException.message(e), null, HullException.kindOf(e).wire());
     }
 
     /** The data, or the shim's error rethrown as the kind it was. */
