@@ -5,6 +5,7 @@ import dev.hull.net.TapMirror;
 import dev.hull.vm.Accelerator;
 import dev.hull.vm.GuestClock;
 import dev.hull.vm.ProbeBoot;
+import dev.hull.vm.VirtioFsd;
 import dev.hull.vm.VmException;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
@@ -13,8 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What this host can do: qemu, the guest, /dev/kvm, and whether a guest really boots under KVM (a probe
@@ -56,7 +57,7 @@ final class CheckCommand implements Callable<Integer> {
         boolean virtioFs = vm.args().uses("VIRTIOFS_SOCKET");
         Path virtiofsd = vm.config().virtiofsd();
         line("root share", true, virtioFs ? "virtio-fs (" + virtiofsd + ")"
-                : "9p" + (dev.hull.vm.VirtioFsd.usable(virtiofsd) ? "" : " (virtio-fs needs root and " + virtiofsd + ")"));
+                : "9p" + (VirtioFsd.usable(virtiofsd) ? "" : " (virtio-fs needs root and " + virtiofsd + ")"));
         var network = TapMirror.probe();
         line("network", network.isEmpty(), network.orElse("taps and tc redirect work (containers' interfaces reach the VM)"));
         Accelerator.Probe probe = Accelerator.probe(vm.config(), true);

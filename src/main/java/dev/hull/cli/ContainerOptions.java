@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.shim.HostTerminal;
 import java.nio.file.Path;
 
 /** The options create, run and start share (runc's, and the seed's --console). */
@@ -27,7 +28,7 @@ final class ContainerOptions {
                 .option(int.class, "N", "accepted for compatibility", "--preserve-fds");
     }
 
-    dev.hull.shim.HostTerminal.Source terminal() {
-        return new dev.hull.shim.HostTerminal.Source(consoleSocket, console);
+    HostTerminal.Source terminal() {
+        return new HostTerminal.Source(consoleSocket, console);
     }
 }

@@ -1,5 +1,7 @@
 package dev.hull.cli;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,7 +16,7 @@ final class Durations {
     static Duration parse(String text) throws HullException {
         Matcher m = P.matcher(text.trim());
         if (!m.matches()) {
-            throw new HullException("invalid duration '" + text + "': use a number with ms, s, m or h");
+            throw new BadInputException("invalid duration '" + text + "': use a number with ms, s, m or h");
         }
         long n = Long.parseLong(m.group(1));
         Duration d = switch (m.group(2)) {
@@ -24,7 +26,7 @@ final class Durations {
             default -> Duration.ofHours(n);
         };
         if (d.isZero()) {
-            throw new HullException("the interval must be more than zero");
+            throw new BadInputException("the interval must be more than zero");
         }
         return d;
     }

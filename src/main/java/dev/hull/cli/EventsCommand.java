@@ -2,6 +2,7 @@ package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.error.HullException;
 import dev.hull.shim.ShimRequest;
 import dev.hull.state.ContainerState;
 import java.io.IOException;

@@ -1,9 +1,14 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import dev.hull.oci.Bundle;
-import dev.hull.oci.SpecJson;
 import dev.hull.oci.Process;
+import dev.hull.oci.SpecJson;
+import dev.hull.oci.SpecRules;
+import dev.hull.shim.NotifySocket;
+import dev.hull.shim.RunDir;
 import dev.hull.shim.ShimRequest;
 import dev.hull.state.ContainerState;
 import java.io.IOException;
@@ -13,6 +18,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -96,13 +102,13 @@ final class ExecCommand implements Callable<Integer> {
             life.ask(id, request, false);
         } catch (HullException | IOException e) {
             if (relayNotify != null) {
-                ShimLauncher.notify(relayNotify, "error " + e.getMessage());
+                NotifySocket.failed(relayNotify, e);
                 return 1;
             }
             throw e;
         }
         if (relayNotify != null) {
-            ShimLauncher.notify(relayNotify, "ok");
+            NotifySocket.ok(relayNotify);
         }
         JsonNode done = life.ask(id, new ShimRequest.WaitExec(name), false);
         if (relayNotify != null) {
@@ -118,22 +124,23 @@ final class ExecCommand implements Callable<Integer> {
             try {
                 read = SpecJson.process(dev.hull.json.JsonValues.tree(Files.readAllBytes(processFile)), "process");
             } catch (IOException | SpecJson.TypeException e) {
-                throw new HullException("--process " + processFile + " is not a valid OCI process: " + e.getMessage());
+                throw new BadInputException("--process " + processFile + " is not a valid OCI process: "
+                        + e.getMessage(), e);
             }
-            var wrong = dev.hull.oci.SpecRules.check(read, "process");
+            var wrong = SpecRules.check(read, "process");
             if (wrong.isPresent()) {
-                throw new HullException("--process " + processFile + ": " + wrong.get());
+                throw new BadInputException("--process " + processFile + ": " + wrong.get());
             }
             return read;
         }
         if (command.isEmpty()) {
-            throw new HullException("exec needs a command (or --process FILE)");
+            throw new BadInputException("exec needs a command (or --process FILE)");
         }
-        Process base = Lifecycle.loadBundle(Path.of(st.bundle())).spec().process();
+        Process base = Bundle.load(Path.of(st.bundle())).spec().process();
         List<String> envs = new ArrayList<>(base.env());
         for (String e : env) {
             if (!e.contains("=")) {
-                throw new HullException("--env " + e + " is not KEY=VALUE");
+                throw new BadInputException("--env " + e + " is not KEY=VALUE");
             }
             String key = e.substring(0, e.indexOf('=') + 1);
             envs.removeIf(x -> x.startsWith(key));
@@ -147,7 +154,7 @@ final class ExecCommand implements Callable<Integer> {
                 int gid = parts.length > 1 ? Integer.parseInt(parts[1]) : uid == who.uid() ? who.gid() : uid;
                 who = new Process.User(uid, gid, who.umask(), null);
             } catch (NumberFormatException e) {
-                throw new HullException("--user " + user + " must be UID[:GID] in numbers");
+                throw new BadInputException("--user " + user + " must be UID[:GID] in numbers");
             }
         }
         if (!additionalGids.isEmpty()) {
@@ -162,7 +169,7 @@ final class ExecCommand implements Callable<Integer> {
     private int startRelay(ContainerState st, String name) throws Exception {
         // Not named after the exec: a manager's exec id may be long, and a unix socket's path is at most
         // 107 bytes (RunDir sizes run folders for this name).
-        Path notify = Path.of(st.runDir()).resolve(dev.hull.shim.RunDir.relaySocketName());
+        Path notify = Path.of(st.runDir()).resolve(RunDir.relaySocketName());
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(notify));
             List<String> cmd = new ArrayList<>(ShimLauncher.javaCommand());
@@ -178,11 +185,11 @@ final class ExecCommand implements Callable<Integer> {
             cmd.add(id);
             java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
             try (SocketChannel ch = ShimLauncher.awaitNotify(server, relay, "exec relay",
-                    java.time.Duration.ofSeconds(60))) {
-                String line = ShimLauncher.readLine(ch);
-                if (!"ok".equals(line)) {
+                    Duration.ofSeconds(60))) {
+                HullException failure = ShimLauncher.failure(ch, "exec failed");
+                if (failure != null) {
                     relay.destroyForcibly();
-                    throw new HullException(line == null ? "exec failed" : line.replaceFirst("^error ", ""));
+                    throw failure;
                 }
             } finally {
                 Files.deleteIfExists(processJson);

@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.oci.SpecRules;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -35,7 +36,7 @@ final class FeaturesCommand implements Callable<Integer> {
         // shim, the reported pid, lives in it, and in ipc and uts ones of its own).
         List.of("mount", "pid", "uts", "ipc", "cgroup", "user", "network").forEach(ns::add);
         var caps = linux.putArray("capabilities");
-        dev.hull.oci.SpecRules.CAPABILITIES.stream().sorted().forEach(caps::add);
+        SpecRules.CAPABILITIES.stream().sorted().forEach(caps::add);
         linux.putObject("cgroup").put("v1", false).put("v2", true).put("systemd", false).put("systemdUser", false)
                 .put("rdma", false);
         // The agent compiles the profile with libseccomp in the guest (docs/agent-protocol.md, create).

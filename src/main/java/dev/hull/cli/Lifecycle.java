@@ -1,5 +1,10 @@
 package dev.hull.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
+import dev.hull.error.InternalException;
+import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
@@ -11,26 +16,29 @@ import dev.hull.shim.RunDir;
 import dev.hull.shim.Shim;
 import dev.hull.shim.ShimClient;
 import dev.hull.shim.ShimRequest;
-import dev.hull.state.ContainerExistsException;
 import dev.hull.state.ContainerId;
 import dev.hull.state.ContainerState;
-import dev.hull.state.NoSuchContainerException;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
+import dev.hull.sys.ExitCodes;
 import dev.hull.sys.Host;
-import dev.hull.vm.VmException;
+import dev.hull.sys.HostCgroup;
+import dev.hull.time.Deadline;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** The container life cycle behind the verbs: create, start, kill, delete. */
 final class Lifecycle {
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
+    private static final Duration POLL = Duration.ofMillis(5);
 
     private final Main global;
     private final StateStore store;
@@ -53,11 +61,11 @@ final class Lifecycle {
      */
     Created create(String id, Path bundleDir, boolean inProcess, HostTerminal.Source terminal) throws Exception {
         ContainerId.validate(id);
-        Bundle bundle = loadBundle(bundleDir);
+        Bundle bundle = Bundle.load(bundleDir);
         if (bundle.spec().process().terminal() && !inProcess && terminal.consoleSocket() == null
                 && terminal.console() == null) {
-            throw new HullException("cannot allocate a terminal for a detached container: config.json asks for one"
-                    + " (process.terminal) but neither --console-socket nor --console was given");
+            throw new BadInputException("cannot allocate a terminal for a detached container: config.json asks for"
+                    + " one (process.terminal) but neither --console-socket nor --console was given");
         }
         ShimNamespaces namespaces = ShimNamespaces.of(bundle.spec());
         namespaces.check();
@@ -66,7 +74,7 @@ final class Lifecycle {
             return createMember(id, bundle, owner.get(), terminal, namespaces);
         }
         VmResolver.Resolved vm = resolveVm(bundle);
-        Path dir = claim(id);
+        Path dir = store.claim(id);
         Path runDir = null;
         try {
             runDir = RunDir.forStateDir(dir, Host.isRoot());
@@ -98,10 +106,10 @@ final class Lifecycle {
     private Created createMember(String id, Bundle bundle, ContainerState owner, HostTerminal.Source terminal,
             ShimNamespaces namespaces) throws Exception {
         if (!Host.isRoot()) {
-            throw new HullException("container '" + id + "' names the network namespace or sandbox of '" + owner.id()
-                    + "': a second container in one VM (a pod) needs root");
+            throw new BadInputException("container '" + id + "' names the network namespace or sandbox of '"
+                    + owner.id() + "': a second container in one VM (a pod) needs root");
         }
-        Path dir = claim(id);
+        Path dir = store.claim(id);
         Path runDir = null;
         Process member = null;
         try {
@@ -124,15 +132,6 @@ final class Lifecycle {
         }
     }
 
-    /** The id, taken: its state folder made ({@code mkdir} is the atomic "already exists" check). */
-    private Path claim(String id) throws HullException, IOException {
-        try {
-            return store.claim(id);
-        } catch (ContainerExistsException e) {
-            throw new HullException(e.getMessage());
-        }
-    }
-
     /** What a container's state.json says while it is being created. */
     private static ContainerState creating(String id, Bundle bundle, Path runDir, ContainerState.VmInfo vm) {
         return new ContainerState(ContainerState.OCI_VERSION, id, Status.CREATING, 0, bundle.dir().toString(),
@@ -152,49 +151,28 @@ final class Lifecycle {
             PidFile.write(pidFile, pid);
         } catch (IOException e) {
             delete(id, true);
-            throw new HullException(e.getMessage(), e);
-        }
-    }
-
-    static Bundle loadBundle(Path dir) throws HullException {
-        try {
-            return Bundle.load(dir);
-        } catch (BundleException e) {
-            throw new HullException(e.getMessage(), e);
+            throw new InternalException(e.getMessage(), e);
         }
     }
 
     static VmResolver.Resolved resolveVm(Bundle bundle) throws HullException {
-        try {
-            return new VmResolver(VmResolver.ETC, Main.home()).resolve(bundle);
-        } catch (VmException e) {
-            throw new HullException(e.getMessage(), e);
-        }
+        return new VmResolver(VmResolver.ETC, Main.home()).resolve(bundle);
     }
 
     ContainerState read(String id) throws HullException, IOException {
-        ContainerId.validate(id);
-        try {
-            return store.read(id);
-        } catch (NoSuchContainerException e) {
-            throw new HullException(e.getMessage());
-        }
+        return store.read(id);
     }
 
     StateStore.Lock lock(String id) throws HullException, IOException {
-        try {
-            return store.lock(id);
-        } catch (NoSuchContainerException e) {
-            throw new HullException(e.getMessage());
-        }
+        return store.lock(id);
     }
 
     void start(String id) throws HullException, IOException {
         try (var lock = lock(id)) {
             ContainerState st = read(id);
             Status status = st.effectiveStatus();
-            if (status != Status.CREATED) {
-                throw new HullException("cannot start container '" + id + "': it is " + status.json()
+            if (!status.canStart()) {
+                throw new WrongStateException("cannot start container '" + id + "': it is " + status.json()
                         + ", not created");
             }
             ShimClient.call(shimSocket(st), new ShimRequest.Start());
@@ -204,26 +182,22 @@ final class Lifecycle {
     void kill(String id, int signal, boolean all) throws HullException, IOException {
         try (var lock = lock(id)) {
             ContainerState st = read(id);
-            if (!st.effectiveStatus().isLive() || st.status() == Status.CREATING) {
-                // runc's rules: --all on a stopped container has nothing to signal and succeeds (containerd
-                // kills a task that way before deleting it, and retries for ever on an error); without it,
-                // the error is runc's own text, which containerd's shim takes for "already gone".
-                if (all && st.status() != Status.CREATING) {
-                    return;
-                }
-                throw new HullException("cannot kill container '" + id + "': container not running");
+            Status status = st.effectiveStatus();
+            if (!status.canKill(all)) {
+                throw WrongStateException.notRunning(id);
             }
-            ShimClient.call(shimSocket(st), new ShimRequest.Kill(signal, all));
+            if (status.isUp()) {
+                ShimClient.call(shimSocket(st), new ShimRequest.Kill(signal, all));
+            }
         }
     }
 
     /** Asks a live container's shim for something; a stopped container is a clear error. */
-    com.fasterxml.jackson.databind.JsonNode ask(String id, ShimRequest request, boolean locked)
-            throws HullException, IOException {
+    JsonNode ask(String id, ShimRequest request, boolean locked) throws HullException, IOException {
         try (var lock = locked ? lock(id) : null) {
             ContainerState st = read(id);
-            if (!st.effectiveStatus().isLive() || st.status() == Status.CREATING) {
-                throw new HullException("container '" + id + "' is not running");
+            if (!st.effectiveStatus().isUp()) {
+                throw new WrongStateException("container '" + id + "' is not running");
             }
             return ShimClient.call(shimSocket(st), request);
         }
@@ -237,15 +211,15 @@ final class Lifecycle {
                 st = read(id);
             } catch (IOException | RuntimeException e) {
                 if (!force) {
-                    throw new HullException("the state of container '" + id + "' cannot be read (" + e.getMessage()
-                            + "): delete --force removes it");
+                    throw new InternalException("the state of container '" + id + "' cannot be read (" + e.getMessage()
+                            + "): delete --force removes it", e);
                 }
                 deleteUnreadable(id);
                 return;
             }
             Status status = st.effectiveStatus();
-            if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
-                throw new HullException("cannot delete container '" + id + "' that is " + status.json()
+            if (!status.canDelete(force)) {
+                throw new WrongStateException("cannot delete container '" + id + "' that is " + status.json()
                         + ": stop it first or use --force");
             }
             // A shim that died before its create finished never recorded qemu: look for what it left. A pod
@@ -280,10 +254,10 @@ final class Lifecycle {
      * process whose command line names its state or run folder (reads every process's command line).
      */
     private static void killLeftovers(String id, Path dir, Path runDir, boolean scan) throws IOException {
-        java.util.Set<ProcessHandle> left = new java.util.LinkedHashSet<>();
-        Path cgroups = dir.resolve(dev.hull.sys.HostCgroup.FILE);
+        Set<ProcessHandle> left = new LinkedHashSet<>();
+        Path cgroups = dir.resolve(HostCgroup.FILE);
         if (Files.exists(cgroups)) {
-            dev.hull.sys.HostCgroup.fromLines(Files.readString(cgroups)).processes().stream()
+            HostCgroup.fromLines(Files.readString(cgroups)).processes().stream()
                     .filter(pid -> pid != ProcessHandle.current().pid())
                     .forEach(pid -> ProcessHandle.of(pid).ifPresent(left::add));
         }
@@ -322,21 +296,12 @@ final class Lifecycle {
             return;
         }
         try {
-            ShimClient.call(shimSocket(st), new ShimRequest.Kill(9, true));
-        } catch (IOException e) {
+            ShimClient.call(shimSocket(st), new ShimRequest.Kill(ExitCodes.SIGKILL, true));
+        } catch (IOException | HullException e) {
             Log.debug("kill through the shim: " + e.getMessage());
         }
         // Polled, not onExit(): a shim that has ended is a zombie until its parent reaps it.
-        long end = System.nanoTime() + STOP_DEADLINE.toNanos();
-        while (st.shimAlive() && System.nanoTime() < end) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (st.shimAlive()) {
+        if (!Deadline.within(STOP_DEADLINE, POLL, () -> !st.shimAlive())) {
             Log.warn("shim " + st.pid() + " of " + st.id() + " did not stop; killing it");
             ProcessHandle.of(st.pid()).ifPresent(ProcessHandle::destroyForcibly);
         }
@@ -375,10 +340,10 @@ final class Lifecycle {
 
     /** The cgroup the shim made on the host (it is empty now: the shim, qemu and virtiofsd are gone). */
     private static void removeHostCgroup(String id, Path dir) {
-        Path file = dir.resolve(dev.hull.sys.HostCgroup.FILE);
+        Path file = dir.resolve(HostCgroup.FILE);
         try {
             if (Files.exists(file)) {
-                var left = dev.hull.sys.HostCgroup.fromLines(Files.readString(file)).remove();
+                var left = HostCgroup.fromLines(Files.readString(file)).remove();
                 if (!left.isEmpty()) {
                     Log.warn("cgroups of " + id + " still in use, left: " + left);
                 }

@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.error.BadInputException;
 import dev.hull.logging.Log;
 import dev.hull.state.ContainerState;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class ListCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         global.init();
         if (!format.equals("table") && !format.equals("json")) {
-            throw new HullException("unknown --format '" + format + "': use table or json");
+            throw new BadInputException("unknown --format '" + format + "': use table or json");
         }
         List<ContainerState> states = global.store().list(problem -> {
             Log.warn(problem);

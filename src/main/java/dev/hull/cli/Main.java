@@ -1,5 +1,7 @@
 package dev.hull.cli;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import dev.hull.logging.Log;
 import dev.hull.state.StateStore;
 import dev.hull.sys.Libc;
@@ -7,14 +9,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
-import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /** {@code hull}: runc's command line (and cc-oci-runtime's), each container in its own VM. */
 public final class Main {
@@ -85,14 +92,13 @@ public final class Main {
     }
 
     /** The global options again, for the shim to log where the CLI logs. */
-    java.util.List<String> globalArgs() {
-        var args = new java.util.ArrayList<String>(java.util.List.of("--root", store().root().toString(),
-                "--log-format", logFormat));
+    List<String> globalArgs() {
+        var args = new ArrayList<String>(List.of("--root", store().root().toString(), "--log-format", logFormat));
         if (log != null) {
-            args.addAll(java.util.List.of("--log", log.toAbsolutePath().toString()));
+            args.addAll(List.of("--log", log.toAbsolutePath().toString()));
         }
         if (globalLog != null) {
-            args.addAll(java.util.List.of("--global-log", globalLog.toAbsolutePath().toString()));
+            args.addAll(List.of("--global-log", globalLog.toAbsolutePath().toString()));
         }
         if (debug) {
             args.add("--debug");
@@ -105,10 +111,10 @@ public final class Main {
         Log.Format format = switch (logFormat) {
             case "text" -> Log.Format.TEXT;
             case "json" -> Log.Format.JSON;
-            default -> throw new HullException("unknown --log-format '" + logFormat + "': use text or json");
+            default -> throw new BadInputException("unknown --log-format '" + logFormat + "': use text or json");
         };
         // The seed's global log in the root is always written; --global-log adds another copy.
-        var globals = new java.util.ArrayList<Path>();
+        var globals = new ArrayList<Path>();
         if (Files.isDirectory(root)) {
             globals.add(root.resolve("hull.log"));
         }
@@ -139,7 +145,7 @@ public final class Main {
         Libc.exitNow(code);
     }
 
-    private static final java.util.Set<String> JVM_THREADS = java.util.Set.of("main", "Reference Handler",
+    private static final Set<String> JVM_THREADS = Set.of("main", "Reference Handler",
             "Finalizer", "Signal Dispatcher", "Common-Cleaner", "Notification Thread", "Attach Listener");
 
     /** Whether a thread other than the JVM's own runs (a process reaper, a relay, a pump). */
@@ -180,21 +186,18 @@ public final class Main {
             return VERBS.get(sub.commandSpec().name()).command().apply(new Main(new Parsed(parsed)), new Parsed(sub))
                     .call();
         } catch (Exception ex) {
-            String msg = message(ex);
-            Log.error(msg);
-            System.err.println("hull: " + msg);
-            return 1;
+            return report(ex);
         }
     }
 
     /** The first argument that is neither a global option nor its value, or null (help, a bad option). */
-    static String verb(CommandLine.Model.CommandSpec main, String[] args) {
+    static String verb(CommandSpec main, String[] args) {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("-")) {
                 return arg;
             }
-            CommandLine.Model.OptionSpec option = main.findOption(arg.split("=", 2)[0]);
+            OptionSpec option = main.findOption(arg.split("=", 2)[0]);
             if (option == null) {
                 return null;
             }
@@ -205,12 +208,16 @@ public final class Main {
         return null;
     }
 
-    private static String message(Exception ex) {
-        if (ex instanceof HullException || ex instanceof IllegalArgumentException) {
-            return ex.getMessage();
+    /** Logs and prints the error a verb ended with; returns the exit status ({@link Failure}). */
+    static int report(Exception ex) {
+        Failure failure = Failure.of(ex);
+        Log.error(failure.message());
+        String causes = Failure.causes(ex);
+        if (!causes.isEmpty()) {
+            Log.debug(causes);
         }
-        String m = ex.getMessage();
-        return m == null ? ex.toString() : m;
+        System.err.println("hull: " + failure.message());
+        return failure.exitCode();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,5 +1,7 @@
 package dev.hull.cli;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,7 @@ final class PidFile {
     static void check(Path file) throws HullException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw new HullException("--pid-file " + file + ": the folder " + parent + " does not exist");
+            throw new BadInputException("--pid-file " + file + ": the folder " + parent + " does not exist");
         }
     }
 

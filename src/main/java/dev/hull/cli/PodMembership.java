@@ -1,9 +1,11 @@
 package dev.hull.cli;
 
+import dev.hull.error.HullException;
+import dev.hull.error.NotFoundException;
+import dev.hull.error.WrongStateException;
 import dev.hull.oci.Linux;
 import dev.hull.oci.Spec;
 import dev.hull.state.ContainerState;
-import dev.hull.state.NoSuchContainerException;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
 import dev.hull.sys.Namespaces;
@@ -68,7 +70,7 @@ final class PodMembership {
         if (sandbox.isPresent() && !sandbox.get().equals(id)) {
             try {
                 return Optional.of(running(ownerOf(store, store.read(sandbox.get())), id));
-            } catch (NoSuchContainerException e) {
+            } catch (NotFoundException e) {
                 // Not one of this root's: the namespace may still tell.
             }
         }
@@ -98,15 +100,15 @@ final class PodMembership {
         }
         try {
             return store.read(c.vm().pod());
-        } catch (NoSuchContainerException e) {
-            throw new HullException("container '" + c.id() + "' runs in the VM of '" + c.vm().pod()
-                    + "', which is gone");
+        } catch (NotFoundException e) {
+            throw new WrongStateException("container '" + c.id() + "' runs in the VM of '" + c.vm().pod()
+                    + "', which is gone", e);
         }
     }
 
     private static ContainerState running(ContainerState owner, String id) throws HullException {
         if (!owner.shimAlive() || owner.status() == Status.STOPPED) {
-            throw new HullException("cannot create container '" + id + "' in the pod of '" + owner.id()
+            throw new WrongStateException("cannot create container '" + id + "' in the pod of '" + owner.id()
                     + "': that container is " + owner.effectiveStatus().json() + " and its VM is gone");
         }
         return owner;

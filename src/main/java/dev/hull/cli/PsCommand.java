@@ -1,6 +1,8 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.error.BadInputException;
+import dev.hull.logging.Log;
 import dev.hull.shim.ShimRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +29,7 @@ final class PsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         global.init();
         if (!format.equals("table") && !format.equals("json")) {
-            throw new HullException("unknown --format '" + format + "': use table or json");
+            throw new BadInputException("unknown --format '" + format + "': use table or json");
         }
         JsonNode processes = new Lifecycle(global).ask(id, new ShimRequest.Ps(), false);
         if (format.equals("json")) {
@@ -40,7 +42,7 @@ final class PsCommand implements Callable<Integer> {
         }
         System.out.printf("%-8s %-8s %-8s %s%n", "UID", "PID", "PPID", "CMD");
         processes.forEach(p -> System.out.printf("%-8d %-8d %-8d %s%n", p.get("uid").asInt(), p.get("pid").asInt(),
-                p.get("ppid").asInt(), dev.hull.logging.Log.printable(p.get("cmd").asText())));
+                p.get("ppid").asInt(), Log.printable(p.get("cmd").asText())));
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.hull.cli;
 
 import dev.hull.logging.Log;
 import dev.hull.shim.HostTerminal;
+import dev.hull.sys.ExitCodes;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -62,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
             }
             shim.start();
         } catch (Exception e) {
-            shim.kill(9, true);
+            shim.kill(ExitCodes.SIGKILL, true);
             shim.awaitExit();
             life.cleanUpAfterRun(id);
             throw e;

@@ -1,8 +1,11 @@
 package dev.hull.cli;
 
+import dev.hull.error.HullException;
 import dev.hull.logging.Log;
+import dev.hull.oci.Bundle;
 import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
+import dev.hull.shim.NotifySocket;
 import dev.hull.shim.Shim;
 import dev.hull.sys.Libc;
 import dev.hull.sys.Namespaces;
@@ -65,20 +68,19 @@ final class ShimCommand implements Callable<Integer> {
         // The shim's stderr is the container's: a thread's stack trace goes to the log, not to the workload's
         // output.
         Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
-                dev.hull.logging.Log.error("uncaught in the shim's " + thread.getName() + ": " + e));
+                Log.error("uncaught in the shim's " + thread.getName() + ": " + e));
         Shim shim;
         try {
             var life = new Lifecycle(global);
-            var b = Lifecycle.loadBundle(bundle);
+            var b = Bundle.load(bundle);
             shim = Shim.create(global.store(), life.read(id), b, Lifecycle.resolveVm(b),
                     new HostTerminal.Source(consoleSocket, console), inNetns, hookRunner(launcher));
         } catch (Exception e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            Log.error("create " + id + ": " + msg);
-            ShimLauncher.notify(notify, "error " + msg);
+            Log.error("create " + id + ": " + HullException.message(e));
+            NotifySocket.failed(notify, e);
             return 1;
         }
-        ShimLauncher.notify(notify, "ok");
+        NotifySocket.ok(notify);
         int code = shim.awaitExit();
         ShimLauncher.awaitAdoption(launcher);
         return code;

@@ -1,16 +1,18 @@
 package dev.hull.cli;
 
+import dev.hull.error.HullException;
+import dev.hull.error.InternalException;
+import dev.hull.io.SocketLines;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
-import java.io.BufferedReader;
+import dev.hull.shim.NotifySocket;
+import dev.hull.time.Deadline;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +41,9 @@ final class ShimLauncher {
 
     /** Beyond the boot deadline: room for the KVM probe and the shim's JVM start-up. */
     private static final Duration SLACK = Duration.ofSeconds(60);
+    /** How long a shim or relay waits to be handed to the manager before it exits anyway. */
+    private static final Duration ADOPTION = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(5);
 
     private ShimLauncher() {
     }
@@ -92,13 +97,12 @@ final class ShimLauncher {
             Process shim = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null && terminal.console() == null)
                     .start();
             try (SocketChannel ch = awaitNotify(server, shim, "shim", bootTimeout.plus(SLACK))) {
-                String line = readLine(ch);
-                if ("ok".equals(line)) {
+                HullException failure = failure(ch, "the shim failed without saying why");
+                if (failure == null) {
                     return shim.toHandle();
                 }
                 kill(shim);
-                throw new HullException(line == null ? "the shim failed without saying why"
-                        : line.replaceFirst("^error ", ""));
+                throw failure;
             }
         } finally {
             Files.deleteIfExists(notify);
@@ -114,7 +118,7 @@ final class ShimLauncher {
             HostTerminal.Source terminal, List<String> netnsPrefix) throws IOException, HullException {
         Path stub = Main.home().resolve("target/native/hull-member");
         if (!Files.isExecutable(stub)) {
-            throw new HullException(stub + " is missing: run 'make build' in " + Main.home());
+            throw new InternalException(stub + " is missing: run 'make build' in " + Main.home());
         }
         Path notify = request.notifySocket();
         Files.deleteIfExists(notify);
@@ -125,13 +129,12 @@ final class ShimLauncher {
             Process member = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null
                     && terminal.console() == null).start();
             try (SocketChannel ch = awaitNotify(server, member, "member's host process", SLACK)) {
-                String line = readLine(ch);
-                if ("ok".equals(line)) {
+                HullException failure = failure(ch, "the pod's VM failed to take the member without saying why");
+                if (failure == null) {
                     return member;
                 }
                 kill(member);
-                throw new HullException(line == null ? "the pod's VM failed to take the member without saying why"
-                        : line.replaceFirst("^error ", ""));
+                throw failure;
             }
         } finally {
             Files.deleteIfExists(notify);
@@ -147,7 +150,7 @@ final class ShimLauncher {
         if (inherit) {
             return pb.inheritIO();
         }
-        java.io.File devNull = Path.of("/dev/null").toFile();
+        File devNull = Path.of("/dev/null").toFile();
         return pb.redirectInput(ProcessBuilder.Redirect.from(devNull)).redirectOutput(ProcessBuilder.Redirect.to(devNull))
                 .redirectError(ProcessBuilder.Redirect.to(devNull));
     }
@@ -156,25 +159,24 @@ final class ShimLauncher {
     static SocketChannel awaitNotify(ServerSocketChannel server, Process child, String what, Duration deadline)
             throws IOException, HullException {
         server.configureBlocking(false);
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            SocketChannel ch = server.accept();
-            if (ch != null) {
-                ch.configureBlocking(true);
-                return ch;
-            }
-            if (!child.isAlive()) {
-                throw new HullException("the " + what + " exited with status " + child.exitValue()
-                        + " before it was ready (see the log)");
-            }
-            sleep();
+        SocketChannel[] accepted = new SocketChannel[1];
+        boolean ended = Deadline.within(deadline, POLL,
+                () -> (accepted[0] = server.accept()) != null || !child.isAlive());
+        if (accepted[0] != null) {
+            accepted[0].configureBlocking(true);
+            return accepted[0];
+        }
+        if (ended) {
+            throw new InternalException("the " + what + " exited with status " + child.exitValue()
+                    + " before it was ready (see the log)");
         }
         kill(child);
-        throw new HullException("not ready within " + deadline);
+        throw new InternalException("not ready within " + deadline);
     }
 
-    static String readLine(SocketChannel ch) throws IOException {
-        return new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8)).readLine();
+    /** What the child said on notify.sock: null for {@code ok}, else what failed ({@link NotifySocket}). */
+    static HullException failure(SocketChannel ch, String silent) throws IOException {
+        return NotifySocket.failure(new SocketLines(ch).read(), silent);
     }
 
     /**
@@ -184,16 +186,8 @@ final class ShimLauncher {
      * see it. So wait until the CLI is gone and this process has been handed to the manager.
      */
     static void awaitAdoption(long launcherPid) {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < end
-                && ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == launcherPid) {
-            sleep();
-        }
-    }
-
-    /** The shim's side: tells the waiting CLI how creation went. */
-    static void notify(Path socket, String line) {
-        dev.hull.shim.NotifySocket.tell(socket, line);
+        Deadline.within(ADOPTION, POLL,
+                () -> ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != launcherPid);
     }
 
     private static void kill(Process p) {
@@ -201,14 +195,6 @@ final class ShimLauncher {
         p.destroyForcibly();
         try {
             p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(5);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

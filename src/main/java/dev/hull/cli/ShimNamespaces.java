@@ -1,5 +1,7 @@
 package dev.hull.cli;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import dev.hull.net.NetException;
 import dev.hull.net.NetNamespace;
 import dev.hull.oci.Linux;
@@ -27,7 +29,7 @@ record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<
         try {
             net.check();
         } catch (NetException e) {
-            throw new HullException(e.getMessage());
+            throw new BadInputException(e.getMessage(), e);
         }
         checkPath(ipc, Namespaces.CLONE_NEWIPC);
         checkPath(uts, Namespaces.CLONE_NEWUTS);
@@ -38,7 +40,7 @@ record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<
         if (path.isPresent()) {
             var why = Namespaces.whyNotEnterable(path.get(), type);
             if (why.isPresent()) {
-                throw new HullException("cannot enter the " + ns.get().type() + " namespace " + path.get()
+                throw new BadInputException("cannot enter the " + ns.get().type() + " namespace " + path.get()
                         + " (linux.namespaces in config.json): " + why.get());
             }
         }

@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.error.BadInputException;
 import java.util.Locale;
 import java.util.Map;
 
@@ -20,18 +21,18 @@ final class Signals {
     private Signals() {
     }
 
-    static int parse(String text) {
+    static int parse(String text) throws BadInputException {
         String s = text.trim().toUpperCase(Locale.ROOT);
         if (!s.isEmpty() && s.chars().allMatch(Character::isDigit)) {
             int n = s.length() > 3 ? -1 : Integer.parseInt(s);
             if (n >= 1 && n <= SIGRTMAX) {
                 return n;
             }
-            throw new IllegalArgumentException("unknown signal \"" + text + "\": numbers go from 1 to " + SIGRTMAX);
+            throw new BadInputException("unknown signal \"" + text + "\": numbers go from 1 to " + SIGRTMAX);
         }
         Integer n = NUMBERS.get(s.startsWith("SIG") ? s.substring(3) : s);
         if (n == null) {
-            throw new IllegalArgumentException("unknown signal \"" + text + "\"");
+            throw new BadInputException("unknown signal \"" + text + "\"");
         }
         return n;
     }

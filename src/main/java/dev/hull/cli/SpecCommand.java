@@ -2,6 +2,7 @@ package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.error.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,10 +30,10 @@ final class SpecCommand implements Callable<Integer> {
         global.init();
         Path file = bundle.resolve("config.json");
         if (Files.exists(file)) {
-            throw new HullException("File " + file + " exists. Remove it first");
+            throw new BadInputException("File " + file + " exists. Remove it first");
         }
         if (!Files.isDirectory(bundle)) {
-            throw new HullException("bundle folder " + bundle + " does not exist");
+            throw new BadInputException("bundle folder " + bundle + " does not exist");
         }
         Files.writeString(file, Output.JSON.writeValueAsString(spec(rootless)) + "\n");
         return 0;

@@ -2,6 +2,8 @@ package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.error.BadInputException;
+import dev.hull.error.HullException;
 import dev.hull.shim.ShimRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +48,7 @@ final class UpdateCommand implements Callable<Integer> {
             JsonNode read = resources.equals("-") ? Output.JSON.readTree(System.in)
                     : Output.JSON.readTree(Files.readString(Path.of(resources)));
             if (!(read instanceof ObjectNode obj)) {
-                throw new HullException("--resources " + resources + " is not a JSON object");
+                throw new BadInputException("--resources " + resources + " is not a JSON object");
             }
             r = obj;
         } else {
@@ -68,7 +70,8 @@ final class UpdateCommand implements Callable<Integer> {
             r.putObject("pids").put("limit", pidsLimit);
         }
         if (r.isEmpty()) {
-            throw new HullException("nothing to update: give --memory, --cpu-quota, --cpu-period, --pids-limit or -r");
+            throw new BadInputException(
+                    "nothing to update: give --memory, --cpu-quota, --cpu-period, --pids-limit or -r");
         }
         new Lifecycle(global).ask(id, new ShimRequest.Update(r), true);
         return 0;
@@ -84,7 +87,7 @@ final class UpdateCommand implements Callable<Integer> {
         try {
             return Long.parseLong(t) * unit;
         } catch (NumberFormatException e) {
-            throw new HullException("invalid size '" + text + "': use bytes, or a number with k, m or g");
+            throw new BadInputException("invalid size '" + text + "': use bytes, or a number with k, m or g");
         }
     }
 }

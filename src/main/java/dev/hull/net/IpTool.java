@@ -59,7 +59,7 @@ public final class IpTool {
             String which = m.find() && Integer.parseInt(m.group(1)) <= commands.size()
                     ? " at '" + tool + " " + commands.get(Integer.parseInt(m.group(1)) - 1) + "'" : "";
             throw new NetException(e.getMessage().replace("'" + String.join(" ", argv) + "' failed",
-                    "'" + tool + " -batch' failed" + which));
+                    "'" + tool + " -batch' failed" + which), e);
         }
     }
 
@@ -96,7 +96,7 @@ public final class IpTool {
             if (e instanceof NetException n) {
                 throw n;
             }
-            throw new NetException("cannot run '" + String.join(" ", cmd) + "': " + e.getMessage());
+            throw new NetException("cannot run '" + String.join(" ", cmd) + "': " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NetException("interrupted while running '" + shown + "'");

@@ -9,4 +9,8 @@ public final class NetException extends IOException {
     public NetException(String message) {
         super(message);
     }
+
+    public NetException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -55,7 +55,7 @@ public record Network(List<Link> links, List<Route> routes, List<String> hullTap
             }
             return parse(docs.get(0), docs.get(1), docs.get(2), docs.get(3));
         } catch (IOException e) {
-            throw new NetException("cannot read the output of 'ip -j' and 'tc -j': " + e.getMessage());
+            throw new NetException("cannot read the output of 'ip -j' and 'tc -j': " + e.getMessage(), e);
         }
     }
 

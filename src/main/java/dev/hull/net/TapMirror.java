@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Carries the container's interfaces to qemu: for each one a tap in the same namespace, and tc ingress
@@ -62,7 +63,7 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
         } catch (NetException e) {
             mirror.remove(ip);
             forget(runDir);
-            throw new NetException("cannot mirror the container's interfaces onto taps: " + e.getMessage());
+            throw new NetException("cannot mirror the container's interfaces onto taps: " + e.getMessage(), e);
         }
         return mirror;
     }
@@ -112,7 +113,7 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
         try {
             Files.writeString(runDir.resolve(FILE), JsonValues.write(root, false));
         } catch (IOException e) {
-            throw new NetException("cannot record the network set-up in " + runDir + ": " + e.getMessage());
+            throw new NetException("cannot record the network set-up in " + runDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -147,14 +148,14 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
      * Whether this host can mirror an interface onto a tap (tun, veth, and tc's ingress qdisc, u32 and
      * mirred in its kernel), tried in a throwaway namespace that takes everything with it. Empty: yes.
      */
-    public static java.util.Optional<String> probe() {
+    public static Optional<String> probe() {
         String script = "ip link add hullprobe0 type veth peer name hullprobe1 && ip tuntap add dev " + Network.TAP_PREFIX
                 + "0 mode tap && tc qdisc add dev hullprobe0 ingress && tc " + redirect("hullprobe0", Network.TAP_PREFIX + "0");
         try {
             new IpTool(null).run("unshare", "--net", "--", "sh", "-c", script);
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (NetException e) {
-            return java.util.Optional.of(e.getMessage().replaceFirst("^'[^']*' failed: ", ""));
+            return Optional.of(e.getMessage().replaceFirst("^'[^']*' failed: ", ""));
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.hull.oci;
 
+import dev.hull.error.BadInputException;
+
 /** A bundle Hull cannot run; the message says what is wrong and where. */
-public final class BundleException extends Exception {
+public final class BundleException extends BadInputException {
     private static final long serialVersionUID = 1L;
 
     public BundleException(String message) {

@@ -3,16 +3,12 @@ package dev.hull.qmp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.io.SocketLines;
 import dev.hull.json.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -23,11 +19,11 @@ public final class QmpClient implements AutoCloseable {
     private static final ObjectMapper JSON = Json.mapper();
 
     private final SocketChannel channel;
-    private final BufferedReader in;
+    private final SocketLines lines;
 
     private QmpClient(SocketChannel channel) {
         this.channel = channel;
-        this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+        this.lines = new SocketLines(channel);
     }
 
     public static QmpClient connect(Path socket) throws IOException {
@@ -49,11 +45,7 @@ public final class QmpClient implements AutoCloseable {
 
     /** Runs a command and returns its {@code return} value; an {@code error} answer is an exception. */
     public JsonNode execute(String command) throws IOException {
-        ObjectNode msg = JSON.createObjectNode().put("execute", command);
-        ByteBuffer out = ByteBuffer.wrap((msg + "\n").getBytes(StandardCharsets.UTF_8));
-        while (out.hasRemaining()) {
-            channel.write(out);
-        }
+        lines.write(JSON.createObjectNode().put("execute", command).toString());
         while (true) {
             JsonNode answer = read();
             if (answer.has("event")) {
@@ -72,7 +64,7 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private JsonNode read() throws IOException {
-        String line = in.readLine();
+        String line = lines.read();
         if (line == null) {
             throw new IOException("qemu closed the QMP connection");
         }

@@ -12,8 +12,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -35,9 +40,9 @@ final class DnsRelay {
      * One query at a time, in the order they came: a resolver sends A and AAAA together and may take
      * answers in that order (as the server itself gives them); relayed concurrently they can cross.
      */
-    private static final java.util.concurrent.ExecutorService IN_ORDER = new java.util.concurrent.ThreadPoolExecutor(
-            1, 1, 0, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(QUEUED),
-            Thread.ofVirtual().name("hull-dns").factory(), new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+    private static final ExecutorService IN_ORDER = new ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED),
+            Thread.ofVirtual().name("hull-dns").factory(), new ThreadPoolExecutor.DiscardPolicy());
 
     private DnsRelay() {
     }
@@ -68,7 +73,7 @@ final class DnsRelay {
                 socket.send(new DatagramPacket(question, question.length));
                 DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
                 socket.receive(answer);
-                byte[] bytes = java.util.Arrays.copyOf(answer.getData(), answer.getLength());
+                byte[] bytes = Arrays.copyOf(answer.getData(), answer.getLength());
                 agent.dnsAnswer(new Request.Dns(query, Base64.getEncoder().encodeToString(bytes)), ANSWER);
             } catch (IOException | TimeoutException e) {
                 // No answer: the resolver in the guest times out and retries, as it would anyway.

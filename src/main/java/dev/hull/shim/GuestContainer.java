@@ -6,13 +6,17 @@ import dev.hull.agent.AgentClient;
 import dev.hull.agent.ProcessStreams;
 import dev.hull.agent.Request;
 import dev.hull.agent.Results.ExitStatus;
+import dev.hull.error.NotFoundException;
+import dev.hull.error.WrongStateException;
 import dev.hull.json.Json;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Hooks;
+import dev.hull.oci.Process;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
+import dev.hull.sys.ExitCodes;
 import dev.hull.sys.ProcessFds;
 import dev.hull.sys.Terminal;
 import java.io.FileDescriptor;
@@ -27,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -37,7 +42,6 @@ final class GuestContainer {
     private static final Duration REQUEST = PodVm.REQUEST;
     /** No deadline for a slow reader of the container's output (awaitExit). */
     private static final Duration OUTPUT_FOREVER = Duration.ofDays(3650);
-    private static final int KILLED = 128 + 9;
     private static final ObjectMapper JSON = Json.mapper();
 
     private final StateStore store;
@@ -114,7 +118,7 @@ final class GuestContainer {
             throws Exception {
         var spec = bundle.spec();
         AgentClient agent = pod.agent();
-        dev.hull.oci.Process process = spec.process();
+        Process process = spec.process();
         if (stdio.tty() != null) {
             process = sizedTo(stdio.tty(), process);
         }
@@ -153,10 +157,10 @@ final class GuestContainer {
     }
 
     /** The process with the terminal's current size as its console size (the size the pty starts with). */
-    private static dev.hull.oci.Process sizedTo(HostTerminal tty, dev.hull.oci.Process process) throws IOException {
+    private static Process sizedTo(HostTerminal tty, Process process) throws IOException {
         Terminal.Size size = tty.size();
         return size == null ? process
-                : process.withTerminal(true, new dev.hull.oci.Process.ConsoleSize(size.rows(), size.cols()));
+                : process.withTerminal(true, new Process.ConsoleSize(size.rows(), size.cols()));
     }
 
     /**
@@ -227,11 +231,11 @@ final class GuestContainer {
      * pidfd_getfd, so it writes to the very open files the caller has, as an inherited fd would; a terminal
      * through /proc).
      */
-    private int exec(ShimRequest.Exec e) throws IOException, TimeoutException {
-        if (state.status() != Status.RUNNING) {
-            throw new IOException("cannot exec in container '" + id + "': it is " + state.status().json());
+    private int exec(ShimRequest.Exec e) throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canExec()) {
+            throw new WrongStateException("cannot exec in container '" + id + "': it is " + state.status().json());
         }
-        dev.hull.oci.Process process = e.process();
+        Process process = e.process();
         HostStdio stdio;
         if (process.terminal()) {
             stdio = HostStdio.of(e.consoleSocket() != null
@@ -269,7 +273,7 @@ final class GuestContainer {
     private int waitExec(String execId) throws Exception {
         ExecRun run = execs.get(execId);
         if (run == null) {
-            throw new IOException("no exec '" + execId + "' in container '" + id + "'");
+            throw new NotFoundException("no exec '" + execId + "' in container '" + id + "'");
         }
         try {
             ExitStatus status = run.exit().get();
@@ -277,7 +281,7 @@ final class GuestContainer {
             return status.code();
         } catch (ExecutionException e) {
             // The VM went away: the process went with it.
-            return KILLED;
+            return ExitCodes.KILLED;
         } finally {
             execs.remove(execId);
             // A manager may never close the process's stdin (docker's health checks): let go of it now.
@@ -291,9 +295,9 @@ final class GuestContainer {
     }
 
     /** Freezes the container's processes (its guest cgroup); alone in its VM, the VM stops too. */
-    synchronized void pause() throws IOException, TimeoutException {
-        if (state.status() != Status.RUNNING) {
-            throw new IOException("container '" + id + "' is " + state.status().json() + ", not running");
+    synchronized void pause() throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canPause()) {
+            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not running");
         }
         agent.freeze(id, true, REQUEST);
         pod.paused(this);
@@ -303,9 +307,9 @@ final class GuestContainer {
     }
 
     /** Continues a stopped VM and sets its clock, and only then thaws the container. */
-    synchronized void resume() throws IOException, TimeoutException {
-        if (state.status() != Status.PAUSED) {
-            throw new IOException("container '" + id + "' is " + state.status().json() + ", not paused");
+    synchronized void resume() throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canResume()) {
+            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not paused");
         }
         long behind = pod.running();
         agent.freeze(id, false, REQUEST);
@@ -314,9 +318,9 @@ final class GuestContainer {
         Log.info("resumed " + id + (behind > 0 ? " (its clock was " + behind / 1_000_000 + " ms behind)" : ""));
     }
 
-    synchronized void start() throws IOException, TimeoutException {
-        if (state.status() != Status.CREATED) {
-            throw new IOException("container '" + id + "' is " + state.status().json() + ", not created");
+    synchronized void start() throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canStart()) {
+            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not created");
         }
         agent.start(id, REQUEST);
         state = state.withStatus(Status.RUNNING);
@@ -325,13 +329,16 @@ final class GuestContainer {
         hookRunner.runQuietly("poststart", hooks.poststart(), state, "running");
     }
 
-    synchronized void kill(int signal, boolean all) throws IOException, TimeoutException {
-        if (exit.isDone()) {
-            // As the CLI answers for a stopped container (runc's rules): it ended while the kill was on its way.
-            if (all) {
+    synchronized void kill(int signal, boolean all)
+            throws IOException, TimeoutException, WrongStateException {
+        // Its end may not be recorded yet: it ended while the kill was on its way.
+        Status now = exit.isDone() ? Status.STOPPED : state.status();
+        if (!now.isUp()) {
+            // As the CLI answers for a stopped container (runc's rules).
+            if (now.canKill(all)) {
                 return;
             }
-            throw new IOException("cannot kill container '" + id + "': container not running");
+            throw WrongStateException.notRunning(id);
         }
         // A stopped VM cannot deliver anything: let it run for the signal, and stop it again unless the
         // signal is SIGKILL (after which there is nothing left to keep paused).
@@ -341,7 +348,7 @@ final class GuestContainer {
         }
         agent.signal(new Request.Signal(id, null, signal, all), REQUEST);
         if (state.status() == Status.PAUSED) {
-            if (signal == 9) {
+            if (signal == ExitCodes.SIGKILL) {
                 try {
                     agent.freeze(id, false, REQUEST);
                 } catch (IOException | TimeoutException e) {
@@ -372,14 +379,14 @@ final class GuestContainer {
             io.awaitOutput(OUTPUT_FOREVER);
             Log.info(id + " exited with " + (status.signalled() ? "signal " + status.signal() : "code " + code));
         } catch (ExecutionException e) {
-            code = KILLED;
+            code = ExitCodes.KILLED;
             Log.error(id + ": lost the VM (" + e.getCause().getMessage() + "); recording it as killed");
         } catch (TimeoutException e) {
-            code = state.exitCode() == null ? KILLED : state.exitCode();
+            code = state.exitCode() == null ? ExitCodes.KILLED : state.exitCode();
             Log.error(id + ": its output did not drain; recording it as killed");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            code = KILLED;
+            code = ExitCodes.KILLED;
         }
         if (tty != null) {
             tty.close();
@@ -420,9 +427,9 @@ final class GuestContainer {
     void endWithVm() {
         try {
             if (!exit.isDone()) {
-                agent.signal(new Request.Signal(id, null, 9, true), REQUEST);
+                agent.signal(new Request.Signal(id, null, ExitCodes.SIGKILL, true), REQUEST);
             }
-            ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            ended.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             Log.warn("member " + id + " did not end with its VM: " + e.getMessage());
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.agent.AgentClient;
 import dev.hull.logging.Log;
 import dev.hull.json.JsonValues;
+import java.io.IOException;
 
 /**
  * Events the guest sends unasked (docs/agent-protocol.md): DNS queries to relay, errors to log. The
@@ -45,7 +46,7 @@ final class GuestEvents {
                 }
                 return;
             }
-        } catch (java.io.IOException | RuntimeException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // Not JSON, or not a query we can use: said as it came, cut short.
         }
         log(event);

@@ -76,7 +76,7 @@ public final class HostTerminal implements AutoCloseable {
                 Terminal.close(fd);
                 fd = -1;
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IOException e) {
             fd = -1;
         }
         return new HostTerminal(new FileInputStream(in), new FileOutputStream(fdDir.resolve("1").toFile(), true), fd,

@@ -1,20 +1,20 @@
 package dev.hull.shim;
 
+import dev.hull.error.HullException;
+import dev.hull.io.SocketLines;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
+import dev.hull.oci.Spec;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
+import dev.hull.sys.ExitCodes;
 import dev.hull.sys.Namespaces;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -58,10 +58,10 @@ final class MemberDoor implements AutoCloseable {
     /** One member, from its request to its end. */
     private void member(SocketChannel ch) {
         try (ch) {
-            InputStream in = Channels.newInputStream(ch);
+            SocketLines lines = new SocketLines(ch, MAX_REQUEST);
             MemberRequest request;
             try {
-                String line = ShimServer.boundedLine(in, MAX_REQUEST);
+                String line = lines.read();
                 if (line == null) {
                     return;
                 }
@@ -74,17 +74,16 @@ final class MemberDoor implements AutoCloseable {
             try {
                 c = create(request);
             } catch (Exception e) {
-                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-                Log.error("create " + request.id() + " in the pod of " + pod.name() + ": " + msg);
-                NotifySocket.tell(request.notifySocket(), "error " + msg);
+                Log.error("create " + request.id() + " in the pod of " + pod.name() + ": " + HullException.message(e));
+                NotifySocket.failed(request.notifySocket(), e);
                 return;
             }
-            NotifySocket.tell(request.notifySocket(), "ok");
+            NotifySocket.ok(request.notifySocket());
             Log.info("created " + request.id() + " in the VM of " + pod.name());
             // Its host process going away (killed) ends the member: nothing else would.
             Thread.ofPlatform().daemon().name("hull-member-watch").start(() -> {
                 try {
-                    while (in.read() >= 0) {
+                    while (lines.read() != null) {
                         // hull-member sends nothing after its request.
                     }
                 } catch (IOException ignored) {
@@ -93,7 +92,7 @@ final class MemberDoor implements AutoCloseable {
                 if (c.state().status() != Status.STOPPED) {
                     Log.warn("the host process of " + c.id() + " is gone; ending the member");
                     try {
-                        c.kill(9, true);
+                        c.kill(ExitCodes.SIGKILL, true);
                     } catch (Exception e) {
                         Log.debug("kill " + c.id() + ": " + e.getMessage());
                     }
@@ -103,7 +102,7 @@ final class MemberDoor implements AutoCloseable {
             // The manager sees the member end when its host process does: that comes first, the guest's
             // and the share's clean-up after.
             try {
-                ch.write(ByteBuffer.wrap((code + "\n").getBytes(StandardCharsets.US_ASCII)));
+                lines.write(Integer.toString(code));
             } finally {
                 c.release();
             }
@@ -154,7 +153,7 @@ final class MemberDoor implements AutoCloseable {
      * process is in them (the sandbox's shim, a member's hull-member): the member shares that container's
      * namespace in the guest. Another namespace cannot be carried into the VM: the member gets its own.
      */
-    private Map<String, String> joins(dev.hull.oci.Spec spec) {
+    private Map<String, String> joins(Spec spec) {
         Map<String, String> join = new LinkedHashMap<>();
         for (var ns : spec.linux().namespaces()) {
             String type = switch (ns.type()) {

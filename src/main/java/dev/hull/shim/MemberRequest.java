@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.json.Json;
 import dev.hull.json.JsonText;
 import dev.hull.json.JsonValues;
+import dev.hull.logging.Log;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ public record MemberRequest(long pid, String id, Path bundle, Path notifySocket,
         JsonNode m = n == null ? null : n.get("member");
         if (m == null || !m.isObject() || !n.path("pid").canConvertToLong() || n.path("pid").asLong() <= 0
                 || !m.path("id").isTextual() || !m.path("bundle").isTextual() || !m.path("notify").isTextual()) {
-            throw new IOException("not a member request: " + dev.hull.logging.Log.printable(
+            throw new IOException("not a member request: " + Log.printable(
                     line.length() > 200 ? line.substring(0, 200) : line));
         }
         return new MemberRequest(n.get("pid").asLong(), m.get("id").asText(), Path.of(m.get("bundle").asText()),

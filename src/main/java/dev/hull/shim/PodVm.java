@@ -5,6 +5,7 @@ import dev.hull.logging.Log;
 import dev.hull.net.NetNamespace;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Hooks;
+import dev.hull.oci.Spec;
 import dev.hull.qmp.QmpClient;
 import dev.hull.state.ContainerState;
 import dev.hull.sys.ClockWatch;
@@ -101,16 +102,16 @@ public final class PodVm {
                 shared = share.dir();
                 readonly = false;
             }
+            var how = new QemuVm.Launch("hull-" + id, runDir, shared, readonly, params, volumes.shares(), nics,
+                    volumes.qemuPrefix(net.qemuPrefix()));
             try {
-                vm = QemuVm.launch(config, resolved.args(), runDir, shared, readonly, "hull-" + id, params,
-                        volumes.shares(), nics, volumes.qemuPrefix(net.qemuPrefix()));
+                vm = QemuVm.launch(config, resolved.args(), how);
             } catch (VirtioFsd.Unavailable e) {
                 if (resolved.fallback() == null) {
                     throw e;
                 }
                 Log.warn(e.getMessage() + ": the root goes over 9p");
-                vm = QemuVm.launch(config, resolved.fallback(), runDir, shared, readonly, "hull-" + id, params,
-                        volumes.shares(), nics, volumes.qemuPrefix(net.qemuPrefix()));
+                vm = QemuVm.launch(config, resolved.fallback(), how);
             }
         } catch (Exception e) {
             end(null, net, share);
@@ -154,7 +155,7 @@ public final class PodVm {
      * managers put interfaces into the container's network namespace (docker's setkey), and what they put
      * there is what the VM's NICs are made from. A failing one fails the create.
      */
-    private static GuestNetwork hooksThenNetwork(dev.hull.oci.Spec spec, HookRunner hookRunner,
+    private static GuestNetwork hooksThenNetwork(Spec spec, HookRunner hookRunner,
             ContainerState hookState, boolean inNetns, Path runDir) throws IOException {
         hookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
         hookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");

@@ -2,14 +2,19 @@ package dev.hull.shim;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where a container's sockets (shim, agent, QMP) and VM logs live. Unix socket paths are limited to 107
@@ -20,7 +25,7 @@ public final class RunDir {
     private static final int MAX_SOCKET_PATH = 100;
     /** The longest name of a socket in a run folder: an exec relay's ({@link #relaySocketName}). */
     private static final String LONGEST_SOCKET = "/exec-00000000.sock";
-    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+    private static final FileAttribute<?> PRIVATE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private RunDir() {
@@ -35,7 +40,7 @@ public final class RunDir {
                 Files.createDirectories(base.getParent());
                 try {
                     Files.createDirectory(base, PRIVATE);
-                } catch (java.nio.file.FileAlreadyExistsException e) {
+                } catch (FileAlreadyExistsException e) {
                     // Made by a Hull running beside this one: checked below like any other.
                 }
             }
@@ -50,7 +55,7 @@ public final class RunDir {
 
     /** A fresh name for an exec relay's notify socket, of a fixed length. */
     public static String relaySocketName() {
-        return "exec-" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt())
+        return "exec-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
                 + ".sock";
     }
 
@@ -69,10 +74,10 @@ public final class RunDir {
      * be a real folder, ours, that group and others cannot write to.
      */
     private static void mustBeOurs(Path dir) throws IOException {
-        var attrs = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
+        var attrs = Files.readAttributes(dir, PosixFileAttributes.class,
                 LinkOption.NOFOLLOW_LINKS);
         String me = System.getProperty("user.name");
-        var open = java.util.EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+        var open = EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
         open.retainAll(attrs.permissions());
         if (!attrs.isDirectory() || !attrs.owner().getName().equals(me) || !open.isEmpty()) {
             throw new IOException("refusing to use " + dir + " for Hull's sockets: it is "

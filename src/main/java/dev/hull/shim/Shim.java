@@ -1,7 +1,10 @@
 package dev.hull.shim;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
+import dev.hull.oci.Spec;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
@@ -12,6 +15,7 @@ import dev.hull.vm.VmResolver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The process whose pid is a container's pid when that container boots its own VM: it holds the VM
@@ -68,8 +72,8 @@ public final class Shim {
      * there), with the container's limits sized for the whole VM. Recorded first in the state folder, so
      * that delete removes it even if this fails halfway. Not root: no cgroups (as rootless runc).
      */
-    private static void joinHostCgroup(StateStore store, String id, dev.hull.oci.Spec spec, VmConfig config)
-            throws IOException {
+    private static void joinHostCgroup(StateStore store, String id, Spec spec, VmConfig config)
+            throws IOException, BadInputException {
         if (!Host.isRoot()) {
             return;
         }
@@ -101,12 +105,12 @@ public final class Shim {
     }
 
     /** An attached run's own start. */
-    public void start() throws IOException, java.util.concurrent.TimeoutException {
+    public void start() throws IOException, TimeoutException, WrongStateException {
         container.start();
     }
 
     /** An attached run's own signals (its caller's Ctrl-C). */
-    public void kill(int signal, boolean all) throws IOException, java.util.concurrent.TimeoutException {
+    public void kill(int signal, boolean all) throws IOException, TimeoutException, WrongStateException {
         container.kill(signal, all);
     }
 

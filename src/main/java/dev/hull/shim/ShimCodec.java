@@ -76,12 +76,13 @@ final class ShimCodec {
         Map<String, Object> n = new LinkedHashMap<>();
         JsonText.put(n, "error", reply.error());
         JsonText.put(n, "data", reply.data());
+        JsonText.put(n, "kind", reply.kind());
         return JsonValues.write(n, false);
     }
 
     static ShimReply decodeReply(String line) throws IOException {
         Map<String, Object> n = object(line);
-        return new ShimReply(JsonText.get(n, "error"), tree(n, "data"));
+        return new ShimReply(JsonText.get(n, "error"), tree(n, "data"), JsonText.get(n, "kind"));
     }
 
     private static dev.hull.oci.Process process(JsonNode n) throws IOException {

@@ -1,5 +1,8 @@
 package dev.hull.shim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.oci.Process;
+
 /**
  * What a CLI verb asks of a container's shim over {@code shim.sock}: one JSON line (its {@code op} names the
  * request, {@link ShimCodec}), one JSON answer.
@@ -25,9 +28,10 @@ public sealed interface ShimRequest {
 
     /**
      * Runs {@code process} in the container with the stdio of process {@code clientPid} (the CLI, which
-     * stays alive until the exec ends): the shim opens its /proc/PID/fd/0..2.
+     * stays alive until the exec ends): the shim duplicates its fds 0..2 with pidfd_getfd(2)
+     * ({@link dev.hull.sys.ProcessFds}; /proc/PID/fd where that is refused, and for a terminal).
      */
-    record Exec(String exec, long clientPid, dev.hull.oci.Process process, String consoleSocket)
+    record Exec(String exec, long clientPid, Process process, String consoleSocket)
             implements ShimRequest {
     }
 
@@ -36,6 +40,6 @@ public sealed interface ShimRequest {
     }
 
     /** {@code resources}: OCI linux.resources (memory.limit, cpu.quota/period, pids.limit). */
-    record Update(com.fasterxml.jackson.databind.JsonNode resources) implements ShimRequest {
+    record Update(JsonNode resources) implements ShimRequest {
     }
 }

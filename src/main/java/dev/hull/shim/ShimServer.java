@@ -1,20 +1,22 @@
 package dev.hull.shim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.io.SocketLines;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /** Serves CLI verbs on {@code shim.sock}, one JSON line in and one out per connection, until closed. */
 final class ShimServer implements AutoCloseable {
-    /** Carries out one request and returns its data (or null); an exception's message is the CLI's error. */
+    /**
+     * Carries out one request and returns its data (or null); an exception's message is the CLI's error,
+     * and its kind ({@link dev.hull.error.HullException}) the type the CLI throws it as.
+     */
     interface Handler {
         JsonNode handle(ShimRequest request) throws Exception;
     }
@@ -34,7 +36,7 @@ final class ShimServer implements AutoCloseable {
      * Accepts connections on a thread of its own until {@code server} is closed; each connection gets its
      * own thread too, since one may wait long (an exec waiting for its process, a pod member for its end).
      */
-    static void serve(ServerSocketChannel server, String name, java.util.function.Consumer<SocketChannel> each) {
+    static void serve(ServerSocketChannel server, String name, Consumer<SocketChannel> each) {
         Thread.ofPlatform().daemon().name(name + "-server").start(() -> {
             while (server.isOpen()) {
                 SocketChannel accepted;
@@ -50,7 +52,8 @@ final class ShimServer implements AutoCloseable {
 
     private static void answer(SocketChannel accepted, Handler handler) {
         try (SocketChannel ch = accepted) {
-            String line = boundedLine(Channels.newInputStream(ch));
+            SocketLines lines = new SocketLines(ch);
+            String line = lines.read();
             if (line == null) {
                 return;
             }
@@ -58,39 +61,12 @@ final class ShimServer implements AutoCloseable {
             try {
                 reply = new ShimReply(null, handler.handle(ShimCodec.decodeRequest(line)));
             } catch (Exception e) {
-                reply = new ShimReply(e.getMessage() == null ? e.toString() : e.getMessage(), null);
+                reply = ShimReply.failed(e);
             }
-            ByteBuffer out = ByteBuffer.wrap((ShimCodec.encode(reply) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
+            lines.write(ShimCodec.encode(reply));
         } catch (IOException e) {
             // The CLI went away mid-request; nothing is left to answer.
         }
-    }
-
-    /** One request is at most this long: an exec's process with the largest arguments the agent takes. */
-    static final int MAX_LINE = 4 << 20;
-
-    /** The first line, or null at once at end of input; a longer one is an error, not a heap's worth. */
-    static String boundedLine(java.io.InputStream in) throws IOException {
-        return boundedLine(new java.io.BufferedInputStream(in), MAX_LINE);
-    }
-
-    /** As above, at most {@code max} bytes, reading byte by byte (nothing past the line is consumed). */
-    static String boundedLine(java.io.InputStream bytes, int max) throws IOException {
-        var buf = new java.io.ByteArrayOutputStream();
-        for (int b = bytes.read(); b != '\n'; b = bytes.read()) {
-            if (b < 0) {
-                return buf.size() == 0 ? null : buf.toString(StandardCharsets.UTF_8);
-            }
-            if (buf.size() >= max) {
-                throw new IOException("request longer than " + max + " bytes");
-            }
-            buf.write(b);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
     }
 
     @Override

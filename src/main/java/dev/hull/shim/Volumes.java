@@ -1,10 +1,14 @@
 package dev.hull.shim;
 
+import dev.hull.error.BadInputException;
 import dev.hull.oci.Mount;
 import dev.hull.vm.Share;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,15 +37,15 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
     static final String FILES_TAG = "vf";
 
     public Volumes {
-        files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
+        files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
     }
 
-    public static Volumes plan(List<Mount> requested) {
+    public static Volumes plan(List<Mount> requested) throws BadInputException {
         return plan(requested, 0, null);
     }
 
     /** With {@code nics} transports taken by network interfaces; {@code staging} null: files' folders shared. */
-    public static Volumes plan(List<Mount> requested, int nics, Path staging) {
+    public static Volumes plan(List<Mount> requested, int nics, Path staging) throws BadInputException {
         Map<Path, String> tags = new LinkedHashMap<>();
         Map<Path, Boolean> readonly = new LinkedHashMap<>();
         Map<Path, Path> files = new LinkedHashMap<>();
@@ -70,7 +74,7 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
             out.add(new Mount(m.destination(), "bind", guest, m.options()));
         }
         if (tags.size() + nics > MAX_SHARES) {
-            throw new IllegalArgumentException("config.json binds " + tags.size() + " host folders ("
+            throw new BadInputException("config.json binds " + tags.size() + " host folders ("
                     + String.join(", ", tags.keySet().stream().map(Path::toString).toList()) + ")"
                     + (nics > 0 ? " and the network namespace has " + nics + " interface(s)" : "")
                     + "; a Hull VM can share at most " + MAX_SHARES + (nics > 0 ? " (folders and interfaces together)" : ""));
@@ -86,7 +90,7 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
      * is gone fails here, before anything of the member runs; the caller takes what was bound out again
      * ({@link PodShare#remove}).
      */
-    static Volumes inPod(List<Mount> requested, String id, PodShare share) throws java.io.IOException {
+    static Volumes inPod(List<Mount> requested, String id, PodShare share) throws IOException {
         List<Mount> out = new ArrayList<>();
         int n = 0;
         for (Mount m : requested) {
@@ -96,7 +100,7 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
             }
             Path source = Path.of(m.source()).toAbsolutePath().normalize();
             if (!Files.exists(source)) {
-                throw new java.io.IOException("mount " + m.destination() + ": its source " + source + " does not exist");
+                throw new IOException("mount " + m.destination() + ": its source " + source + " does not exist");
             }
             boolean ro = m.options() != null && m.options().contains("ro");
             out.add(new Mount(m.destination(), "bind", share.addVolume(id, n++, source, ro), m.options()));
@@ -105,12 +109,12 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
     }
 
     /** Makes the staging folder's placeholders (empty files, mode 0600) before qemu starts. */
-    public void stage() throws java.io.IOException {
+    public void stage() throws IOException {
         for (Path placeholder : files.values()) {
             Files.createDirectories(placeholder.getParent());
             if (!Files.exists(placeholder)) {
-                Files.createFile(placeholder, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(placeholder, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.hull.state;
 
+import dev.hull.error.BadInputException;
 import java.util.regex.Pattern;
 
 /** Container ids as runc accepts them: letters, digits and {@code _+-.}, never a path. */
@@ -11,18 +12,29 @@ public final class ContainerId {
     private ContainerId() {
     }
 
-    public static String validate(String id) {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("container id must not be empty");
-        }
-        if (id.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("container id is " + id.length() + " characters long; the limit is "
-                    + MAX_LENGTH);
-        }
-        if (id.equals(".") || id.equals("..") || !VALID.matcher(id).matches()) {
-            throw new IllegalArgumentException("invalid container id '" + id
-                    + "': use letters, digits, '_', '+', '-' and '.', and not '.' or '..'");
+    /** The id, if it is one; else why not, in words for the user. */
+    public static String validate(String id) throws BadInputException {
+        String wrong = problem(id);
+        if (wrong != null) {
+            throw new BadInputException(wrong);
         }
         return id;
+    }
+
+    public static boolean isValid(String id) {
+        return problem(id) == null;
+    }
+
+    private static String problem(String id) {
+        if (id == null || id.isEmpty()) {
+            return "container id must not be empty";
+        }
+        if (id.length() > MAX_LENGTH) {
+            return "container id is " + id.length() + " characters long; the limit is " + MAX_LENGTH;
+        }
+        if (id.equals(".") || id.equals("..") || !VALID.matcher(id).matches()) {
+            return "invalid container id '" + id + "': use letters, digits, '_', '+', '-' and '.', and not '.' or '..'";
+        }
+        return null;
     }
 }

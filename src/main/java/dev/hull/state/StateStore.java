@@ -1,5 +1,8 @@
 package dev.hull.state;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.NotFoundException;
+import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.sys.Host;
 import dev.hull.sys.Mounts;
@@ -25,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The state root ({@code --root}): one folder per container holding {@code state.json} (replaced
@@ -47,8 +51,11 @@ public final class StateStore {
 
     public Path dir(String id) {
         // Every path made from an id comes through here: one that is no id ("../x", "/tmp/x") never
-        // reaches the file system (a lock file in an arbitrary folder, as root).
-        ContainerId.validate(id);
+        // reaches the file system (a lock file in an arbitrary folder, as root). The user's ids are checked
+        // where they come in (read, lock, claim), so one getting here is a bug.
+        if (!ContainerId.isValid(id)) {
+            throw new IllegalArgumentException("not a container id: '" + id + "'");
+        }
         return root.resolve(id);
     }
 
@@ -61,13 +68,14 @@ public final class StateStore {
     private static final int RESERVE_BYTES = 16 << 10;
 
     /** Claims the id: creates its folder (mode 0700) and its reserve, failing if it exists. */
-    public Path claim(String id) throws IOException, ContainerExistsException {
+    public Path claim(String id) throws IOException, BadInputException, WrongStateException {
+        ContainerId.validate(id);
         Files.createDirectories(root);
         Path dir = dir(id);
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
-            throw new ContainerExistsException(id);
+            throw WrongStateException.exists(id);
         }
         try {
             Files.write(dir.resolve(RESERVE), new byte[RESERVE_BYTES]);
@@ -82,8 +90,9 @@ public final class StateStore {
         return Files.isDirectory(dir(id));
     }
 
-    public ContainerState read(String id) throws IOException, NoSuchContainerException {
-        return find(id).orElseThrow(() -> new NoSuchContainerException(id));
+    public ContainerState read(String id) throws IOException, BadInputException, NotFoundException {
+        ContainerId.validate(id);
+        return find(id).orElseThrow(() -> NotFoundException.container(id));
     }
 
     public Optional<ContainerState> find(String id) throws IOException {
@@ -127,7 +136,7 @@ public final class StateStore {
      * Every container whose state can be read, by id; {@code unreadable} hears of the others (one broken
      * container must not hide the rest, and delete --force still removes it).
      */
-    public List<ContainerState> list(java.util.function.Consumer<String> unreadable) throws IOException {
+    public List<ContainerState> list(Consumer<String> unreadable) throws IOException {
         List<ContainerState> all = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return all;
@@ -148,10 +157,10 @@ public final class StateStore {
     }
 
     /** Takes the container's lock, waiting for another verb that holds it. */
-    public Lock lock(String id) throws IOException, NoSuchContainerException {
-        Path dir = dir(id);
+    public Lock lock(String id) throws IOException, BadInputException, NotFoundException {
+        Path dir = dir(ContainerId.validate(id));
         if (!Files.isDirectory(dir)) {
-            throw new NoSuchContainerException(id);
+            throw NotFoundException.container(id);
         }
         FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         return new Lock(ch, ch.lock());

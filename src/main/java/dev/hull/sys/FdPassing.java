@@ -20,6 +20,9 @@ public final class FdPassing {
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
+    /** struct sockaddr_un: a 2-byte family, then sun_path[108] (the path and its NUL). */
+    private static final int SUN_PATH_SIZE = 108;
+    private static final int SOCKADDR_UN_SIZE = 2 + SUN_PATH_SIZE;
 
     private FdPassing() {
     }
@@ -36,7 +39,7 @@ public final class FdPassing {
     /** Sends {@code fd} with {@code name} as the message to the unix socket at {@code socket}. */
     public static void send(Path socket, String name, int fd) throws IOException {
         byte[] path = socket.toString().getBytes(StandardCharsets.UTF_8);
-        if (path.length >= 108) {
+        if (path.length >= SUN_PATH_SIZE) {
             throw new IOException("console socket path is too long: " + socket);
         }
         try (Arena a = Arena.ofConfined()) {
@@ -45,10 +48,10 @@ public final class FdPassing {
                 throw new IOException("socket() failed");
             }
             try {
-                MemorySegment addr = a.allocate(110);
+                MemorySegment addr = a.allocate(SOCKADDR_UN_SIZE);
                 addr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
                 MemorySegment.copy(path, 0, addr, ValueLayout.JAVA_BYTE, 2, path.length);
-                if ((int) H.CONNECT.invokeExact(s, addr, 110) != 0) {
+                if ((int) H.CONNECT.invokeExact(s, addr, SOCKADDR_UN_SIZE) != 0) {
                     throw new IOException("cannot connect to console socket " + socket);
                 }
                 byte[] data = name.getBytes(StandardCharsets.UTF_8);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ public final class Host {
     public static List<ProcessHandle> naming(List<String> marks) {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> p.info().arguments().map(a -> java.util.Arrays.stream(a)
+                .filter(p -> p.info().arguments().map(a -> Arrays.stream(a)
                         .anyMatch(arg -> marks.stream().anyMatch(arg::contains))).orElse(false))
                 .toList();
     }

@@ -1,13 +1,19 @@
 package dev.hull.sys;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.error.BadInputException;
+import dev.hull.time.Deadline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The container's cgroup on the host (config.json's {@code linux.cgroupsPath}), where the VM's processes
@@ -25,6 +31,9 @@ public record HostCgroup(List<Place> places) {
     public static final int PIDS_OVERHEAD = 128;
     /** qemu, the shim's JVM and virtiofsd beside the guest's RAM (measured RSS ~110 + ~70 + ~5 MiB). */
     public static final long MEMORY_OVERHEAD = 256L << 20;
+    /** How long a folder that a process still ending holds (EBUSY) is tried again before it is left. */
+    private static final Duration REMOVE_DEADLINE = Duration.ofSeconds(1);
+    private static final Duration REMOVE_POLL = Duration.ofMillis(20);
 
     /**
      * The container's folder in one hierarchy, and {@code origin}: where the process that joined was
@@ -38,7 +47,7 @@ public record HostCgroup(List<Place> places) {
     }
 
     /** The cgroup folders for {@code cgroupsPath} (null: runc's default, /ID) in every hierarchy mounted. */
-    public static HostCgroup of(String cgroupsPath, String id) throws IOException {
+    public static HostCgroup of(String cgroupsPath, String id) throws IOException, BadInputException {
         String path = relative(cgroupsPath, id);
         String self = Files.readString(Path.of("/proc/self/cgroup"));
         List<Place> places = new ArrayList<>();
@@ -65,7 +74,7 @@ public record HostCgroup(List<Place> places) {
     }
 
     /** cgroupsPath as a path below a hierarchy's root. */
-    static String relative(String cgroupsPath, String id) {
+    static String relative(String cgroupsPath, String id) throws BadInputException {
         if (cgroupsPath == null || cgroupsPath.isBlank()) {
             return id;
         }
@@ -75,7 +84,7 @@ public record HostCgroup(List<Place> places) {
         }
         String p = cgroupsPath.replaceAll("^/+", "");
         if (p.contains("..")) {
-            throw new IllegalArgumentException("linux.cgroupsPath " + cgroupsPath + " leaves the cgroup tree");
+            throw new BadInputException("linux.cgroupsPath " + cgroupsPath + " leaves the cgroup tree");
         }
         return p;
     }
@@ -108,7 +117,7 @@ public record HostCgroup(List<Place> places) {
             if (after.length < 3 || before.length < 5 || !(after[0].equals("cgroup") || after[0].equals("cgroup2"))) {
                 continue;
             }
-            String controllers = after[0].equals("cgroup2") ? "" : String.join(",", java.util.Arrays.stream(
+            String controllers = after[0].equals("cgroup2") ? "" : String.join(",", Arrays.stream(
                     after[2].split(",")).filter(o -> !List.of("rw", "ro").contains(o)).toList());
             if (out.stream().noneMatch(h -> h.controllers().equals(controllers))) {
                 out.add(new Hierarchy(Path.of(before[4].replace("\\040", " ")), controllers));
@@ -145,8 +154,8 @@ public record HostCgroup(List<Place> places) {
     }
 
     /** The processes in the container's cgroup, in any hierarchy (none where a folder is gone). */
-    public java.util.Set<Long> processes() {
-        java.util.Set<Long> pids = new java.util.LinkedHashSet<>();
+    public Set<Long> processes() {
+        Set<Long> pids = new LinkedHashSet<>();
         for (Place place : places) {
             pids.addAll(processes(place));
         }
@@ -221,16 +230,18 @@ public record HostCgroup(List<Place> places) {
         leave();
         List<Path> left = new ArrayList<>();
         for (Place place : places) {
-            boolean gone = false;
-            for (int i = 0; i < 50 && !gone; i++) {
-                try {
-                    Files.deleteIfExists(place.dir());
-                    gone = true;
-                } catch (FileSystemException e) {
-                    sleep(); // EBUSY: a process that is ending still holds it.
-                } catch (IOException e) {
-                    break;
-                }
+            boolean gone;
+            try {
+                gone = Deadline.within(REMOVE_DEADLINE, REMOVE_POLL, () -> {
+                    try {
+                        Files.deleteIfExists(place.dir());
+                        return true;
+                    } catch (FileSystemException e) {
+                        return false; // EBUSY: a process that is ending still holds it.
+                    }
+                });
+            } catch (IOException e) {
+                gone = false;
             }
             if (!gone) {
                 left.add(place.dir());
@@ -249,14 +260,6 @@ public record HostCgroup(List<Place> places) {
     public static HostCgroup fromLines(String text) {
         return new HostCgroup(text.lines().filter(l -> l.contains("\t")).map(l -> l.split("\t", 2))
                 .map(f -> new Place(Path.of(f[0]), Path.of(f[1]))).toList());
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static void writeIfThere(Path file, String value) throws IOException {

@@ -45,7 +45,9 @@ public final class Libc {
                 throw new IllegalStateException("waitpid(" + pid + ") failed");
             }
             int st = status.get(ValueLayout.JAVA_INT, 0);
-            return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
+            // The wait status's layout (<sys/wait.h>): the terminating signal in the low 7 bits, else the
+            // exit code in the next byte.
+            return (st & 0x7f) == 0 ? (st >> 8) & 0xff : ExitCodes.bySignal(st & 0x7f);
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {

@@ -1,5 +1,6 @@
 package dev.hull.sys;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -71,7 +72,7 @@ public final class Namespaces {
         try {
             return Files.getAttribute(a, "unix:ino").equals(Files.getAttribute(b, "unix:ino"))
                     && Files.getAttribute(a, "unix:dev").equals(Files.getAttribute(b, "unix:dev"));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

@@ -22,9 +22,13 @@ import java.nio.file.Path;
  * the fallback where pidfd_getfd is refused (another user's process under Yama's ptrace scope).
  */
 public final class ProcessFds {
+    /* Syscall numbers. pidfd_open and pidfd_getfd are new enough to have one number on every
+     * architecture; kcmp's is x86_64's (arch/x86/entry/syscalls/syscall_64.tbl), the only host Hull runs
+     * on: the generic table's 272 (arm64) is unshare(2) there, so elsewhere kcmp is not called at all. */
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
-    private static final long SYS_KCMP = 272;
+    private static final long SYS_KCMP_X86_64 = 312;
+    private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"));
     private static final long KCMP_FILE = 0;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
@@ -66,13 +70,14 @@ public final class ProcessFds {
 
     /**
      * Whether process {@code pid}'s fds {@code a} and {@code b} are one open file, as {@code 2>&1} makes them.
-     * kcmp(2) tells exactly; where the kernel has no kcmp (this project's CI host answers EINVAL), the
+     * kcmp(2) tells exactly; where it cannot (a kernel without CONFIG_KCMP, another architecture), the
      * same file or pipe behind both is taken for it: for a pipe or a terminal that is all that matters,
      * and a regular file opened twice with separate offsets is a case that clobbers its own output anyway.
      */
     public static boolean sameOpenFile(long pid, int a, int b) {
         try {
-            long same = (long) Calls.SYSCALL5.invokeExact(SYS_KCMP, pid, pid, KCMP_FILE, (long) a, (long) b);
+            long same = X86_64 ? (long) Calls.SYSCALL5.invokeExact(SYS_KCMP_X86_64, pid, pid, KCMP_FILE, (long) a,
+                    (long) b) : -1;
             if (same >= 0) {
                 return same == 0;
             }

@@ -1,5 +1,6 @@
 package dev.hull.sys;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -17,6 +18,8 @@ public final class Terminal {
     private static final long TIOCGWINSZ = 0x5413;
     private static final long TIOCSWINSZ = 0x5414;
     private static final int TERMIOS_BYTES = 60;
+    /** openpty(3) writes the slave's name unbounded; /dev/pts/N is far shorter than this. */
+    private static final int PTY_NAME_SIZE = 128;
     private static final int O_RDWR = 2;
     private static final int O_NOCTTY = 0x100;
     private static final int O_CLOEXEC = 0x80000;
@@ -51,7 +54,7 @@ public final class Terminal {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment master = a.allocate(ValueLayout.JAVA_INT);
             MemorySegment slave = a.allocate(ValueLayout.JAVA_INT);
-            MemorySegment name = a.allocate(128);
+            MemorySegment name = a.allocate(PTY_NAME_SIZE);
             int rc = (int) H.OPENPTY.invokeExact(master, slave, name, MemorySegment.NULL, MemorySegment.NULL);
             if (rc != 0) {
                 throw new IllegalStateException("openpty failed");
@@ -74,14 +77,14 @@ public final class Terminal {
     }
 
     /** Opens a terminal by path (read-write, not as a controlling tty) and returns its fd. */
-    public static int open(String path) {
+    public static int open(String path) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             int fd = (int) H.OPEN.invokeExact(a.allocateFrom(path), O_RDWR | O_NOCTTY | O_CLOEXEC);
             if (fd < 0) {
-                throw new IllegalArgumentException("cannot open terminal " + path);
+                throw new IOException("cannot open terminal " + path);
             }
             return fd;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("open " + path, t);

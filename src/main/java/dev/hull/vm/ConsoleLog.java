@@ -22,7 +22,7 @@ final class ConsoleLog {
     private ConsoleLog() {
     }
 
-    static void bound(Path log, java.lang.Process qemu, String name) {
+    static void bound(Path log, Process qemu, String name) {
         Thread.ofPlatform().daemon().name("hull-console-log").start(() -> {
             long cut = 0;
             boolean warned = false;

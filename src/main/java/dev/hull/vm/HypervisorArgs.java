@@ -1,5 +1,6 @@
 package dev.hull.vm;
 
+import dev.hull.error.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ public final class HypervisorArgs {
     }
 
     /** The arguments with every tag replaced by its value from {@code tags} (keys without the @). */
-    public List<String> expand(Map<String, String> tags) {
+    public List<String> expand(Map<String, String> tags) throws BadInputException {
         List<String> out = new ArrayList<>(lines.size());
         for (String line : lines) {
             Matcher m = TAG.matcher(line);
@@ -76,7 +77,7 @@ public final class HypervisorArgs {
             while (m.find()) {
                 String value = tags.get(m.group(1));
                 if (value == null) {
-                    throw new IllegalArgumentException("unknown tag " + m.group() + " in " + origin);
+                    throw new BadInputException("unknown tag " + m.group() + " in " + origin);
                 }
                 m.appendReplacement(sb, Matcher.quoteReplacement(value));
             }

@@ -2,12 +2,12 @@ package dev.hull.vm;
 
 import dev.hull.agent.AgentClient;
 import dev.hull.agent.Results;
+import dev.hull.error.BadInputException;
 import dev.hull.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -28,11 +28,13 @@ public final class ProbeBoot {
         try {
             Path share = Files.createDirectory(dir.resolve("share"));
             long start = System.nanoTime();
-            try (QemuVm vm = QemuVm.launch(config, HypervisorArgs.builtIn(false), dir, share, "hull-probe",
-                    List.of()); AgentClient agent = vm.connectAgent(deadline)) {
+            try (QemuVm vm = QemuVm.launch(config, HypervisorArgs.builtIn(false),
+                    QemuVm.Launch.of("hull-probe", dir, share)); AgentClient agent = vm.connectAgent(deadline)) {
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 agent.shutdown(Duration.ofSeconds(2));
                 return new Booted(agent.greeting(), ms);
+            } catch (BadInputException e) {
+                throw new IllegalStateException("the built-in template names a tag Hull does not know", e);
             }
         } finally {
             try {

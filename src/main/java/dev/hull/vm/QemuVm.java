@@ -1,7 +1,12 @@
 package dev.hull.vm;
 
 import dev.hull.agent.AgentClient;
+import dev.hull.agent.ProtocolException;
+import dev.hull.error.BadInputException;
+import dev.hull.logging.Log;
+import dev.hull.time.Deadline;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,13 +25,15 @@ public final class QemuVm implements AutoCloseable {
     private static final Duration DAEMON_DEADLINE = Duration.ofSeconds(10);
     /** How long qemu may take to exit after its virtiofsd did, before the VM counts as cut off from its root. */
     private static final Duration VIRTIOFSD_LAG = Duration.ofSeconds(1);
-    private final java.lang.Process process;
+    /** One try at the agent's socket while qemu starts. */
+    private static final Duration CONNECT_TRY = Duration.ofMillis(50);
+    private final Process process;
     private final Path agentSocket;
     private final Path qmpSocket;
     private final Path consoleLog;
     private final VirtioFsd virtioFsd;
 
-    private QemuVm(java.lang.Process process, Path agentSocket, Path qmpSocket, Path consoleLog,
+    private QemuVm(Process process, Path agentSocket, Path qmpSocket, Path consoleLog,
             VirtioFsd virtioFsd) {
         this.process = process;
         this.virtioFsd = virtioFsd;
@@ -36,30 +43,34 @@ public final class QemuVm implements AutoCloseable {
     }
 
     /**
-     * Starts qemu with {@code args} expanded for this VM. Sockets and the console log go in {@code runDir};
-     * {@code workloadDir} is the folder shared with the guest as its container root.
+     * What one VM is launched with besides its configuration and template: {@code name} names it (qemu's
+     * {@code -name}, its UUID); sockets and the console log go in {@code runDir}; {@code workloadDir} is the
+     * folder shared with the guest as its container root, read-only at the host end with
+     * {@code readonlyRoot} (virtiofsd serves a read-only bind of it, 9p's fsdev is read-only through
+     * {@code @WORKLOAD_READONLY@}), so the guest cannot undo it; {@code kernelParams} are added to the
+     * configuration's; {@code shares} are more host folders over 9p (volumes) and {@code nics} NICs on taps,
+     * after the template's arguments; {@code prefix} is what qemu is started through (nsenter, when the
+     * taps are in a network namespace this process is not in).
      */
-    public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
-            List<String> extraKernelParams) throws IOException {
-        return launch(config, args, runDir, workloadDir, name, extraKernelParams, List.of());
-    }
-
-    /** As above, with more host folders exported over 9p (volumes), after the template's arguments. */
-    public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir, String name,
-            List<String> extraKernelParams, List<Share> shares) throws IOException {
-        return launch(config, args, runDir, workloadDir, false, name, extraKernelParams, shares, List.of(), List.of());
+    public record Launch(String name, Path runDir, Path workloadDir, boolean readonlyRoot, List<String> kernelParams,
+            List<Share> shares, List<Nic> nics, List<String> prefix) {
+        /** A VM with nothing more than its root. */
+        public static Launch of(String name, Path runDir, Path workloadDir) {
+            return new Launch(name, runDir, workloadDir, false, List.of(), List.of(), List.of(), List.of());
+        }
     }
 
     /**
-     * As above, with NICs on taps; {@code prefix} is what qemu is started through (nsenter, when the taps
-     * are in a network namespace this process is not in). A template that names {@code @VIRTIOFS_SOCKET@}
-     * shares the root over virtio-fs: virtiofsd is started for it first, and the guest told which it is.
-     * {@code readonlyRoot}: the host end refuses writes to the root (virtiofsd serves a read-only bind of it,
-     * 9p's fsdev is read-only through {@code @WORKLOAD_READONLY@}), so the guest cannot undo it.
+     * Starts qemu with {@code args} expanded for this VM ({@link Launch}). A template that names
+     * {@code @VIRTIOFS_SOCKET@} shares the root over virtio-fs: virtiofsd is started for it first, and the
+     * guest told which it is.
      */
-    public static QemuVm launch(VmConfig config, HypervisorArgs args, Path runDir, Path workloadDir,
-            boolean readonlyRoot, String name, List<String> extraKernelParams, List<Share> shares, List<Nic> nics,
-            List<String> prefix) throws IOException {
+    public static QemuVm launch(VmConfig config, HypervisorArgs args, Launch how)
+            throws IOException, BadInputException {
+        String name = how.name();
+        Path runDir = how.runDir();
+        Path workloadDir = how.workloadDir();
+        boolean readonlyRoot = how.readonlyRoot();
         Files.createDirectories(runDir);
         Path agent = runDir.resolve("agent.sock");
         Path qmp = runDir.resolve("qmp.sock");
@@ -69,11 +80,10 @@ public final class QemuVm implements AutoCloseable {
         List<String> params = new ArrayList<>(config.kernelParams());
         params.addAll(GuestClock.kernelParams(config.accel(), config.kernelParams()));
         params.add(virtioFs ? "hull.share=virtiofs:rootfs" : "hull.share=9p:rootfs");
-        params.addAll(extraKernelParams);
+        params.addAll(how.kernelParams());
         Map<String, String> tags = Map.ofEntries(
                 Map.entry("NAME", name),
-                Map.entry("UUID", UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                        .toString()),
+                Map.entry("UUID", UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString()),
                 Map.entry("ACCEL", config.accel()),
                 Map.entry("MEMORY", config.memoryMiB() + "M"),
                 Map.entry("CPUS", Integer.toString(config.cpus())),
@@ -88,11 +98,11 @@ public final class QemuVm implements AutoCloseable {
                 Map.entry("VIRTIOFS_SOCKET", fsSocket.toString().replace(",", ",,")),
                 Map.entry("WORKLOAD_DIR", workloadDir.toString().replace(",", ",,")),
                 Map.entry("WORKLOAD_READONLY", readonlyRoot ? "on" : "off"));
-        List<String> argv = new ArrayList<>(prefix);
+        List<String> argv = new ArrayList<>(how.prefix());
         argv.add(config.qemu().toString());
         argv.addAll(args.expand(tags));
-        shares.forEach(s -> argv.addAll(s.qemuArgs()));
-        nics.forEach(n -> argv.addAll(n.qemuArgs()));
+        how.shares().forEach(s -> argv.addAll(s.qemuArgs()));
+        how.nics().forEach(n -> argv.addAll(n.qemuArgs()));
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve("qemu.log").toFile()))
@@ -112,7 +122,7 @@ public final class QemuVm implements AutoCloseable {
                 // A guest that powers off ends qemu, and virtiofsd with it: qemu may still be on its way out.
                 fsd.onExit(() -> {
                     if (!exitsWithin(vm.process, VIRTIOFSD_LAG)) {
-                        dev.hull.logging.Log.error("virtiofsd of " + name + " ended while its VM ran; ending the VM");
+                        Log.error("virtiofsd of " + name + " ended while its VM ran; ending the VM");
                         vm.process.destroyForcibly();
                     }
                 });
@@ -159,30 +169,25 @@ public final class QemuVm implements AutoCloseable {
 
     /** Connects to the agent's port and completes the hello exchange, all within {@code deadline}. */
     public AgentClient connectAgent(Duration deadline) throws IOException, TimeoutException {
-        long end = System.nanoTime() + deadline.toNanos();
-        AgentClient client = null;
-        while (client == null) {
+        Deadline end = Deadline.after(deadline);
+        // No pause between tries: each connect waits up to CONNECT_TRY itself.
+        AgentClient client = end.poll(Duration.ZERO, () -> {
             checkAlive();
-            Duration left = Duration.ofNanos(end - System.nanoTime());
-            if (left.isNegative()) {
-                throw new TimeoutException("qemu did not open the agent socket within " + deadline);
-            }
             try {
-                client = AgentClient.connect(agentSocket, Duration.ofMillis(Math.min(50, left.toMillis() + 1)));
+                return AgentClient.connect(agentSocket, min(CONNECT_TRY, end.left().plusMillis(1)));
             } catch (TimeoutException e) {
-                // qemu is still starting; check it is alive and try again.
+                return null; // qemu is still starting; check it is alive and try again.
             }
-        }
+        }).orElseThrow(() -> new TimeoutException("qemu did not open the agent socket within " + deadline));
         try {
-            Duration left = Duration.ofNanos(Math.max(1, end - System.nanoTime()));
-            client.hello(left);
+            client.hello(end.left().plusNanos(1));
             return client;
         } catch (IOException | TimeoutException | RuntimeException e) {
             client.close();
             checkAlive();
             // A guest that answers with what is no frame of the protocol is not slow: say so at once.
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof dev.hull.agent.ProtocolException) {
+                if (t instanceof ProtocolException) {
                     throw new IOException("the guest broke the agent protocol at hello: " + t.getMessage()
                             + " (console: " + consoleLog + ")", e);
                 }
@@ -197,6 +202,10 @@ public final class QemuVm implements AutoCloseable {
             throw new IOException("qemu exited with status " + process.exitValue() + " while booting: "
                     + lastLines(consoleLog.resolveSibling("qemu.log")));
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String lastLines(Path log) {

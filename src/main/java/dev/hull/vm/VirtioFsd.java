@@ -1,10 +1,12 @@
 package dev.hull.vm;
 
 import dev.hull.sys.Host;
+import dev.hull.time.Deadline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,10 +17,11 @@ import java.util.concurrent.TimeUnit;
 public final class VirtioFsd implements AutoCloseable {
     /** Debian's (package qemu-system-common). */
     public static final Path BINARY = Path.of("/usr/lib/qemu/virtiofsd");
+    private static final Duration POLL = Duration.ofMillis(2);
 
-    private final java.lang.Process process;
+    private final Process process;
 
-    private VirtioFsd(java.lang.Process process) {
+    private VirtioFsd(Process process) {
         this.process = process;
     }
 
@@ -28,6 +31,10 @@ public final class VirtioFsd implements AutoCloseable {
 
         Unavailable(String message) {
             super(message);
+        }
+
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -53,7 +60,7 @@ public final class VirtioFsd implements AutoCloseable {
         // (docker cp, a changed /etc file) reaches the guest within a second, at no cost bench/share sees.
         // xattr: the image's file capabilities (Debian's ping) work for a non-root user, as with runc,
         // for a FUSE round trip per lookup (bench/share: find 180 -> 540 ms, 9p ~1600 ms).
-        List<String> argv = new java.util.ArrayList<>();
+        List<String> argv = new ArrayList<>();
         if (readonly) {
             argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
                     "mount --bind -- \"$1\" \"$1\" && mount -o remount,bind,ro -- \"$1\" && shift && exec \"$@\"",
@@ -62,7 +69,7 @@ public final class VirtioFsd implements AutoCloseable {
         argv.addAll(List.of(binary.toString(), "--socket-path=" + socket,
                 "-o", "source=" + fuseEscaped(source.toString()), "-o", "cache=always", "-o", "timeout=1",
                 "-o", "xattr", "-o", "log_level=warn"));
-        java.lang.Process p;
+        Process p;
         try {
             p = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -70,29 +77,27 @@ public final class VirtioFsd implements AutoCloseable {
                 .redirectErrorStream(true)
                 .start();
         } catch (IOException e) {
-            throw new Unavailable("cannot start " + binary + ": " + e.getMessage());
+            throw new Unavailable("cannot start " + binary + ": " + e.getMessage(), e);
         }
         VirtioFsd daemon = new VirtioFsd(p);
-        long end = System.nanoTime() + deadline.toNanos();
         try {
-            while (!Files.exists(socket)) {
-                if (!p.isAlive()) {
+            boolean listening = Deadline.within(deadline, POLL, () -> {
+                if (!Files.exists(socket) && !p.isAlive()) {
                     throw new Unavailable("virtiofsd for " + dir + " exited with status " + p.exitValue()
                             + ": " + lastLine(log) + " (log: " + log + "); where it cannot run, set the vm"
                             + " configuration's \"share\" to \"9p\"");
                 }
-                if (System.nanoTime() > end) {
-                    throw new Unavailable("virtiofsd did not open " + socket + " within " + deadline);
-                }
-                Thread.sleep(2);
+                return Files.exists(socket);
+            });
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IOException("interrupted while starting virtiofsd");
+            }
+            if (!listening) {
+                throw new Unavailable("virtiofsd did not open " + socket + " within " + deadline);
             }
         } catch (IOException | RuntimeException e) {
             daemon.close();
             throw e;
-        } catch (InterruptedException e) {
-            daemon.close();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting virtiofsd", e);
         }
         return daemon;
     }

@@ -1,7 +1,9 @@
 package dev.hull.vm;
 
+import dev.hull.error.BadInputException;
+
 /** The VM cannot be configured or started; the message names the cause and where it came from. */
-public final class VmException extends Exception {
+public final class VmException extends BadInputException {
     private static final long serialVersionUID = 1L;
 
     public VmException(String message) {

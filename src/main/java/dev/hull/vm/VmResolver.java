@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Works out the VM for a bundle the seed's way: each setting from the bundle's {@code vm} object, else
@@ -24,6 +25,9 @@ public final class VmResolver {
     /** Under TCG a boot takes about a second; a slow, loaded host still gets plenty of room. */
     public static final int DEFAULT_BOOT_TIMEOUT_S = 60;
     private static final Path DEFAULT_QEMU = Path.of("/usr/bin/qemu-system-x86_64");
+    private static final int DEFAULT_MEMORY_MIB = 256;
+    /** The least vm.memory accepted. */
+    private static final int MIN_MEMORY_MIB = 64;
 
     private final Path etc;
     private final Path home;
@@ -60,45 +64,37 @@ public final class VmResolver {
     private Resolved resolve(VmSection fromBundle, Path bundleDir, JsonNode resources) throws VmException {
         Path config = bundleDir == null ? null : bundleDir.resolve("config.json");
         Path etcVm = etc.resolve("vm.json");
-        VmSection fromEtc = readEtc(etcVm);
+        Sources from = new Sources(config, fromBundle, etcVm, readEtc(etcVm));
 
-        Setting<String> qemu = pick(config, fromBundle == null ? null : fromBundle.path(), etcVm,
-                fromEtc == null ? null : fromEtc.path(), DEFAULT_QEMU.toString(), "vm.path");
-        Setting<String> kernel = pick(config, kernelPath(fromBundle), etcVm, kernelPath(fromEtc),
-                home.resolve("guest/out/vmlinux").toString(), "vm.kernel.path");
-        Setting<String> initrd = pick(config, fromBundle == null ? null : fromBundle.initrd(), etcVm,
-                fromEtc == null ? null : fromEtc.initrd(), home.resolve("guest/out/initrd.img").toString(),
+        Setting<String> qemu = from.pick(VmSection::path, DEFAULT_QEMU.toString(), "vm.path");
+        Setting<String> kernel = from.pick(VmResolver::kernelPath, home.resolve("guest/out/vmlinux").toString(),
+                "vm.kernel.path");
+        Setting<String> initrd = from.pick(VmSection::initrd, home.resolve("guest/out/initrd.img").toString(),
                 "vm.initrd");
-        Setting<String> params = pick(config, kernelParams(fromBundle), etcVm, kernelParams(fromEtc),
-                String.join(" ", VmConfig.DEFAULT_KERNEL_PARAMS), "vm.kernel.parameters");
-        Setting<String> image = pick(config, fromBundle == null ? null : fromBundle.image(), etcVm,
-                fromEtc == null ? null : fromEtc.image(), null, "vm.image");
+        Setting<String> params = from.pick(VmResolver::kernelParams, String.join(" ", VmConfig.DEFAULT_KERNEL_PARAMS),
+                "vm.kernel.parameters");
+        Setting<String> image = from.pick(VmSection::image, null, "vm.image");
         Integer sizedMemory = VmSizing.memoryMiB(resources);
         Integer sizedCpus = VmSizing.cpus(resources, Runtime.getRuntime().availableProcessors());
-        Setting<Integer> memory = sizedMemory != null && (fromBundle == null || fromBundle.memory() == null)
+        Setting<Integer> memory = sizedMemory != null && from.inBundle(VmSection::memory) == null
                 ? new Setting<>(sizedMemory, "linux.resources.memory.limit in " + config + " plus "
                         + VmSizing.OVERHEAD_MIB + " MiB")
-                : pick(config, fromBundle == null ? null : fromBundle.memory(), etcVm,
-                        fromEtc == null ? null : fromEtc.memory(), 256, "vm.memory");
-        Setting<Integer> cpus = sizedCpus != null && (fromBundle == null || fromBundle.cpus() == null)
+                : from.pick(VmSection::memory, DEFAULT_MEMORY_MIB, "vm.memory");
+        Setting<Integer> cpus = sizedCpus != null && from.inBundle(VmSection::cpus) == null
                 ? new Setting<>(sizedCpus, "linux.resources.cpu quota/period in " + config)
-                : pick(config, fromBundle == null ? null : fromBundle.cpus(), etcVm,
-                        fromEtc == null ? null : fromEtc.cpus(), 1, "vm.cpus");
-        Setting<Integer> boot = pick(config, fromBundle == null ? null : fromBundle.bootTimeout(), etcVm,
-                fromEtc == null ? null : fromEtc.bootTimeout(), DEFAULT_BOOT_TIMEOUT_S, "vm.bootTimeout");
-        Setting<String> accel = pick(config, fromBundle == null ? null : fromBundle.accel(), etcVm,
-                fromEtc == null ? null : fromEtc.accel(), "auto", "vm.accel");
-        Setting<String> share = pick(config, fromBundle == null ? null : fromBundle.share(), etcVm,
-                fromEtc == null ? null : fromEtc.share(), "auto", "vm.share");
-        Setting<String> virtiofsd = pick(config, fromBundle == null ? null : fromBundle.virtiofsd(), etcVm,
-                fromEtc == null ? null : fromEtc.virtiofsd(), VirtioFsd.BINARY.toString(), "vm.virtiofsd");
+                : from.pick(VmSection::cpus, 1, "vm.cpus");
+        Setting<Integer> boot = from.pick(VmSection::bootTimeout, DEFAULT_BOOT_TIMEOUT_S, "vm.bootTimeout");
+        Setting<String> accel = from.pick(VmSection::accel, "auto", "vm.accel");
+        Setting<String> share = from.pick(VmSection::share, "auto", "vm.share");
+        Setting<String> virtiofsd = from.pick(VmSection::virtiofsd, VirtioFsd.BINARY.toString(), "vm.virtiofsd");
 
         Path qemuPath = mustExist(qemu, "hypervisor");
         Path kernelPath = mustExist(kernel, "kernel");
         Path initrdPath = mustExist(initrd, "initrd");
         Path imagePath = image.value() == null ? null : mustExist(image, "image");
-        if (memory.value() < 64) {
-            throw new VmException("vm.memory " + memory.value() + " MiB (" + memory.origin() + ") is below 64 MiB");
+        if (memory.value() < MIN_MEMORY_MIB) {
+            throw new VmException("vm.memory " + memory.value() + " MiB (" + memory.origin() + ") is below "
+                    + MIN_MEMORY_MIB + " MiB");
         }
         if (cpus.value() < 1) {
             throw new VmException("vm.cpus " + cpus.value() + " (" + cpus.origin() + ") must be at least 1");
@@ -164,24 +160,34 @@ public final class VmResolver {
     }
 
     private static String kernelPath(VmSection s) {
-        return s == null || s.kernel() == null ? null : s.kernel().path();
+        return s.kernel() == null ? null : s.kernel().path();
     }
 
     private static String kernelParams(VmSection s) {
-        return s == null || s.kernel() == null ? null : s.kernel().parameters();
+        return s.kernel() == null ? null : s.kernel().parameters();
     }
 
     private record Setting<T>(T value, String origin) {
     }
 
-    private static <T> Setting<T> pick(Path config, T bundle, Path etcFile, T etc, T dflt, String field) {
-        if (bundle != null) {
-            return new Setting<>(bundle, field + " in " + config);
+    /** Where settings come from, in order: the bundle's vm object, /etc/hull/vm.json (either may be null). */
+    private record Sources(Path config, VmSection bundle, Path etcFile, VmSection etc) {
+        <T> T inBundle(Function<VmSection, T> field) {
+            return bundle == null ? null : field.apply(bundle);
         }
-        if (etc != null) {
-            return new Setting<>(etc, field + " in " + etcFile);
+
+        /** The first of the bundle's, /etc/hull's and {@code dflt}, with where it came from. */
+        <T> Setting<T> pick(Function<VmSection, T> field, T dflt, String name) {
+            T fromBundle = inBundle(field);
+            if (fromBundle != null) {
+                return new Setting<>(fromBundle, name + " in " + config);
+            }
+            T fromEtc = etc == null ? null : field.apply(etc);
+            if (fromEtc != null) {
+                return new Setting<>(fromEtc, name + " in " + etcFile);
+            }
+            return new Setting<>(dflt, "Hull's default " + name);
         }
-        return new Setting<>(dflt, "Hull's default " + field);
     }
 
     private static Path mustExist(Setting<String> s, String what) throws VmException {

@@ -1,6 +1,9 @@
 package dev.hull.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 
 /**
  * The VM's size from the container's {@code linux.resources}, when config.json gives limits and no
@@ -31,15 +34,15 @@ public final class VmSizing {
      * manager sizes the whole pod in the sandbox's annotations, they stand in for the limits the sandbox's
      * resources lack. The members' limits apply to their own cgroups in the guest.
      */
-    public static JsonNode withPodAnnotations(java.util.Map<String, String> annotations, JsonNode resources) {
+    public static JsonNode withPodAnnotations(Map<String, String> annotations, JsonNode resources) {
         long memory = positive(annotations.get(SANDBOX_MEMORY));
         long quota = positive(annotations.get(SANDBOX_CPU_QUOTA));
         long period = positive(annotations.get(SANDBOX_CPU_PERIOD));
         if (memory <= 0 && quota <= 0) {
             return resources;
         }
-        var out = resources instanceof com.fasterxml.jackson.databind.node.ObjectNode o ? o.deepCopy()
-                : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        var out = resources instanceof ObjectNode o ? o.deepCopy()
+                : JsonNodeFactory.instance.objectNode();
         if (memory > 0 && memoryMiB(out) == null) {
             out.putObject("memory").put("limit", memory);
         }

@@ -3,11 +3,12 @@ package dev.hull.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hull.error.BadInputException;
 import org.junit.jupiter.api.Test;
 
 class SignalsTest {
     @Test
-    void numbersNamesAndSigNamesAllWork() {
+    void numbersNamesAndSigNamesAllWork() throws Exception {
         assertThat(Signals.parse("9")).isEqualTo(9);
         assertThat(Signals.parse("KILL")).isEqualTo(9);
         assertThat(Signals.parse("SIGKILL")).isEqualTo(9);
@@ -20,7 +21,8 @@ class SignalsTest {
     @Test
     void unknownSignalsAreRefusedByName() {
         for (String bad : new String[] {"SIGFOO", "0", "65", "", "-9", "99999999999"}) {
-            assertThatThrownBy(() -> Signals.parse(bad)).as(bad).hasMessageContaining("unknown signal");
+            assertThatThrownBy(() -> Signals.parse(bad)).as(bad).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("unknown signal");
         }
     }
 }

@@ -1,18 +1,15 @@
 package dev.hull.shim;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hull.logging.Log;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the guest sends unasked, and what reaches the shim from shim.sock, is bounded. */
+/** What the guest sends unasked is bounded (shim.sock's lines: SocketLinesTest). */
 class GuestEventsTest {
     @TempDir
     Path dir;
@@ -42,16 +39,5 @@ class GuestEventsTest {
             Log.configure(null, Log.Format.TEXT, false, List.of());
         }
         assertThat(GuestEvents.printable("a\u001b[31mb")).isEqualTo("a\\x1b[31mb");
-    }
-
-    @Test
-    void aShimRequestIsOneBoundedLine() throws Exception {
-        assertThat(ShimServer.boundedLine(new ByteArrayInputStream("{\"op\":\"start\"}\nrest".getBytes(
-                StandardCharsets.UTF_8)))).isEqualTo("{\"op\":\"start\"}");
-        assertThat(ShimServer.boundedLine(new ByteArrayInputStream(new byte[0]))).isNull();
-        byte[] endless = new byte[ShimServer.MAX_LINE + 10];
-        java.util.Arrays.fill(endless, (byte) 'x');
-        assertThatThrownBy(() -> ShimServer.boundedLine(new ByteArrayInputStream(endless)))
-                .hasMessageContaining("longer than");
     }
 }

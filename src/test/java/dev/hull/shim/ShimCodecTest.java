@@ -63,7 +63,10 @@ class ShimCodecTest {
                 new Results.Stats.Memory(3145728, 268435456), new Results.Stats.Pids(2, 228));
         return Stream.of(
                 Arguments.of("shim/reply-ok.json", ShimReply.OK),
-                Arguments.of("shim/reply-error.json", new ShimReply("container 'c' is stopped, not running", null)),
+                Arguments.of("shim/reply-error.json",
+                        new ShimReply("container 'c' is stopped, not running", null, "wrong-state")),
+                // An older shim's error carries no kind (the CLI reads it as internal).
+                Arguments.of("shim/reply-error-no-kind.json", new ShimReply("container 'c' is stopped, not running", null)),
                 Arguments.of("shim/reply-exec.json", new ShimReply(null, NODES.objectNode().put("pid", 57))),
                 Arguments.of("shim/reply-wait-exec.json", new ShimReply(null, NODES.objectNode().put("code", 3))),
                 Arguments.of("shim/reply-ps.json", new ShimReply(null, Json.mapper().valueToTree(ps.processes()))),

@@ -3,6 +3,7 @@ package dev.hull.shim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hull.error.BadInputException;
 import dev.hull.oci.Mount;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,8 @@ class VolumesTest {
         for (int i = 0; i < 7; i++) {
             mounts.add(new Mount("/m" + i, "bind", Files.createDirectory(dir.resolve("d" + i)).toString(), null));
         }
-        assertThatThrownBy(() -> Volumes.plan(mounts)).hasMessageContaining("at most 6");
+        assertThatThrownBy(() -> Volumes.plan(mounts)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("at most 6");
     }
 
     @Test

@@ -3,6 +3,9 @@ package dev.hull.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hull.error.BadInputException;
+import dev.hull.error.NotFoundException;
+import dev.hull.error.WrongStateException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,14 +27,16 @@ class StateStoreTest {
         StateStore store = new StateStore(root);
         Path dir = store.claim("c1");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
-        assertThatThrownBy(() -> store.claim("c1")).isInstanceOf(ContainerExistsException.class);
+        assertThatThrownBy(() -> store.claim("c1")).isInstanceOf(WrongStateException.class)
+                .hasMessage("container 'c1' already exists");
         store.write(state("c1", Status.CREATED));
         assertThat(store.read("c1").annotations()).containsEntry("k", "v");
         store.claim("c0");
         store.write(state("c0", Status.STOPPED));
         assertThat(store.list()).extracting(ContainerState::id).containsExactly("c0", "c1");
         store.remove("c1");
-        assertThatThrownBy(() -> store.read("c1")).isInstanceOf(NoSuchContainerException.class);
+        assertThatThrownBy(() -> store.read("c1")).isInstanceOf(NotFoundException.class)
+                .hasMessage("container 'c1' does not exist");
         assertThat(store.list()).hasSize(1);
     }
 
@@ -39,7 +44,10 @@ class StateStoreTest {
     void anIdThatIsNoIdNeverReachesTheFileSystem() {
         StateStore store = new StateStore(root);
         for (String id : new String[] {"../x", "/tmp/x", "x".repeat(201), ""}) {
-            assertThatThrownBy(() -> store.lock(id)).as(id).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.lock(id)).as(id).isInstanceOf(BadInputException.class);
+            assertThatThrownBy(() -> store.read(id)).as(id).isInstanceOf(BadInputException.class);
+            assertThatThrownBy(() -> store.claim(id)).as(id).isInstanceOf(BadInputException.class);
+            assertThatThrownBy(() -> store.dir(id)).as(id).isInstanceOf(IllegalArgumentException.class);
         }
         assertThat(root.getParent().resolve("x")).doesNotExist();
     }

@@ -3,6 +3,7 @@ package dev.hull.sys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hull.error.BadInputException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -10,13 +11,14 @@ import org.junit.jupiter.api.Test;
 /** linux.cgroupsPath's forms, and the hierarchies a host mounts. */
 class HostCgroupTest {
     @Test
-    void cgroupfsAndSystemdForms() {
+    void cgroupfsAndSystemdForms() throws Exception {
         assertThat(HostCgroup.relative("/docker/abc", "x")).isEqualTo("docker/abc");
         assertThat(HostCgroup.relative(null, "x")).isEqualTo("x");
         assertThat(HostCgroup.relative("system.slice:docker:abc", "x")).isEqualTo("system.slice/docker-abc.scope");
         assertThat(HostCgroup.relative("kubepods-besteffort-pod12.slice:cri-containerd:abc", "x"))
                 .isEqualTo("kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod12.slice/cri-containerd-abc.scope");
-        assertThatThrownBy(() -> HostCgroup.relative("/a/../../etc", "x")).hasMessageContaining("leaves the cgroup tree");
+        assertThatThrownBy(() -> HostCgroup.relative("/a/../../etc", "x")).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("leaves the cgroup tree");
     }
 
     @Test

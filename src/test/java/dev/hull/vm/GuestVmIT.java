@@ -14,12 +14,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A real VM: qemu (microvm, TCG) boots the Hull kernel and initrd, and the agent runs workloads in it. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -50,8 +49,8 @@ class GuestVmIT {
     @ParameterizedTest(name = "root over virtio-fs: {0}")
     @ValueSource(booleans = {true, false})
     void bootsRunsWorkloadsAndPowersOff(boolean virtioFs) throws Exception {
-        try (QemuVm vm = QemuVm.launch(tcg(), HypervisorArgs.builtIn(virtioFs), dir, TestAssets.busyboxRootfs(),
-                "it-vm", List.of())) {
+        try (QemuVm vm = QemuVm.launch(tcg(), HypervisorArgs.builtIn(virtioFs),
+                QemuVm.Launch.of("it-vm", dir, TestAssets.busyboxRootfs()))) {
             AgentClient client = vm.connectAgent(T);
             HelloResult hello = client.hello(T);
             assertThat(hello.mode()).isEqualTo("guest");

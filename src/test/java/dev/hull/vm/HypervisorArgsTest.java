@@ -3,6 +3,7 @@ package dev.hull.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hull.error.BadInputException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,14 +11,14 @@ import org.junit.jupiter.api.Test;
 
 class HypervisorArgsTest {
     @Test
-    void oneArgumentPerLineWithCommentsAndTags() {
+    void oneArgumentPerLineWithCommentsAndTags() throws Exception {
         var args = HypervisorArgs.parse("test.args", "# comment\n-m\n\n@MEMORY@\n  -kernel  \n@KERNEL@\n");
         assertThat(args.expand(Map.of("MEMORY", "256M", "KERNEL", "/k")))
                 .containsExactly("-m", "256M", "-kernel", "/k");
     }
 
     @Test
-    void tagsInsideAnArgumentAreExpanded() {
+    void tagsInsideAnArgumentAreExpanded() throws Exception {
         var args = HypervisorArgs.parse("x", "unix:@COMMS_SOCKET@,server=on");
         assertThat(args.expand(Map.of("COMMS_SOCKET", "/run/q$1.sock"))).containsExactly("unix:/run/q$1.sock,server=on");
     }
@@ -25,12 +26,12 @@ class HypervisorArgsTest {
     @Test
     void anUnknownTagNamesTheTagAndTheFile() {
         var args = HypervisorArgs.parse("/etc/hull/hypervisor.args", "-name\n@NAEM@\n");
-        assertThatThrownBy(() -> args.expand(Map.of("NAME", "x")))
+        assertThatThrownBy(() -> args.expand(Map.of("NAME", "x"))).isInstanceOf(BadInputException.class)
                 .hasMessage("unknown tag @NAEM@ in /etc/hull/hypervisor.args");
     }
 
     @Test
-    void theBuiltInTemplatesUseOnlyKnownTags() {
+    void theBuiltInTemplatesUseOnlyKnownTags() throws Exception {
         Map<String, String> tags = new HashMap<>();
         for (String t : List.of("NAME", "UUID", "ACCEL", "MEMORY", "CPUS", "KERNEL", "INITRD", "KERNEL_PARAMS",
                 "CONSOLE_DEVICE", "CONSOLE_LOG", "COMMS_SOCKET", "AGENT_SOCKET", "WORKLOAD_DIR", "WORKLOAD_READONLY", "VIRTIOFS_SOCKET")) {
