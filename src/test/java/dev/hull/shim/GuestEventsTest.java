@@ -21,11 +21,14 @@ class GuestEventsTest {
         try {
             java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
             GuestEvents events = new GuestEvents("c", ended::incrementAndGet);
+            long t0 = System.nanoTime();
             for (int i = 0; i < 1000; i++) {
                 events.on(null, "{\"event\":\"error\",\"message\":\"" + "x".repeat(100_000) + "\u001b[2J\"}", false);
             }
+            // The bound is per second: a loaded machine may take several seconds over these 100 MB.
+            long seconds = (System.nanoTime() - t0) / 1_000_000_000L + 2;
             List<String> lines = Files.readAllLines(log);
-            assertThat(lines.size()).isBetween(1, 3 * GuestEvents.PER_SECOND);
+            assertThat(lines.size()).isBetween(1, (int) Math.min(1000, seconds * GuestEvents.PER_SECOND));
             assertThat(lines).allMatch(l -> l.length() < 2 * GuestEvents.MAX_LOGGED);
             assertThat(ended).as("a thousand useless events is no flood yet").hasValue(0);
             // Past FLOOD in a second (unless the second turned meanwhile: then the next batch does it).
