@@ -34,11 +34,11 @@ test: guest member
 	$(MAKE) -C guest/agent check
 	$(MVN) -Dhull.commit=$(COMMIT) verify
 
-# The API documentation (target/site/apidocs) and a coverage report of every test (target/site/coverage):
+# The API documentation (target/reports/apidocs) and a coverage report of every test (target/reports/coverage):
 # the whole test suite once more, with JaCoCo's agent in each JVM.
 docs: guest member
 	$(MVN) -P docs -Dhull.commit=$(COMMIT) verify
-	@echo "API: target/site/apidocs/index.html  coverage: target/site/coverage/index.html"
+	@echo "API: target/reports/apidocs/index.html  coverage: target/reports/coverage/index.html"
 
 clean:
 	$(MAKE) -C guest clean
