@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import dev.hull.error.BadInputException;
+import dev.hull.json.JsonValues;
 import dev.hull.logging.Log;
 import dev.hull.state.ContainerState;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ final class ListCommand implements Callable<Integer> {
         }
         if (format.equals("json")) {
             // runc prints null, not [], when there are no containers.
-            System.out.println(rows.isEmpty() ? "null" : dev.hull.json.JsonValues.write(rows, true));
+            System.out.println(rows.isEmpty() ? "null" : JsonValues.write(rows, true));
             return 0;
         }
         printTable(rows);

@@ -1,12 +1,11 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
-import dev.hull.testing.HullTest;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bad input gets a clear error, exit status 1, and leaves nothing behind. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -66,7 +66,7 @@ class CliErrorsIT extends HullTest {
                     .contains("process.user.uid must be an id from 0 to 2147483647");
         }
         ObjectNode env = Bundles.config("true");
-        ((com.fasterxml.jackson.databind.node.ArrayNode) env.get("process").get("env")).add("BIG=" + "x".repeat(1 << 20));
+        ((ArrayNode) env.get("process").get("env")).add("BIG=" + "x".repeat(1 << 20));
         assertThat(fails("create", "-b", bundle(env).toString(), "x").stderr())
                 .contains("process.args and process.env take").contains("fit the guest agent's requests");
         ObjectNode huge = Bundles.config("true");

@@ -1,18 +1,19 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
-import dev.hull.testing.HullTest;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.HullTest;
+import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Verbs on a running container: ps, pause/resume, events, update; and spec, features, check. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -113,10 +114,10 @@ class CliOperateIT extends HullTest {
         Path bundle = Files.createDirectories(dir.resolve("spec"));
         hull.run("spec", "--bundle", bundle.toString()).assertOk();
         assertThat(hull.run("spec", "--bundle", bundle.toString()).stderr()).contains("exists");
-        var config = (com.fasterxml.jackson.databind.node.ObjectNode) Bundles.JSON.readTree(bundle.resolve("config.json").toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("process")).put("terminal", false)
+        var config = (ObjectNode) Bundles.JSON.readTree(bundle.resolve("config.json").toFile());
+        ((ObjectNode) config.get("process")).put("terminal", false)
                 .putArray("args").add("sh").add("-c").add("echo from spec");
-        Files.createSymbolicLink(bundle.resolve("rootfs"), dev.hull.testing.TestAssets.busyboxRootfs());
+        Files.createSymbolicLink(bundle.resolve("rootfs"), TestAssets.busyboxRootfs());
         Bundles.write(bundle, config);
         Result r = hull.run("run", "-b", bundle.toString(), "fromspec");
         assertThat(r.code()).as(r.stderr()).isZero();

@@ -1,15 +1,16 @@
 package dev.hull.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hull.oci.Spec;
+import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hull.oci.Spec;
-import org.junit.jupiter.api.Test;
-
 /** Where the shim (the container's pid on the host) lives: the namespaces config.json gives it. */
 class ShimNamespacesTest {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private static ShimNamespaces of(String namespaces) throws Exception {
         return ShimNamespaces.of(JSON.readValue("{\"linux\":{\"namespaces\":" + namespaces + "}}", Spec.class));

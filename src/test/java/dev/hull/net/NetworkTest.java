@@ -1,8 +1,8 @@
 package dev.hull.net;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the guest is told to recreate, from iproute2's JSON as Debian 12's ip prints it. */
 class NetworkTest {
@@ -44,7 +44,7 @@ class NetworkTest {
     void ethernetInterfacesAreCarriedWithTheirMacMtuAndAddresses() throws Exception {
         Network n = Network.parse(ADDR, V4, V6, QDISC);
         assertThat(n.links()).containsExactly(
-                new Link("eth0", "da:0a:b2:4f:c7:9b", 1450, java.util.List.of("10.9.0.5/16", "fd00::5/64")));
+                new Link("eth0", "da:0a:b2:4f:c7:9b", 1450, List.of("10.9.0.5/16", "fd00::5/64")));
     }
 
     @Test

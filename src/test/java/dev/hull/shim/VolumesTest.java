@@ -1,16 +1,16 @@
 package dev.hull.shim;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.hull.error.BadInputException;
 import dev.hull.oci.Mount;
+import dev.hull.vm.Share;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VolumesTest {
     @TempDir
@@ -84,6 +84,6 @@ class VolumesTest {
 
     @Test
     void commasInPathsAreEscapedForQemu() {
-        assertThat(new dev.hull.vm.Share("v0", Path.of("/a,b"), false).qemuArgs().get(1)).contains("path=/a,,b,");
+        assertThat(new Share("v0", Path.of("/a,b"), false).qemuArgs().get(1)).contains("path=/a,,b,");
     }
 }

@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The manager's end of runc's console socket, as containerd and conmon have it: listen, accept one
@@ -81,7 +82,7 @@ public final class ConsoleSocket implements AutoCloseable {
 
     /** The pty master, once the runtime sent it. */
     public int master() throws Exception {
-        return master.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        return master.get(120, TimeUnit.SECONDS);
     }
 
     public void write(String text) throws Throwable {

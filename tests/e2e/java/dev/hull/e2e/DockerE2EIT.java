@@ -1,14 +1,12 @@
 package dev.hull.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.hull.e2e.Commands.Out;
-
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Debian's dockerd with Hull added as a runtime (--add-runtime hull=...), its own data root and socket. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -118,7 +117,7 @@ class DockerE2EIT {
     void envWorkdirUserAndMountsInsideTheVm() throws Exception {
         Path data = Files.createDirectories(dir.resolve("vol"));
         // The container writes as user 1000.
-        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.writeString(data.resolve("in.txt"), "from the host\n");
         Out r = hull("--rm", "-e", "FOO=bar", "-w", "/tmp", "--user", "1000", "-v", data + ":/data", IMAGE, "sh", "-c",
                 "echo $FOO $(pwd) $(id -u); cat /data/in.txt; echo mine > /data/out.txt;"

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Makes an OCI image archive (one layer) from a root folder, offline, for `ctr images import`:
@@ -62,7 +63,7 @@ final class OciArchive {
                 throw new IllegalArgumentException("not a plain word: " + w);
             }
         }
-        return words.stream().map(w -> "\"" + w + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        return words.stream().map(w -> "\"" + w + "\"").collect(Collectors.joining(",", "[", "]"));
     }
 
     private static String blob(Path blobs, byte[] data) throws Exception {
