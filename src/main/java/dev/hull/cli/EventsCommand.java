@@ -70,7 +70,8 @@ final class EventsCommand implements Callable<Integer> {
         data.putObject("memory").putObject("usage")
                 .put("usage", s.at("/memory/usage").asLong())
                 .put("limit", s.at("/memory/limit").asLong());
-        data.putObject("pids").put("current", s.at("/pids/current").asLong()).put("limit", s.at("/pids/limit").asLong());
+        data.putObject("pids").put("current", s.at("/pids/current").asLong())
+                .put("limit", s.at("/pids/limit").asLong());
         return e;
     }
 }

@@ -94,8 +94,9 @@ final class ListCommand implements Callable<Integer> {
             if (all) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> vm = (Map<String, Object>) r.get("vm");
-                line.addAll(List.of(str(vm.get("pod")), str(vm.get("hypervisor")), str(vm.get("kernel")), str(vm.get("image")),
-                        str(vm.get("memoryMiB")) + "M", str(vm.get("cpus")), str(vm.get("qemuPid"))));
+                line.addAll(List.of(str(vm.get("pod")), str(vm.get("hypervisor")), str(vm.get("kernel")),
+                        str(vm.get("image")), str(vm.get("memoryMiB")) + "M", str(vm.get("cpus")),
+                        str(vm.get("qemuPid"))));
             }
             cells.add(line);
         }

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON as plain Java values (Map, List, String, Integer/Long/BigInteger, Double, Boolean, null) through Jackson's streaming
- * parser and generator only. A fresh JVM pays ~26 ms for its first ObjectMapper and ~7 ms for jackson-core
+ * JSON as plain Java values (Map, List, String, Integer/Long/BigInteger, Double, Boolean, null) through Jackson's
+ * streaming parser and generator only. A fresh JVM pays ~26 ms for its first ObjectMapper and ~7 ms for jackson-core
  * alone, and the small files of the CLI's frequent verbs (state.json, shim.sock's lines, state's output) need
  * nothing more. Trees ({@link JsonNode}) are read and written here too, without an ObjectMapper: config.json,
  * an exec's process, shim.sock's data. Missing and null fields follow {@link JsonText}'s rule.

@@ -409,7 +409,8 @@ class AgentConfinementIT {
         JsonNode linux = json("{" + userns(100000) + ",'maskedPaths':['/etc/secret'],"
                 + MKDIR_ENOSYS.substring(1, MKDIR_ENOSYS.length() - 1) + "}");
         Files.writeString(rootfs.resolve("etc/secret"), "secret\n");
-        Process p = withCaps(sh("cat /proc/self/uid_map; id -u; stat -c %u:%g /bin/busybox; grep CapEff /proc/self/status;"
+        Process p = withCaps(sh("cat /proc/self/uid_map; id -u; stat -c %u:%g /bin/busybox;"
+                + " grep CapEff /proc/self/status;"
                 + " touch /tmp/by-root; cat /etc/secret | wc -c; mkdir /tmp/d || echo mkdir-refused;"
                 + " touch /not-mine || echo root-dir-refused"), only("CAP_KILL", "CAP_CHOWN"), null);
         Run r = run(p, linux);
@@ -436,7 +437,8 @@ class AgentConfinementIT {
         openToShiftedRoot();
         startSleeper("box", Process.of(), json("{" + userns(100000) + "}"));
         Run r = exec("box", "e1", sh("cat /proc/self/uid_map; id -u; touch /tmp/by-exec;"
-                + " [ \"$(readlink /proc/self/ns/user)\" = \"$(readlink /proc/$(pidof sleep)/ns/user)\" ] && echo same-ns"));
+                + " [ \"$(readlink /proc/self/ns/user)\" = \"$(readlink /proc/$(pidof sleep)/ns/user)\" ]"
+                + " && echo same-ns"));
         String[] lines = r.stdout().split("\n");
         assertThat(lines[0].trim().split("\\s+")).containsExactly("0", "100000", "65536");
         assertThat(List.of(lines).subList(1, lines.length)).containsExactly("0", "same-ns");
@@ -450,7 +452,8 @@ class AgentConfinementIT {
                 .isInstanceOf(AgentException.class).hasMessageContaining("uidMappings and linux.gidMappings");
         assertThatThrownBy(() -> run(Process.of("true"), json("{'uidMappings':" + map + ",'gidMappings':" + map + "}")))
                 .isInstanceOf(AgentException.class).hasMessageContaining("no user namespace");
-        assertThatThrownBy(() -> run(Process.of("true"), json("{'namespaces':[{'type':'user','path':'/proc/1/ns/user'}],"
+        assertThatThrownBy(() -> run(Process.of("true"), json("{'namespaces':[{'type':'user',"
+                + "'path':'/proc/1/ns/user'}],"
                 + "'uidMappings':" + map + ",'gidMappings':" + map + "}")))
                 .isInstanceOf(AgentException.class).hasMessageContaining("joining a user namespace is not supported");
         // A map the kernel refuses (the same container id twice) fails create through the agent.

@@ -70,7 +70,8 @@ class CliClockIT extends HullTest {
         assertThat(exec("tsc", "cat", "/sys/devices/system/clocksource/clocksource0/current_clocksource"))
                 .isIn("tsc", "kvm-clock");
         // The LAPIC timer (TSC-deadline under KVM) in one-shot mode, not the PIT's periodic tick.
-        assertThat(exec("tsc", "cat", "/sys/devices/system/clockevents/clockevent0/current_device")).startsWith("lapic");
+        assertThat(exec("tsc", "cat", "/sys/devices/system/clockevents/clockevent0/current_device"))
+                .startsWith("lapic");
         String timers = exec("tsc", "cat", "/proc/timer_list");
         assertThat(timers).contains(".resolution: 1 nsecs").doesNotContain(".resolution: 4000000 nsecs");
         assertThat(exec("tsc", "clock", "res")).as("clock_getres(CLOCK_MONOTONIC) in the workload").isEqualTo("1");

@@ -38,7 +38,8 @@ class CliConfinementIT extends HullTest {
                 + " mkdir /tmp/d 2>&1 | sed 's/.*: //';"
                 + " wc -c < /proc/timer_list; ls /secret | wc -l; touch /ro-dir/x 2>/dev/null || echo ro-dir-refused;"
                 + " stat -c '%t:%T %a %u' /dev/fuse; cat /proc/self/oom_score_adj;"
-                + " mount -o remount,rw / 2>/dev/null || echo remount-refused; touch /x 2>/dev/null || echo root-refused");
+                + " mount -o remount,rw / 2>/dev/null || echo remount-refused;"
+                + " touch /x 2>/dev/null || echo root-refused");
         ObjectNode process = (ObjectNode) config.get("process");
         ObjectNode caps = process.putObject("capabilities");
         for (String set : new String[] {"bounding", "effective", "permitted"}) {
@@ -67,8 +68,8 @@ class CliConfinementIT extends HullTest {
         Files.createDirectories(rootfs.resolve("ro-dir"));
         var r = hull.run("run", "-b", bundle.toString(), "confined");
         assertThat(r.code()).as(r.stderr()).isZero();
-        assertThat(r.stdout()).isEqualTo(String.join("\n", "CapEff:\t00000000a80425fb", "Function not implemented", "0", "0",
-                "ro-dir-refused", "a:e5 600 1000", "300", "remount-refused", "root-refused", ""));
+        assertThat(r.stdout()).isEqualTo(String.join("\n", "CapEff:\t00000000a80425fb", "Function not implemented",
+                "0", "0", "ro-dir-refused", "a:e5 600 1000", "300", "remount-refused", "root-refused", ""));
         assertThat(rootfs.resolve("x")).doesNotExist();
         assertThat(rootfs.resolve("ro-dir/x")).doesNotExist();
     }
@@ -236,7 +237,8 @@ class CliConfinementIT extends HullTest {
                 : "mount -t virtiofs rootfs /dev/again";
         ObjectNode config = Bundles.config("sh", "-c", "mkdir /dev/again; " + mount + " && echo MOUNTED; true");
         config.putObject("vm").put("share", share);
-        var r = hull.run("run", "-b", Bundles.write(dir.resolve("again-" + share), config).toString(), "again-" + share);
+        var r = hull.run("run", "-b", Bundles.write(dir.resolve("again-" + share), config).toString(),
+                "again-" + share);
         assertThat(r.code()).as(r.stderr()).isZero();
         assertThat(r.stdout()).doesNotContain("MOUNTED");
         assertThat(r.stderr()).contains("Device or resource busy");

@@ -40,7 +40,8 @@ class CliErrorsIT extends HullTest {
     @Test
     void unknownCapabilityNamespaceTypeOrRlimitFailsBeforeABoot() throws Exception {
         ObjectNode caps = Bundles.config("true");
-        ((ObjectNode) caps.get("process")).putObject("capabilities").putArray("bounding").add("CAP_KILL").add("CAP_TELEPORT");
+        ((ObjectNode) caps.get("process")).putObject("capabilities").putArray("bounding").add("CAP_KILL")
+                .add("CAP_TELEPORT");
         assertThat(fails("create", "-b", bundle(caps).toString(), "x").stderr())
                 .contains("process.capabilities.bounding: unknown capability \"CAP_TELEPORT\"");
         ObjectNode ns = Bundles.config("true");
@@ -48,7 +49,8 @@ class CliErrorsIT extends HullTest {
         assertThat(fails("create", "-b", bundle(ns).toString(), "x").stderr())
                 .contains("unknown namespace type \"pidd\"");
         ObjectNode rlimit = Bundles.config("true");
-        ((ObjectNode) rlimit.get("process")).putArray("rlimits").addObject().put("type", "RLIMIT_BOGUS").put("hard", 1).put("soft", 1);
+        ((ObjectNode) rlimit.get("process")).putArray("rlimits").addObject().put("type", "RLIMIT_BOGUS")
+                .put("hard", 1).put("soft", 1);
         assertThat(fails("create", "-b", bundle(rlimit).toString(), "x").stderr())
                 .contains("unknown rlimit type \"RLIMIT_BOGUS\"");
         ObjectNode ipc = Bundles.config("true");
@@ -107,7 +109,8 @@ class CliErrorsIT extends HullTest {
         ObjectNode c = Bundles.config("true");
         // State with large annotations fills the hook's stdin pipe; the hook never reads it.
         c.putObject("annotations").put("big", "x".repeat(200_000));
-        var hook = c.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sleep").put("timeout", 2);
+        var hook = c.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sleep")
+                .put("timeout", 2);
         hook.putArray("args").add("sleep").add("100");
         assertThat(fails("create", "-b", bundle(c).toString(), "hook").stderr())
                 .contains("createRuntime hook /bin/sleep timed out after 2 s");

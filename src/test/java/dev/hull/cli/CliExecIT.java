@@ -3,7 +3,6 @@ package dev.hull.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -104,7 +103,8 @@ class CliExecIT extends HullTest {
     @Test
     void execWritesToTheCallersOpenFileNotACopyOfIt() throws Exception {
         Path out = dir.resolve("report.txt");
-        String exec = String.join(" ", hull.command("exec", "x", "sh", "-c", "'for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done'"));
+        String exec = String.join(" ", hull.command("exec", "x", "sh", "-c",
+                "'for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done'"));
         Process p = new ProcessBuilder("sh", "-c", "{ echo before; " + exec + "; echo after; } > " + out + " 2>&1")
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.sys.Host;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullTest;
 import dev.hull.testing.TestAssets;
 import java.io.File;

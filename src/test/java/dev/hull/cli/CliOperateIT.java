@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullCli.Result;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullTest;
 import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
@@ -70,7 +69,8 @@ class CliOperateIT extends HullTest {
 
     @Test
     void eventsStatsSeeMemoryGrowAndUpdateIsVisibleInside() throws Exception {
-        runDetached("ev", "sh", "-c", "sleep 2; head -c 52428800 /dev/zero > /dev/shm/fill; cat /sys/fs/cgroup/memory.max; sleep 1000");
+        runDetached("ev", "sh", "-c",
+                "sleep 2; head -c 52428800 /dev/zero > /dev/shm/fill; cat /sys/fs/cgroup/memory.max; sleep 1000");
         JsonNode before = Bundles.JSON.readTree(hull.run("events", "--stats", "ev").assertOk().stdout());
         assertThat(before.get("type").asText()).isEqualTo("stats");
         assertThat(before.get("id").asText()).isEqualTo("ev");
@@ -136,7 +136,8 @@ class CliOperateIT extends HullTest {
         assertThat(r.stdout()).contains("qemu:").contains("kernel:").contains("accelerator:")
                 .containsPattern("network:\\s+ok").containsPattern("root share:\\s+ok\\s+virtio-fs")
                 // The guest's clocksource and timer mode, from a guest booted for it.
-                .containsPattern("guest clock:\\s+ok\\s+(tsc|kvm-clock), lapic\\S* timer one-shot \\(1 ns, tickless idle\\)");
+                .containsPattern("guest clock:\\s+ok\\s+(tsc|kvm-clock),"
+                        + " lapic\\S* timer one-shot \\(1 ns, tickless idle\\)");
         if (Files.isWritable(Path.of("/dev/kvm"))) {
             // These hosts have /dev/kvm but hang KVM guests: the probe must say so and pick TCG.
             assertThat(r.stdout()).containsPattern("kvm guest:\\s+NO").contains("tcg (auto)");

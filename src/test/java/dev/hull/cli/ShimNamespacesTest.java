@@ -23,14 +23,17 @@ class ShimNamespacesTest {
         assertThat(of("[{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"}]").launchPrefix(true))
                 .containsExactly("unshare", "--net", "--ipc", "--uts", "--");
         assertThat(of("[{\"type\":\"network\"},{\"type\":\"ipc\"}]").launchPrefix(false)).isEmpty();
-        assertThat(of("[{\"type\":\"network\",\"path\":\"/run/netns/x\"},{\"type\":\"ipc\",\"path\":\"/proc/7/ns/ipc\"},"
+        assertThat(of("[{\"type\":\"network\",\"path\":\"/run/netns/x\"},"
+                + "{\"type\":\"ipc\",\"path\":\"/proc/7/ns/ipc\"},"
                 + "{\"type\":\"uts\"}]").launchPrefix(true))
-                .containsExactly("nsenter", "--net=/run/netns/x", "--ipc=/proc/7/ns/ipc", "--", "unshare", "--uts", "--");
+                .containsExactly("nsenter", "--net=/run/netns/x", "--ipc=/proc/7/ns/ipc", "--", "unshare", "--uts",
+                        "--");
     }
 
     @Test
     void aPathOfAnotherTypeIsAClearError() throws Exception {
-        of("[{\"type\":\"ipc\",\"path\":\"/proc/self/ns/ipc\"},{\"type\":\"uts\",\"path\":\"/proc/self/ns/uts\"}]").check();
+        of("[{\"type\":\"ipc\",\"path\":\"/proc/self/ns/ipc\"},"
+                + "{\"type\":\"uts\",\"path\":\"/proc/self/ns/uts\"}]").check();
         assertThatThrownBy(() -> of("[{\"type\":\"ipc\",\"path\":\"/proc/self/ns/uts\"}]").check())
                 .hasMessageContaining("cannot enter the ipc namespace /proc/self/ns/uts")
                 .hasMessageContaining("not an ipc namespace");

@@ -44,7 +44,8 @@ class JsonValuesTest {
         assertThat(JsonValues.flag(m, "b")).isFalse();
         assertThat(JsonValues.child(m, "o")).containsKey("a");
         assertThat(JsonValues.tree(m)).isEqualTo(new ObjectMapper().readTree(json));
-        assertThat(new ObjectMapper().readTree(JsonValues.write(m, false))).isEqualTo(new ObjectMapper().readTree(json));
+        assertThat(new ObjectMapper().readTree(JsonValues.write(m, false)))
+                .isEqualTo(new ObjectMapper().readTree(json));
     }
 
     /** config.json and an exec's process are read this way: the tree an ObjectMapper would have read. */

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NetNamespaceTest {
@@ -30,7 +29,8 @@ class NetNamespaceTest {
                 .hasMessageContaining("not a network namespace");
         assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/nonexistent/ns\"}]")).check())
                 .hasMessageContaining("No such file or directory");
-        assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/proc/self/ns/pid\"}]")).check())
+        assertThatThrownBy(() -> NetNamespace.of(
+                spec("[{\"type\":\"network\",\"path\":\"/proc/self/ns/pid\"}]")).check())
                 .hasMessageContaining("not a network namespace");
     }
 

@@ -14,7 +14,8 @@ class NetworkTest {
               "addr_info":[{"family":"inet","local":"10.9.0.5","prefixlen":16,"scope":"global"},
                            {"family":"inet6","local":"fd00::5","prefixlen":64,"scope":"global"},
                            {"family":"inet6","local":"fe80::d80a:b2ff:fe4f:c79b","prefixlen":64,"scope":"link"}]},
-             {"ifindex":4,"ifname":"hulltap0","mtu":1450,"link_type":"ether","address":"2e:cc:ab:f9:f3:9f","addr_info":[]}]
+             {"ifindex":4,"ifname":"hulltap0","mtu":1450,"link_type":"ether","address":"2e:cc:ab:f9:f3:9f",\
+            "addr_info":[]}]
             """;
     private static final String V4 = """
             [{"dst":"default","gateway":"10.9.0.1","dev":"eth0","flags":[]},

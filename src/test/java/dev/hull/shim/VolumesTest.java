@@ -24,7 +24,8 @@ class VolumesTest {
         Path staging = dir.resolve("run/files");
         Volumes v = Volumes.plan(List.of(
                 new Mount("/etc/hosts", "bind", userdata.resolve("hosts").toString(), List.of("rbind", "rw")),
-                new Mount("/etc/resolv.conf", "bind", userdata.resolve("resolv.conf").toString(), List.of("rbind", "ro"))),
+                new Mount("/etc/resolv.conf", "bind", userdata.resolve("resolv.conf").toString(),
+                        List.of("rbind", "ro"))),
                 0, staging);
         assertThat(v.shares()).hasSize(1);
         assertThat(v.shares().get(0).hostDir()).isEqualTo(staging);

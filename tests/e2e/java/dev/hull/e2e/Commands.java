@@ -124,7 +124,8 @@ final class Commands {
     /** Runs {@code cmd} (an interactive busybox sh) in a terminal: a prompt, arithmetic, exit 5. */
     static void assertInteractiveShell(Path dir, String name, List<String> cmd) throws Exception {
         Path exit = dir.resolve(name + ".exit");
-        String command = String.join(" ", cmd) + "; echo $? > " + exit + ".tmp; mv " + exit + ".tmp " + exit + "; sleep 60";
+        String command = String.join(" ", cmd) + "; echo $? > " + exit + ".tmp; mv " + exit + ".tmp " + exit
+                + "; sleep 60";
         try (Tmux tmux = new Tmux(name + "-" + ProcessHandle.current().pid(), 80, 24, command)) {
             tmux.await("^/ #", Duration.ofSeconds(60));
             tmux.type("echo $((6*7))");
@@ -183,8 +184,8 @@ final class Commands {
      * {@code root} (a pod's members name their pod's): the VMs a manager's containers run in.
      */
     static Set<Long> hullVms(Path root) throws Exception {
-        Out list = run(Path.of(System.getProperty("java.io.tmpdir")), List.of(HullCli.launcher().toString(), "--root", root.toString(),
-                "list", "--all", "--format", "json"));
+        Out list = run(Path.of(System.getProperty("java.io.tmpdir")), List.of(HullCli.launcher().toString(), "--root",
+                root.toString(), "list", "--all", "--format", "json"));
         assertThat(list.code()).as(list.stderr()).isZero();
         Set<Long> pids = new TreeSet<>();
         var rows = new ObjectMapper().readTree(list.stdout());

@@ -189,7 +189,8 @@ class CriE2EIT {
 
     private static void importImage(Path rootfs, String name, String image, List<String> entrypoint, List<String> cmd)
             throws Exception {
-        Path archive = OciArchive.of(rootfs, Files.createDirectories(dir.resolve("image-" + name)), image, entrypoint, cmd);
+        Path archive = OciArchive.of(rootfs, Files.createDirectories(dir.resolve("image-" + name)), image, entrypoint,
+                cmd);
         Out imported = ctr("images", "import", archive.toString());
         assertThat(imported.code()).as(imported.stderr()).isZero();
     }
@@ -490,7 +491,8 @@ class CriE2EIT {
                 .filter(n -> isOurs(n, markers)).toList();
         assertThat(net).as("Hull taps or tc filters left in the pod's network namespace").isEmpty();
         assertThat(leftCgroups(ids)).as("host cgroups of the pod").isEmpty();
-        assertThat(dir.resolve("cni-ipam").resolve(NETWORK).resolve(ip)).as("the pod's IP is still taken").doesNotExist();
+        assertThat(dir.resolve("cni-ipam").resolve(NETWORK).resolve(ip)).as("the pod's IP is still taken")
+                .doesNotExist();
         Out iptables = run("iptables-save");
         assertThat(iptables.stdout().lines().filter(l -> l.contains(BRIDGE) || l.contains(ip)).toList())
                 .as("iptables rules of the pod network").isEmpty();

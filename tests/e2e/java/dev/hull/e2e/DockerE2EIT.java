@@ -122,7 +122,8 @@ class DockerE2EIT {
         Out r = hull("--rm", "-e", "FOO=bar", "-w", "/tmp", "--user", "1000", "-v", data + ":/data", IMAGE, "sh", "-c",
                 "echo $FOO $(pwd) $(id -u); cat /data/in.txt; echo mine > /data/out.txt;"
                         + " echo unprivileged ports from $(cat /proc/sys/net/ipv4/ip_unprivileged_port_start);"
-                        + " grep -E ' /(proc|sys|dev|dev/pts|dev/shm|dev/mqueue|sys/fs/cgroup) ' /proc/mounts | cut -d' ' -f2,3");
+                        + " grep -E ' /(proc|sys|dev|dev/pts|dev/shm|dev/mqueue|sys/fs/cgroup) ' /proc/mounts"
+                        + " | cut -d' ' -f2,3");
         assertThat(r.code()).as(r.stderr()).isZero();
         // docker's linux.sysctl for every container: a non-root user may bind port 80.
         assertThat(r.stdout()).startsWith("bar /tmp 1000\nfrom the host\nunprivileged ports from 0\n")
@@ -179,7 +180,8 @@ class DockerE2EIT {
         Out a = run("run", "-d", "--runtime", "hull", "--name", "web", IMAGE, "sh", "-c",
                 "mkdir -p /www && echo served-by-a > /www/index.html && exec httpd -f -p 8080 -h /www");
         assertThat(a.code()).as(a.stderr()).isZero();
-        Out b = run("run", "-d", "--runtime", "hull", "--name", "side", "--network", "container:web", IMAGE, "sleep", "1000");
+        Out b = run("run", "-d", "--runtime", "hull", "--name", "side", "--network", "container:web", IMAGE, "sleep",
+                "1000");
         assertThat(b.code()).as(b.stderr()).isZero();
         Path root = dir.resolve("exec/runtime-runc/moby");
         var vms = Commands.hullVms(root);

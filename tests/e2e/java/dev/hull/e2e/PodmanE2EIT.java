@@ -122,7 +122,8 @@ class PodmanE2EIT {
 
     @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
-        Commands.assertInteractiveShell(dir, "hull-podman", podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
+        Commands.assertInteractiveShell(dir, "hull-podman",
+                podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
     }
 
     /**
