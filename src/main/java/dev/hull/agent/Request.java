@@ -1,7 +1,11 @@
 package dev.hull.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.net.Link;
+import dev.hull.net.Route;
 import dev.hull.oci.Mount;
 import dev.hull.oci.Process;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,7 +49,7 @@ public sealed interface Request {
      */
     record Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
             Stdio stdio, List<VolumeShare> shares, Map<String, String> sysctl,
-            com.fasterxml.jackson.databind.JsonNode linux, String root, Map<String, String> join) implements Request {
+            JsonNode linux, String root, Map<String, String> join) implements Request {
         public Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
                 Stdio stdio) {
             this(container, hostname, readonly, process, mounts, stdio, null, null, null, null, null);
@@ -53,7 +57,7 @@ public sealed interface Request {
 
         public Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,
                 Stdio stdio, List<VolumeShare> shares, Map<String, String> sysctl,
-                com.fasterxml.jackson.databind.JsonNode linux) {
+                JsonNode linux) {
             this(container, hostname, readonly, process, mounts, stdio, shares, sysctl, linux, null, null);
         }
     }
@@ -83,7 +87,7 @@ public sealed interface Request {
     }
 
     /** {@code resources} is the OCI linux.resources object (memory.limit, cpu.quota/period, pids.limit). */
-    record Update(String container, com.fasterxml.jackson.databind.JsonNode resources) implements Request {
+    record Update(String container, JsonNode resources) implements Request {
     }
 
     record Delete(String container) implements Request {
@@ -93,7 +97,7 @@ public sealed interface Request {
      * The VM's NICs (found by MAC) get these names, MTUs and addresses; then the routes are added.
      * {@code dnsRelay}: an address whose port 53 the agent relays to the host (docker's 127.0.0.11), or null.
      */
-    record Network(List<dev.hull.net.Link> interfaces, List<dev.hull.net.Route> routes, String dnsRelay)
+    record Network(List<Link> interfaces, List<Route> routes, String dnsRelay)
             implements Request {
     }
 
@@ -108,7 +112,7 @@ public sealed interface Request {
     record SetTime(long realtime) implements Request {
         /** The host's wall clock now. */
         public static SetTime now() {
-            java.time.Instant t = java.time.Instant.now();
+            Instant t = Instant.now();
             return new SetTime(t.getEpochSecond() * 1_000_000_000L + t.getNano());
         }
     }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.json.JsonText;
 import dev.hull.oci.Mount;
+import dev.hull.oci.Process;
 import dev.hull.oci.SpecJson;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -105,7 +107,7 @@ final class RequestJson {
     }
 
     /** A result the agent sent: the frequent ones read by hand, the others bound. */
-    static <T> T result(JsonNode r, Class<T> type, ObjectMapper binder) throws java.io.IOException {
+    static <T> T result(JsonNode r, Class<T> type, ObjectMapper binder) throws IOException {
         Object value;
         if (type == Results.Empty.class) {
             value = new Results.Empty();
@@ -173,7 +175,7 @@ final class RequestJson {
         }
     }
 
-    private static void process(ObjectNode n, dev.hull.oci.Process p) {
+    private static void process(ObjectNode n, Process p) {
         if (p != null) {
             n.set("process", SpecJson.tree(p));
         }

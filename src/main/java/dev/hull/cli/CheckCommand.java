@@ -48,7 +48,8 @@ final class CheckCommand implements Callable<Integer> {
         }
         String qemuVersion = qemuVersion(vm.config().qemu());
         ok &= qemuVersion != null;
-        line("qemu", qemuVersion != null, vm.config().qemu() + (qemuVersion == null ? " does not run" : " (" + qemuVersion + ")"));
+        line("qemu", qemuVersion != null,
+                vm.config().qemu() + (qemuVersion == null ? " does not run" : " (" + qemuVersion + ")"));
         line("kernel", true, vm.config().kernel().toString());
         line("initrd", true, vm.config().initrd().toString());
         Path kvm = Path.of("/dev/kvm");
@@ -59,13 +60,16 @@ final class CheckCommand implements Callable<Integer> {
         line("root share", true, virtioFs ? "virtio-fs (" + virtiofsd + ")"
                 : "9p" + (VirtioFsd.usable(virtiofsd) ? "" : " (virtio-fs needs root and " + virtiofsd + ")"));
         var network = TapMirror.probe();
-        line("network", network.isEmpty(), network.orElse("taps and tc redirect work (containers' interfaces reach the VM)"));
+        line("network", network.isEmpty(),
+                network.orElse("taps and tc redirect work (containers' interfaces reach the VM)"));
         Accelerator.Probe probe = Accelerator.probe(vm.config(), true);
         line("kvm guest", probe.accel().equals("kvm"), probe.reason());
         String accel = vm.config().accel().equals("auto") ? probe.accel() : vm.config().accel();
         guestClock(vm, accel);
-        System.out.printf("%-12s %s%n", "accelerator:", accel + (vm.config().accel().equals("auto") ? " (auto)" : " (configured)"));
-        System.out.printf("%-12s %s%n", "result:", ok ? "Hull can run containers here" : "Hull cannot run containers here");
+        System.out.printf("%-12s %s%n", "accelerator:",
+                accel + (vm.config().accel().equals("auto") ? " (auto)" : " (configured)"));
+        System.out.printf("%-12s %s%n", "result:",
+                ok ? "Hull can run containers here" : "Hull cannot run containers here");
         return ok ? 0 : 1;
     }
 

@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.error.HullException;
 import dev.hull.shim.ShimRequest;
@@ -47,7 +48,7 @@ final class EventsCommand implements Callable<Integer> {
                 throw e;
             }
             System.out.println(Output.JSON.writer().withoutFeatures(
-                    com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(event(stats)));
+                    SerializationFeature.INDENT_OUTPUT).writeValueAsString(event(stats)));
             System.out.flush();
             if (once) {
                 return 0;
@@ -69,7 +70,8 @@ final class EventsCommand implements Callable<Integer> {
         data.putObject("memory").putObject("usage")
                 .put("usage", s.at("/memory/usage").asLong())
                 .put("limit", s.at("/memory/limit").asLong());
-        data.putObject("pids").put("current", s.at("/pids/current").asLong()).put("limit", s.at("/pids/limit").asLong());
+        data.putObject("pids").put("current", s.at("/pids/current").asLong())
+                .put("limit", s.at("/pids/limit").asLong());
         return e;
     }
 }

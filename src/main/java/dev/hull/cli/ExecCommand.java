@@ -3,6 +3,7 @@ package dev.hull.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
+import dev.hull.json.JsonValues;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Process;
 import dev.hull.oci.SpecJson;
@@ -122,7 +123,7 @@ final class ExecCommand implements Callable<Integer> {
         if (processFile != null) {
             Process read;
             try {
-                read = SpecJson.process(dev.hull.json.JsonValues.tree(Files.readAllBytes(processFile)), "process");
+                read = SpecJson.process(JsonValues.tree(Files.readAllBytes(processFile)), "process");
             } catch (IOException | SpecJson.TypeException e) {
                 throw new BadInputException("--process " + processFile + " is not a valid OCI process: "
                         + e.getMessage(), e);
@@ -180,9 +181,10 @@ final class ExecCommand implements Callable<Integer> {
             }
             cmd.add("--process");
             Path processJson = Path.of(st.runDir()).resolve("exec-" + name + ".json");
-            Files.writeString(processJson, dev.hull.json.JsonValues.write(SpecJson.tree(process(st)), false));
+            Files.writeString(processJson, JsonValues.write(SpecJson.tree(process(st)), false));
             cmd.add(processJson.toString());
             cmd.add(id);
+            // name clash: dev.hull.oci.Process is the OCI process this file also uses
             java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
             try (SocketChannel ch = ShimLauncher.awaitNotify(server, relay, "exec relay",
                     Duration.ofSeconds(60))) {

@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import dev.hull.error.BadInputException;
+import dev.hull.json.JsonValues;
 import dev.hull.logging.Log;
 import dev.hull.state.ContainerState;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ final class ListCommand implements Callable<Integer> {
         }
         if (format.equals("json")) {
             // runc prints null, not [], when there are no containers.
-            System.out.println(rows.isEmpty() ? "null" : dev.hull.json.JsonValues.write(rows, true));
+            System.out.println(rows.isEmpty() ? "null" : JsonValues.write(rows, true));
             return 0;
         }
         printTable(rows);
@@ -93,8 +94,9 @@ final class ListCommand implements Callable<Integer> {
             if (all) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> vm = (Map<String, Object>) r.get("vm");
-                line.addAll(List.of(str(vm.get("pod")), str(vm.get("hypervisor")), str(vm.get("kernel")), str(vm.get("image")),
-                        str(vm.get("memoryMiB")) + "M", str(vm.get("cpus")), str(vm.get("qemuPid"))));
+                line.addAll(List.of(str(vm.get("pod")), str(vm.get("hypervisor")), str(vm.get("kernel")),
+                        str(vm.get("image")), str(vm.get("memoryMiB")) + "M", str(vm.get("cpus")),
+                        str(vm.get("qemuPid"))));
             }
             cells.add(line);
         }

@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hull.error.BadInputException;
 import dev.hull.logging.Log;
 import dev.hull.shim.ShimRequest;
@@ -37,7 +38,7 @@ final class PsCommand implements Callable<Integer> {
             List<Integer> pids = new ArrayList<>();
             processes.forEach(p -> pids.add(p.get("pid").asInt()));
             System.out.println(Output.JSON.writer().withoutFeatures(
-                    com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(pids));
+                    SerializationFeature.INDENT_OUTPUT).writeValueAsString(pids));
             return 0;
         }
         System.out.printf("%-8s %-8s %-8s %s%n", "UID", "PID", "PPID", "CMD");

@@ -94,8 +94,8 @@ final class ShimLauncher {
                 cmd.addAll(List.of("--console", terminal.console().toAbsolutePath().toString()));
             }
             cmd.add(id);
-            Process shim = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null && terminal.console() == null)
-                    .start();
+            Process shim = withStdio(new ProcessBuilder(cmd),
+                    terminal.consoleSocket() == null && terminal.console() == null).start();
             try (SocketChannel ch = awaitNotify(server, shim, "shim", bootTimeout.plus(SLACK))) {
                 HullException failure = failure(ch, "the shim failed without saying why");
                 if (failure == null) {
@@ -151,7 +151,8 @@ final class ShimLauncher {
             return pb.inheritIO();
         }
         File devNull = Path.of("/dev/null").toFile();
-        return pb.redirectInput(ProcessBuilder.Redirect.from(devNull)).redirectOutput(ProcessBuilder.Redirect.to(devNull))
+        return pb.redirectInput(ProcessBuilder.Redirect.from(devNull))
+                .redirectOutput(ProcessBuilder.Redirect.to(devNull))
                 .redirectError(ProcessBuilder.Redirect.to(devNull));
     }
 

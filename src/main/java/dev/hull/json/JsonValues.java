@@ -2,6 +2,7 @@ package dev.hull.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,14 +11,15 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * JSON as plain Java values (Map, List, String, Integer/Long/BigInteger, Double, Boolean, null) through Jackson's streaming
- * parser and generator only. A fresh JVM pays ~26 ms for its first ObjectMapper and ~7 ms for jackson-core
+ * JSON as plain Java values (Map, List, String, Integer/Long/BigInteger, Double, Boolean, null) through Jackson's
+ * streaming parser and generator only. A fresh JVM pays ~26 ms for its first ObjectMapper and ~7 ms for jackson-core
  * alone, and the small files of the CLI's frequent verbs (state.json, shim.sock's lines, state's output) need
  * nothing more. Trees ({@link JsonNode}) are read and written here too, without an ObjectMapper: config.json,
  * an exec's process, shim.sock's data. Missing and null fields follow {@link JsonText}'s rule.
@@ -50,7 +52,7 @@ public final class JsonValues {
             }
             JsonNode n = tree(value(p));
             if (p.nextToken() != null) {
-                throw new com.fasterxml.jackson.core.JsonParseException(p, "more than one JSON value");
+                throw new JsonParseException(p, "more than one JSON value");
             }
             return n;
         }
@@ -147,7 +149,7 @@ public final class JsonValues {
             case String s -> g.writeString(s);
             case Integer i -> g.writeNumber(i);
             case Long l -> g.writeNumber(l);
-            case java.math.BigInteger b -> g.writeNumber(b);
+            case BigInteger b -> g.writeNumber(b);
             case Double d -> g.writeNumber(d);
             case Boolean b -> g.writeBoolean(b);
             default -> throw new IOException("cannot write " + value.getClass().getName() + " as JSON");
@@ -218,7 +220,7 @@ public final class JsonValues {
             case String s -> f.textNode(s);
             case Integer i -> f.numberNode(i);
             case Long l -> f.numberNode(l);
-            case java.math.BigInteger b -> f.numberNode(b);
+            case BigInteger b -> f.numberNode(b);
             case Double d -> f.numberNode(d);
             case Boolean b -> f.booleanNode(b);
             default -> f.textNode(value.toString());

@@ -149,8 +149,9 @@ public record TapMirror(String netns, List<Mirror> mirrors) {
      * mirred in its kernel), tried in a throwaway namespace that takes everything with it. Empty: yes.
      */
     public static Optional<String> probe() {
-        String script = "ip link add hullprobe0 type veth peer name hullprobe1 && ip tuntap add dev " + Network.TAP_PREFIX
-                + "0 mode tap && tc qdisc add dev hullprobe0 ingress && tc " + redirect("hullprobe0", Network.TAP_PREFIX + "0");
+        String script = "ip link add hullprobe0 type veth peer name hullprobe1 && ip tuntap add dev "
+                + Network.TAP_PREFIX + "0 mode tap && tc qdisc add dev hullprobe0 ingress && tc "
+                + redirect("hullprobe0", Network.TAP_PREFIX + "0");
         try {
             new IpTool(null).run("unshare", "--net", "--", "sh", "-c", script);
             return Optional.empty();

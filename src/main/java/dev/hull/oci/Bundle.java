@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.json.JsonValues;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /** An OCI bundle: its folder, its parsed config.json and its root filesystem, checked before use. */
@@ -68,7 +69,7 @@ public record Bundle(Path dir, Spec spec, Path rootfs) {
         Path rootfs = bundle.resolve(spec.root().path()).normalize();
         if (!Files.isDirectory(rootfs)) {
             throw new BundleException("root filesystem " + rootfs + " (root.path in " + config + ") "
-                    + (Files.exists(rootfs, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "is not a directory"
+                    + (Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS) ? "is not a directory"
                             : "does not exist"));
         }
         return new Bundle(bundle, spec, rootfs);

@@ -2,6 +2,7 @@ package dev.hull.oci;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Arrays;
 import java.util.List;
 
 /** The OCI runtime-spec {@code process} object: what runs in the container. */
@@ -67,7 +68,7 @@ public record Process(
     public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
             List<String> permitted, List<String> ambient) {
         public List<List<String>> sets() {
-            return java.util.Arrays.asList(bounding, effective, inheritable, permitted, ambient);
+            return Arrays.asList(bounding, effective, inheritable, permitted, ambient);
         }
     }
 }

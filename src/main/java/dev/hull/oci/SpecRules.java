@@ -1,6 +1,11 @@
 package dev.hull.oci;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,10 +43,10 @@ public final class SpecRules {
     public static Optional<String> check(Process process, String where) {
         long bytes = 0;
         for (String s : process.args()) {
-            bytes += s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4;
+            bytes += s.getBytes(StandardCharsets.UTF_8).length + 4;
         }
         for (String s : process.env()) {
-            bytes += s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4;
+            bytes += s.getBytes(StandardCharsets.UTF_8).length + 4;
         }
         if (bytes > MAX_ARGS_AND_ENV) {
             return Optional.of(where + ".args and " + where + ".env take " + bytes + " bytes; at most "
@@ -93,7 +98,7 @@ public final class SpecRules {
         if (resources.isPresent()) {
             return resources;
         }
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (Linux.Namespace ns : spec.linux().namespaces()) {
             if (ns.type() == null || !NAMESPACES.contains(ns.type())) {
                 return Optional.of("linux.namespaces: unknown namespace type \"" + ns.type() + "\"");
@@ -110,7 +115,7 @@ public final class SpecRules {
         if (hooks == null) {
             return Optional.empty();
         }
-        var phases = new java.util.LinkedHashMap<String, List<Hooks.Hook>>();
+        var phases = new LinkedHashMap<String, List<Hooks.Hook>>();
         phases.put("prestart", hooks.prestart());
         phases.put("createRuntime", hooks.createRuntime());
         phases.put("createContainer", hooks.createContainer());
@@ -135,15 +140,15 @@ public final class SpecRules {
     }
 
     /** linux.resources' numbers and strings, as runc's JSON types them (a limit of "abc" is no limit). */
-    private static final java.util.Map<String, List<String>> INTEGERS = java.util.Map.of(
+    private static final Map<String, List<String>> INTEGERS = Map.of(
             "memory", List.of("limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness"),
             "cpu", List.of("shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "idle"),
             "pids", List.of("limit"),
             "blockIO", List.of("weight", "leafWeight"));
-    private static final java.util.Map<String, List<String>> STRINGS = java.util.Map.of(
+    private static final Map<String, List<String>> STRINGS = Map.of(
             "cpu", List.of("cpus", "mems"));
 
-    static Optional<String> checkResources(com.fasterxml.jackson.databind.JsonNode resources) {
+    static Optional<String> checkResources(JsonNode resources) {
         if (resources == null || resources.isNull()) {
             return Optional.empty();
         }

@@ -2,7 +2,6 @@ package dev.hull.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.io.SocketLines;
 import dev.hull.json.Json;
 import java.io.IOException;

@@ -2,9 +2,10 @@ package dev.hull.shim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.agent.AgentClient;
-import dev.hull.logging.Log;
 import dev.hull.json.JsonValues;
+import dev.hull.logging.Log;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Events the guest sends unasked (docs/agent-protocol.md): DNS queries to relay, errors to log. The
@@ -37,7 +38,7 @@ final class GuestEvents {
 
     void on(AgentClient agent, String event, boolean dnsRelay) {
         try {
-            JsonNode e = JsonValues.tree(event.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode e = JsonValues.tree(event.getBytes(StandardCharsets.UTF_8));
             if (e != null && "dns".equals(e.path("event").asText())) {
                 if (dnsRelay) {
                     DnsRelay.relay(agent, e);

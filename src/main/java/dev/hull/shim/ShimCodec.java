@@ -3,6 +3,7 @@ package dev.hull.shim;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.json.JsonText;
 import dev.hull.json.JsonValues;
+import dev.hull.oci.Process;
 import dev.hull.oci.SpecJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,7 @@ final class ShimCodec {
         return new ShimReply(JsonText.get(n, "error"), tree(n, "data"), JsonText.get(n, "kind"));
     }
 
-    private static dev.hull.oci.Process process(JsonNode n) throws IOException {
+    private static Process process(JsonNode n) throws IOException {
         try {
             return SpecJson.process(n, "process");
         } catch (SpecJson.TypeException e) {

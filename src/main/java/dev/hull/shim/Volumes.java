@@ -77,7 +77,8 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
             throw new BadInputException("config.json binds " + tags.size() + " host folders ("
                     + String.join(", ", tags.keySet().stream().map(Path::toString).toList()) + ")"
                     + (nics > 0 ? " and the network namespace has " + nics + " interface(s)" : "")
-                    + "; a Hull VM can share at most " + MAX_SHARES + (nics > 0 ? " (folders and interfaces together)" : ""));
+                    + "; a Hull VM can share at most " + MAX_SHARES
+                    + (nics > 0 ? " (folders and interfaces together)" : ""));
         }
         List<Share> shares = new ArrayList<>();
         tags.forEach((path, tag) -> shares.add(new Share(tag, path, readonly.get(path))));

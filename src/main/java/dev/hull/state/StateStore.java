@@ -73,7 +73,8 @@ public final class StateStore {
         Files.createDirectories(root);
         Path dir = dir(id);
         try {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw WrongStateException.exists(id);
         }
@@ -114,7 +115,8 @@ public final class StateStore {
             Files.write(tmp, StateJson.write(state));
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
-            if (!String.valueOf(e.getMessage()).contains("No space left") || !Files.deleteIfExists(dir.resolve(RESERVE))) {
+            if (!String.valueOf(e.getMessage()).contains("No space left")
+                    || !Files.deleteIfExists(dir.resolve(RESERVE))) {
                 throw e;
             }
             Log.warn("the state folder of " + state.id() + " is full: its reserve is used");

@@ -20,8 +20,9 @@ public final class Libc {
     }
 
     private static final class Prctl {
-        static final MethodHandle H = Native.link("prctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+        static final MethodHandle H = Native.link("prctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG));
     }
 
     private static final class Exit {
@@ -29,8 +30,8 @@ public final class Libc {
     }
 
     private static final class Waitpid {
-        static final MethodHandle H = Native.link("waitpid", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        static final MethodHandle H = Native.link("waitpid", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     }
 
     /**

@@ -83,7 +83,8 @@ public final class Namespaces {
      */
     public static int hold(Path path) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) Calls.OPEN.invokeExact(arena.allocate(Native.CALL_STATE), arena.allocateFrom(path.toString()), 0);
+            return (int) Calls.OPEN.invokeExact(arena.allocate(Native.CALL_STATE), arena.allocateFrom(path.toString()),
+                    0);
         } catch (Throwable t) {
             return -1;
         }

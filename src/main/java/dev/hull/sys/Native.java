@@ -43,7 +43,8 @@ final class Native {
     }
 
     private static final class Strerror {
-        static final MethodHandle H = link("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        static final MethodHandle H = link("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS,
+                ValueLayout.JAVA_INT));
     }
 
     /** The C library's message for {@code errno}. */

@@ -29,7 +29,8 @@ public final class Terminal {
 
     private static final class H {
         static final MethodHandle OPENPTY = Native.link("openpty", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                ValueLayout.ADDRESS));
         static final MethodHandle TCGETATTR = Native.link("tcgetattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
         static final MethodHandle TCSETATTR = Native.link("tcsetattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -37,10 +38,12 @@ public final class Terminal {
         static final MethodHandle CFMAKERAW = Native.link("cfmakeraw", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
         static final MethodHandle IOCTL = Native.link("ioctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), Linker.Option.firstVariadicArg(2));
-        static final MethodHandle OPEN = Native.link("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
-        static final MethodHandle CLOSE = Native.link("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        static final MethodHandle ISATTY = Native.link("isatty", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle OPEN = Native.link("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+        static final MethodHandle CLOSE = Native.link("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT));
+        static final MethodHandle ISATTY = Native.link("isatty", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT));
     }
 
     /** A new pty: master and slave fds, and the slave's path. */

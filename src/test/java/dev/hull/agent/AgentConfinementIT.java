@@ -1,9 +1,5 @@
 package dev.hull.agent;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,9 +10,11 @@ import dev.hull.testing.HostAgent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -26,6 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * What create's confinement looks like from inside a container: the real hull-agent in host mode, each test
@@ -104,8 +105,8 @@ class AgentConfinementIT {
 
     /** Starts `sleep 100` as the container's first process, for execs into it. */
     private void startSleeper(String id, Process base, JsonNode linux) throws Exception {
-        ProcessStreams io = client.streams(java.io.OutputStream.nullOutputStream(),
-                java.io.OutputStream.nullOutputStream(), false);
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream(), false);
         Process p = new Process(false, null, base.user(), List.of("sleep", "100"), base.env(), "/", null,
                 base.noNewPrivileges(), base.capabilities(), base.oomScoreAdj());
         client.create(new Request.Create(id, id, false, p, null, io.wire(), null, null, linux), T);
@@ -179,8 +180,8 @@ class AgentConfinementIT {
 
     @Test
     void anUnknownCapabilityFailsCreateAndLeavesNothing() throws Exception {
-        ProcessStreams io = client.streams(java.io.OutputStream.nullOutputStream(),
-                java.io.OutputStream.nullOutputStream(), false);
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream(), false);
         assertThatThrownBy(() -> client.create(new Request.Create("bad", null, false,
                 withCaps(Process.of("true"), only("CAP_NO_SUCH"), null), null, io.wire()), T))
                 .isInstanceOf(AgentException.class).hasMessageContaining("CAP_NO_SUCH");
@@ -245,8 +246,8 @@ class AgentConfinementIT {
 
     @Test
     void anUnsupportedSeccompActionFailsCreate() {
-        ProcessStreams io = client.streams(java.io.OutputStream.nullOutputStream(),
-                java.io.OutputStream.nullOutputStream(), false);
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream(), false);
         assertThatThrownBy(() -> client.create(new Request.Create("bad", null, false, Process.of("true"), null,
                 io.wire(), null, null, json("{'seccomp':{'defaultAction':'SCMP_ACT_NOTIFY'}}")), T))
                 .isInstanceOf(AgentException.class).hasMessageContaining("SCMP_ACT_NOTIFY");
@@ -381,7 +382,7 @@ class AgentConfinementIT {
 
     /** The container's root must reach its root folder, as with runc: JUnit's temporary folder is 0700. */
     private void openToShiftedRoot() throws IOException {
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     private static String userns(int hostId) {
@@ -408,7 +409,8 @@ class AgentConfinementIT {
         JsonNode linux = json("{" + userns(100000) + ",'maskedPaths':['/etc/secret'],"
                 + MKDIR_ENOSYS.substring(1, MKDIR_ENOSYS.length() - 1) + "}");
         Files.writeString(rootfs.resolve("etc/secret"), "secret\n");
-        Process p = withCaps(sh("cat /proc/self/uid_map; id -u; stat -c %u:%g /bin/busybox; grep CapEff /proc/self/status;"
+        Process p = withCaps(sh("cat /proc/self/uid_map; id -u; stat -c %u:%g /bin/busybox;"
+                + " grep CapEff /proc/self/status;"
                 + " touch /tmp/by-root; cat /etc/secret | wc -c; mkdir /tmp/d || echo mkdir-refused;"
                 + " touch /not-mine || echo root-dir-refused"), only("CAP_KILL", "CAP_CHOWN"), null);
         Run r = run(p, linux);
@@ -435,7 +437,8 @@ class AgentConfinementIT {
         openToShiftedRoot();
         startSleeper("box", Process.of(), json("{" + userns(100000) + "}"));
         Run r = exec("box", "e1", sh("cat /proc/self/uid_map; id -u; touch /tmp/by-exec;"
-                + " [ \"$(readlink /proc/self/ns/user)\" = \"$(readlink /proc/$(pidof sleep)/ns/user)\" ] && echo same-ns"));
+                + " [ \"$(readlink /proc/self/ns/user)\" = \"$(readlink /proc/$(pidof sleep)/ns/user)\" ]"
+                + " && echo same-ns"));
         String[] lines = r.stdout().split("\n");
         assertThat(lines[0].trim().split("\\s+")).containsExactly("0", "100000", "65536");
         assertThat(List.of(lines).subList(1, lines.length)).containsExactly("0", "same-ns");
@@ -449,7 +452,8 @@ class AgentConfinementIT {
                 .isInstanceOf(AgentException.class).hasMessageContaining("uidMappings and linux.gidMappings");
         assertThatThrownBy(() -> run(Process.of("true"), json("{'uidMappings':" + map + ",'gidMappings':" + map + "}")))
                 .isInstanceOf(AgentException.class).hasMessageContaining("no user namespace");
-        assertThatThrownBy(() -> run(Process.of("true"), json("{'namespaces':[{'type':'user','path':'/proc/1/ns/user'}],"
+        assertThatThrownBy(() -> run(Process.of("true"), json("{'namespaces':[{'type':'user',"
+                + "'path':'/proc/1/ns/user'}],"
                 + "'uidMappings':" + map + ",'gidMappings':" + map + "}")))
                 .isInstanceOf(AgentException.class).hasMessageContaining("joining a user namespace is not supported");
         // A map the kernel refuses (the same container id twice) fails create through the agent.

@@ -40,7 +40,8 @@ class AgentGoldenTest {
                                 new Mount("/data", "bind", "/run/hull/vol/v0", List.of("rbind", "ro"))),
                         new Stdio(1, 2, 3), List.of(new Request.VolumeShare("v0", true)),
                         new TreeMap<>(Map.of("kernel.msgmax", "65536")),
-                        m.readTree("{\"maskedPaths\":[\"/proc/kcore\"],\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}"),
+                        m.readTree("{\"maskedPaths\":[\"/proc/kcore\"],"
+                                + "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}"),
                         "root/web", new TreeMap<>(Map.of("ipc", "sandbox", "uts", "sandbox"))),
                 new Request.Start("web"), new Request.Exec("web", "e1", Process.of("ps"), new Stdio(4, 5, 5)),
                 new Request.Signal("web", "e1", 15, false), new Request.Resize("web", "e1", 40, 120),

@@ -199,7 +199,8 @@ class AgentHostModeIT {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.EEXIST));
         assertThatThrownBy(() -> client.create(new Request.Create("a/b", null, false, Process.of("true"), null,
                 other.wire()), T)).isInstanceOfSatisfying(AgentException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL)).hasMessage("create: invalid container id 'a/b'");
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL))
+                .hasMessage("create: invalid container id 'a/b'");
         client.start("twice", T);
         assertThatThrownBy(() -> client.start("twice", T)).isInstanceOfSatisfying(AgentException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.EBUSY));

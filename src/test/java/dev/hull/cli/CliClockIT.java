@@ -1,7 +1,6 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullTest;
 import dev.hull.testing.TestAssets;
@@ -9,10 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The guest's clock as a workload sees it: the TSC (kvm-clock under KVM) with 1 ns timers, and a wall
@@ -29,7 +31,7 @@ class CliClockIT extends HullTest {
         run("cc", "-static", "-O2", "-o", rootfs.resolve("bin/clock").toString(),
                 TestAssets.projectDir().resolve("tests/fixtures/clock.c").toString());
         var config = Bundles.config(args);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("root")).put("path", rootfs.toString());
+        ((ObjectNode) config.get("root")).put("path", rootfs.toString());
         return Bundles.write(dir.resolve(name), config);
     }
 
@@ -55,7 +57,7 @@ class CliClockIT extends HullTest {
     }
 
     private static String[] concat(List<String> head, String... tail) {
-        return java.util.stream.Stream.concat(head.stream(), java.util.Arrays.stream(tail)).toArray(String[]::new);
+        return Stream.concat(head.stream(), Arrays.stream(tail)).toArray(String[]::new);
     }
 
     private static double seconds(Instant t) {
@@ -68,7 +70,8 @@ class CliClockIT extends HullTest {
         assertThat(exec("tsc", "cat", "/sys/devices/system/clocksource/clocksource0/current_clocksource"))
                 .isIn("tsc", "kvm-clock");
         // The LAPIC timer (TSC-deadline under KVM) in one-shot mode, not the PIT's periodic tick.
-        assertThat(exec("tsc", "cat", "/sys/devices/system/clockevents/clockevent0/current_device")).startsWith("lapic");
+        assertThat(exec("tsc", "cat", "/sys/devices/system/clockevents/clockevent0/current_device"))
+                .startsWith("lapic");
         String timers = exec("tsc", "cat", "/proc/timer_list");
         assertThat(timers).contains(".resolution: 1 nsecs").doesNotContain(".resolution: 4000000 nsecs");
         assertThat(exec("tsc", "clock", "res")).as("clock_getres(CLOCK_MONOTONIC) in the workload").isEqualTo("1");

@@ -1,17 +1,19 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullTest;
+import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The container is what config.json describes, on the host's side of the VM: the VM sized from
@@ -36,7 +38,8 @@ class CliConfinementIT extends HullTest {
                 + " mkdir /tmp/d 2>&1 | sed 's/.*: //';"
                 + " wc -c < /proc/timer_list; ls /secret | wc -l; touch /ro-dir/x 2>/dev/null || echo ro-dir-refused;"
                 + " stat -c '%t:%T %a %u' /dev/fuse; cat /proc/self/oom_score_adj;"
-                + " mount -o remount,rw / 2>/dev/null || echo remount-refused; touch /x 2>/dev/null || echo root-refused");
+                + " mount -o remount,rw / 2>/dev/null || echo remount-refused;"
+                + " touch /x 2>/dev/null || echo root-refused");
         ObjectNode process = (ObjectNode) config.get("process");
         ObjectNode caps = process.putObject("capabilities");
         for (String set : new String[] {"bounding", "effective", "permitted"}) {
@@ -65,8 +68,8 @@ class CliConfinementIT extends HullTest {
         Files.createDirectories(rootfs.resolve("ro-dir"));
         var r = hull.run("run", "-b", bundle.toString(), "confined");
         assertThat(r.code()).as(r.stderr()).isZero();
-        assertThat(r.stdout()).isEqualTo(String.join("\n", "CapEff:\t00000000a80425fb", "Function not implemented", "0", "0",
-                "ro-dir-refused", "a:e5 600 1000", "300", "remount-refused", "root-refused", ""));
+        assertThat(r.stdout()).isEqualTo(String.join("\n", "CapEff:\t00000000a80425fb", "Function not implemented",
+                "0", "0", "ro-dir-refused", "a:e5 600 1000", "300", "remount-refused", "root-refused", ""));
         assertThat(rootfs.resolve("x")).doesNotExist();
         assertThat(rootfs.resolve("ro-dir/x")).doesNotExist();
     }
@@ -112,7 +115,7 @@ class CliConfinementIT extends HullTest {
                 Bundles.write(dir.resolve("files"), config).toString(), "files");
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("files.err"))).isZero();
-        waitFor(java.time.Duration.ofSeconds(30), () -> Files.readString(userdata.resolve("hosts")).contains("web"));
+        waitFor(Duration.ofSeconds(30), () -> Files.readString(userdata.resolve("hosts")).contains("web"));
         assertThat(Files.readString(out)).isEqualTo("10.0.0.1 db\n");
         String qemu = ProcessHandle.of(Long.parseLong(pidOf("files"))).orElseThrow().children()
                 .map(c -> c.info().commandLine().orElse("")).filter(c -> c.contains("qemu-system")).findFirst()
@@ -184,7 +187,7 @@ class CliConfinementIT extends HullTest {
             var vm = ProcessHandle.of(shim).orElseThrow().children().toList();
             assertThat(vm).extracting(p -> p.info().command().orElse(""))
                     .anyMatch(c -> c.contains("qemu-system")).anyMatch(c -> c.contains("virtiofsd"));
-            for (long pid : java.util.stream.Stream.concat(java.util.stream.Stream.of(shim),
+            for (long pid : Stream.concat(Stream.of(shim),
                     vm.stream().map(ProcessHandle::pid)).toList()) {
                 assertThat(Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")))
                         .as("cgroups of " + pid).allMatch(l -> l.endsWith(":" + path));
@@ -234,7 +237,8 @@ class CliConfinementIT extends HullTest {
                 : "mount -t virtiofs rootfs /dev/again";
         ObjectNode config = Bundles.config("sh", "-c", "mkdir /dev/again; " + mount + " && echo MOUNTED; true");
         config.putObject("vm").put("share", share);
-        var r = hull.run("run", "-b", Bundles.write(dir.resolve("again-" + share), config).toString(), "again-" + share);
+        var r = hull.run("run", "-b", Bundles.write(dir.resolve("again-" + share), config).toString(),
+                "again-" + share);
         assertThat(r.code()).as(r.stderr()).isZero();
         assertThat(r.stdout()).doesNotContain("MOUNTED");
         assertThat(r.stderr()).contains("Device or resource busy");
@@ -248,7 +252,7 @@ class CliConfinementIT extends HullTest {
     @Test
     void aBareReadOnlyRootGetsItsMountPointsAsWithRunc() throws Exception {
         Path rootfs = Files.createDirectories(dir.resolve("bare/rootfs"));
-        Files.copy(dev.hull.testing.TestAssets.busyboxRootfs().resolve("bin/busybox"), rootfs.resolve("busybox"));
+        Files.copy(TestAssets.busyboxRootfs().resolve("bin/busybox"), rootfs.resolve("busybox"));
         Path resolv = Files.writeString(dir.resolve("resolv.conf"), "nameserver 192.0.2.53\n");
         ObjectNode config = Bundles.config("/busybox", "sh", "-c", "/busybox cat /etc/resolv.conf;"
                 + " /busybox ls /proc/self/fd >/dev/null && echo proc-mounted");

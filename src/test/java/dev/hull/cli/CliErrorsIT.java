@@ -1,12 +1,11 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
-import dev.hull.testing.HullTest;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bad input gets a clear error, exit status 1, and leaves nothing behind. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -40,7 +40,8 @@ class CliErrorsIT extends HullTest {
     @Test
     void unknownCapabilityNamespaceTypeOrRlimitFailsBeforeABoot() throws Exception {
         ObjectNode caps = Bundles.config("true");
-        ((ObjectNode) caps.get("process")).putObject("capabilities").putArray("bounding").add("CAP_KILL").add("CAP_TELEPORT");
+        ((ObjectNode) caps.get("process")).putObject("capabilities").putArray("bounding").add("CAP_KILL")
+                .add("CAP_TELEPORT");
         assertThat(fails("create", "-b", bundle(caps).toString(), "x").stderr())
                 .contains("process.capabilities.bounding: unknown capability \"CAP_TELEPORT\"");
         ObjectNode ns = Bundles.config("true");
@@ -48,7 +49,8 @@ class CliErrorsIT extends HullTest {
         assertThat(fails("create", "-b", bundle(ns).toString(), "x").stderr())
                 .contains("unknown namespace type \"pidd\"");
         ObjectNode rlimit = Bundles.config("true");
-        ((ObjectNode) rlimit.get("process")).putArray("rlimits").addObject().put("type", "RLIMIT_BOGUS").put("hard", 1).put("soft", 1);
+        ((ObjectNode) rlimit.get("process")).putArray("rlimits").addObject().put("type", "RLIMIT_BOGUS")
+                .put("hard", 1).put("soft", 1);
         assertThat(fails("create", "-b", bundle(rlimit).toString(), "x").stderr())
                 .contains("unknown rlimit type \"RLIMIT_BOGUS\"");
         ObjectNode ipc = Bundles.config("true");
@@ -66,7 +68,7 @@ class CliErrorsIT extends HullTest {
                     .contains("process.user.uid must be an id from 0 to 2147483647");
         }
         ObjectNode env = Bundles.config("true");
-        ((com.fasterxml.jackson.databind.node.ArrayNode) env.get("process").get("env")).add("BIG=" + "x".repeat(1 << 20));
+        ((ArrayNode) env.get("process").get("env")).add("BIG=" + "x".repeat(1 << 20));
         assertThat(fails("create", "-b", bundle(env).toString(), "x").stderr())
                 .contains("process.args and process.env take").contains("fit the guest agent's requests");
         ObjectNode huge = Bundles.config("true");
@@ -107,7 +109,8 @@ class CliErrorsIT extends HullTest {
         ObjectNode c = Bundles.config("true");
         // State with large annotations fills the hook's stdin pipe; the hook never reads it.
         c.putObject("annotations").put("big", "x".repeat(200_000));
-        var hook = c.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sleep").put("timeout", 2);
+        var hook = c.putObject("hooks").putArray("createRuntime").addObject().put("path", "/bin/sleep")
+                .put("timeout", 2);
         hook.putArray("args").add("sleep").add("100");
         assertThat(fails("create", "-b", bundle(c).toString(), "hook").stderr())
                 .contains("createRuntime hook /bin/sleep timed out after 2 s");

@@ -1,20 +1,26 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.hull.testing.Bundles;
-import dev.hull.testing.HullTest;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.HullTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** runc's exec against a container in a real VM. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -22,7 +28,7 @@ class CliExecIT extends HullTest {
     @BeforeEach
     void startContainer() throws Exception {
         var config = Bundles.config("sleep", "1000");
-        ((com.fasterxml.jackson.databind.node.ArrayNode) config.at("/process/env")).add("FROM_CONFIG=yes");
+        ((ArrayNode) config.at("/process/env")).add("FROM_CONFIG=yes");
         hull.run("run", "-d", "-b", Bundles.write(dir.resolve("b"), config).toString(), "x").assertOk();
     }
 
@@ -54,12 +60,12 @@ class CliExecIT extends HullTest {
         // A FIFO this test holds open for writing: each exec's stdin, never at its end.
         Path fifo = dir.resolve("stdin.fifo");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-        try (var writer = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ,
-                java.nio.file.StandardOpenOption.WRITE)) {
+        try (var writer = FileChannel.open(fifo, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
             for (int i = 0; i < 3; i++) {
-                assertThat(hull.run(fifo, java.time.Duration.ofSeconds(60), "exec", "x", "true").code()).isZero();
+                assertThat(hull.run(fifo, Duration.ofSeconds(60), "exec", "x", "true").code()).isZero();
             }
-            waitFor(java.time.Duration.ofSeconds(10), () -> count(fds) <= open);
+            waitFor(Duration.ofSeconds(10), () -> count(fds) <= open);
         }
     }
 
@@ -71,11 +77,11 @@ class CliExecIT extends HullTest {
     void aFailedExecLetsGoOfTheCallersPipe() throws Exception {
         Process exec = new ProcessBuilder(hull.command("exec", "x", "no-such-command")).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        var output = CompletableFuture.supplyAsync(() -> {
             try {
-                return new String(exec.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                return new String(exec.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         assertThat(exec.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -83,7 +89,7 @@ class CliExecIT extends HullTest {
         assertThat(output.get(30, TimeUnit.SECONDS)).as("the pipe reaches its end").contains("no-such-command");
     }
 
-    private static long count(Path dir) throws java.io.IOException {
+    private static long count(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             return files.count();
         }
@@ -97,7 +103,8 @@ class CliExecIT extends HullTest {
     @Test
     void execWritesToTheCallersOpenFileNotACopyOfIt() throws Exception {
         Path out = dir.resolve("report.txt");
-        String exec = String.join(" ", hull.command("exec", "x", "sh", "-c", "'for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done'"));
+        String exec = String.join(" ", hull.command("exec", "x", "sh", "-c",
+                "'for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done'"));
         Process p = new ProcessBuilder("sh", "-c", "{ echo before; " + exec + "; echo after; } > " + out + " 2>&1")
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -133,7 +140,7 @@ class CliExecIT extends HullTest {
     void stdinReachesTheExecdProcess() throws Exception {
         Path in = dir.resolve("in.txt");
         Files.writeString(in, "hello through exec\n");
-        Result r = hull.run(in, java.time.Duration.ofSeconds(60), "exec", "x", "cat");
+        Result r = hull.run(in, Duration.ofSeconds(60), "exec", "x", "cat");
         assertThat(r.code()).isZero();
         assertThat(r.stdout()).isEqualTo("hello through exec\n");
     }

@@ -1,13 +1,12 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.sys.Host;
 import dev.hull.testing.Bundles;
-import dev.hull.testing.HullTest;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.HullTest;
 import dev.hull.testing.TestAssets;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The runc command line against real VMs (qemu, TCG, the Hull guest). */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -60,8 +60,8 @@ class CliLifecycleIT extends HullTest {
         String run = String.join(" ", hull.command("run", "-b", bundle("sh", "-c",
                 "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done").toString(), "c1"));
         Process p = new ProcessBuilder("sh", "-c", run + " > " + out + " 2>&1")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(Files.readString(out))
                 .isEqualTo("out1\nerr1\nout2\nerr2\nout3\nerr3\nout4\nerr4\nout5\nerr5\n");
     }
@@ -71,7 +71,7 @@ class CliLifecycleIT extends HullTest {
     void sysctlsAreSetInTheContainersNamespaces() throws Exception {
         var config = Bundles.config("sh", "-c", "cat /proc/sys/net/ipv4/ip_unprivileged_port_start"
                 + " /proc/sys/net/ipv4/ping_group_range /proc/sys/kernel/msgmax; httpd -p 80 -h / && echo bound");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("process").get("user")).put("uid", 1000)
+        ((ObjectNode) config.get("process").get("user")).put("uid", 1000)
                 .put("gid", 1000);
         var sysctl = config.putObject("linux").putObject("sysctl").put("net.ipv4.ip_unprivileged_port_start", "0")
                 .put("net.ipv4.ping_group_range", "0 2147483647").put("kernel.msgmax", "4242");
@@ -229,9 +229,9 @@ class CliLifecycleIT extends HullTest {
                 .inheritIO().start().waitFor()).isZero();
         var config = Bundles.config("sh", "-c", "/opt/ping -c1 -W5 127.0.0.1 >/dev/null && echo with;"
                 + " /bin/ping -c1 -W5 127.0.0.1 >/dev/null 2>&1 || echo without");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("process").get("user")).put("uid", 1000)
+        ((ObjectNode) config.get("process").get("user")).put("uid", 1000)
                 .put("gid", 1000);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("root")).put("path", rootfs.toString());
+        ((ObjectNode) config.get("root")).put("path", rootfs.toString());
         Result r = hull.run("run", "-b", Bundles.write(dir.resolve("b"), config).toString(), "caps");
         assertThat(r.code()).as(r.stderr()).isZero();
         assertThat(r.stdout()).isEqualTo("with\nwithout\n");

@@ -83,7 +83,8 @@ class CliNetworkIT extends HullTest {
         hull.run("run", "-d", "-b", b.toString(), "web").assertOk();
         assertThat(Http.curl("http://" + subnet() + ".2/", Duration.ofSeconds(30))).isEqualTo("served-from-the-vm\n");
 
-        HullCli.Result inside = hull.run("exec", "web", "sh", "-c", "uname -r; ip addr show eth0; ip route; ip link show lo");
+        HullCli.Result inside = hull.run("exec", "web", "sh", "-c",
+                "uname -r; ip addr show eth0; ip route; ip link show lo");
         assertThat(inside.stdout()).contains("-hull").contains("inet " + subnet() + ".2/24").contains(mac)
                 .contains("mtu 1400").contains("default via " + subnet() + ".1 dev eth0").contains("lo: <LOOPBACK,UP");
 
@@ -99,7 +100,8 @@ class CliNetworkIT extends HullTest {
         hull.run("delete", "-f", "web").assertOk();
         assertThat(NetLeftovers.find()).isEmpty();
         // The namespace is left as the manager made it.
-        String after = sh("ip netns exec " + netns + " sh -c 'ip -o addr show eth0; ip -o link; tc qdisc show dev eth0'");
+        String after = sh("ip netns exec " + netns
+                + " sh -c 'ip -o addr show eth0; ip -o link; tc qdisc show dev eth0'");
         assertThat(after).contains(subnet() + ".2/24").doesNotContain("hulltap").doesNotContain("ingress");
     }
 
@@ -112,7 +114,8 @@ class CliNetworkIT extends HullTest {
                 + " type veth peer name eth0 netns " + netns
                 + " && ip -n " + peer + " addr add " + v6 + "1/64 dev " + hostEnd + " nodad && ip -n " + peer
                 + " link set " + hostEnd + " up && ip -n " + netns + " addr add " + v6 + "2/64 dev eth0 nodad"
-                + " && ip -n " + netns + " link set eth0 up && ip -n " + netns + " -6 route add default via " + v6 + "1");
+                + " && ip -n " + netns + " link set eth0 up"
+                + " && ip -n " + netns + " -6 route add default via " + v6 + "1");
         hull.run("run", "-d", "-b", bundle("/run/netns/" + netns, "sh", "-c", HTTPD).toString(), "six").assertOk();
         HullCli.Result inside = hull.run("exec", "six", "sh", "-c", "ip -6 addr show eth0; ip -6 route");
         assertThat(inside.stdout()).contains("inet6 " + v6 + "2/64").contains("default via " + v6 + "1 dev eth0");
@@ -128,12 +131,14 @@ class CliNetworkIT extends HullTest {
         sh("ip netns add " + netns + " && ip link add " + hostEnd + " type veth peer name eth1 netns " + netns
                 + " && ip link add " + second + " type veth peer name eth0 netns " + netns
                 + " && ip link set " + hostEnd + " up && ip link set " + second + " up"
-                + " && ip -n " + netns + " addr add " + subnet() + ".2/24 dev eth1 && ip -n " + netns + " link set eth1 up"
-                + " && ip -n " + netns + " addr add 10.197." + n + ".2/24 dev eth0 && ip -n " + netns + " link set eth0 up"
+                + " && ip -n " + netns + " addr add " + subnet() + ".2/24 dev eth1"
+                + " && ip -n " + netns + " link set eth1 up"
+                + " && ip -n " + netns + " addr add 10.197." + n + ".2/24 dev eth0"
+                + " && ip -n " + netns + " link set eth0 up"
                 + " && ip -n " + netns + " route add 198.51.100.0/24 via 169.254.1.1 dev eth0 onlink");
         try {
-            HullCli.Result r = hull.run("run", "-b", bundle("/run/netns/" + netns, "sh", "-c", "ip -o -4 addr; ip route")
-                    .toString(), "two");
+            HullCli.Result r = hull.run("run", "-b",
+                    bundle("/run/netns/" + netns, "sh", "-c", "ip -o -4 addr; ip route").toString(), "two");
             assertThat(r.code()).as(r.stderr()).isZero();
             assertThat(r.stdout()).containsPattern("eth1\\s+inet " + subnet() + ".2/24")
                     .containsPattern("eth0\\s+inet 10.197." + n + ".2/24")
@@ -187,7 +192,8 @@ class CliNetworkIT extends HullTest {
     @Test
     void aNamespaceWithOnlyLoopbackGivesNoNic() throws Exception {
         sh("ip netns add " + netns);
-        HullCli.Result r = hull.run("run", "-b", bundle("/run/netns/" + netns, "sh", "-c", "ip -o link").toString(), "lo");
+        HullCli.Result r = hull.run("run", "-b", bundle("/run/netns/" + netns, "sh", "-c", "ip -o link").toString(),
+                "lo");
         assertThat(r.code()).as(r.stderr()).isZero();
         assertThat(r.stdout().lines().toList()).hasSize(1).allMatch(l -> l.contains("lo: <LOOPBACK,UP"));
     }
@@ -199,7 +205,8 @@ class CliNetworkIT extends HullTest {
                 + "pid=$(sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/')\n"
                 + "ip link add " + hostEnd + " type veth peer name eth0 netns $pid\n"
                 + "ip addr add " + subnet() + ".1/24 dev " + hostEnd + " && ip link set " + hostEnd + " up\n"
-                + "nsenter --net=/proc/$pid/ns/net sh -c 'ip addr add " + subnet() + ".2/24 dev eth0 && ip link set eth0 up'\n");
+                + "nsenter --net=/proc/$pid/ns/net sh -c 'ip addr add " + subnet() + ".2/24 dev eth0"
+                + " && ip link set eth0 up'\n");
         hook.toFile().setExecutable(true);
         ObjectNode c = Bundles.config("sh", "-c", HTTPD);
         c.putObject("linux").putArray("namespaces").addObject().put("type", "network");

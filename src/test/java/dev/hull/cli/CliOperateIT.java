@@ -1,18 +1,18 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
-import dev.hull.testing.HullTest;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.HullTest;
+import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Verbs on a running container: ps, pause/resume, events, update; and spec, features, check. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -69,7 +69,8 @@ class CliOperateIT extends HullTest {
 
     @Test
     void eventsStatsSeeMemoryGrowAndUpdateIsVisibleInside() throws Exception {
-        runDetached("ev", "sh", "-c", "sleep 2; head -c 52428800 /dev/zero > /dev/shm/fill; cat /sys/fs/cgroup/memory.max; sleep 1000");
+        runDetached("ev", "sh", "-c",
+                "sleep 2; head -c 52428800 /dev/zero > /dev/shm/fill; cat /sys/fs/cgroup/memory.max; sleep 1000");
         JsonNode before = Bundles.JSON.readTree(hull.run("events", "--stats", "ev").assertOk().stdout());
         assertThat(before.get("type").asText()).isEqualTo("stats");
         assertThat(before.get("id").asText()).isEqualTo("ev");
@@ -113,10 +114,10 @@ class CliOperateIT extends HullTest {
         Path bundle = Files.createDirectories(dir.resolve("spec"));
         hull.run("spec", "--bundle", bundle.toString()).assertOk();
         assertThat(hull.run("spec", "--bundle", bundle.toString()).stderr()).contains("exists");
-        var config = (com.fasterxml.jackson.databind.node.ObjectNode) Bundles.JSON.readTree(bundle.resolve("config.json").toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("process")).put("terminal", false)
+        var config = (ObjectNode) Bundles.JSON.readTree(bundle.resolve("config.json").toFile());
+        ((ObjectNode) config.get("process")).put("terminal", false)
                 .putArray("args").add("sh").add("-c").add("echo from spec");
-        Files.createSymbolicLink(bundle.resolve("rootfs"), dev.hull.testing.TestAssets.busyboxRootfs());
+        Files.createSymbolicLink(bundle.resolve("rootfs"), TestAssets.busyboxRootfs());
         Bundles.write(bundle, config);
         Result r = hull.run("run", "-b", bundle.toString(), "fromspec");
         assertThat(r.code()).as(r.stderr()).isZero();
@@ -135,7 +136,8 @@ class CliOperateIT extends HullTest {
         assertThat(r.stdout()).contains("qemu:").contains("kernel:").contains("accelerator:")
                 .containsPattern("network:\\s+ok").containsPattern("root share:\\s+ok\\s+virtio-fs")
                 // The guest's clocksource and timer mode, from a guest booted for it.
-                .containsPattern("guest clock:\\s+ok\\s+(tsc|kvm-clock), lapic\\S* timer one-shot \\(1 ns, tickless idle\\)");
+                .containsPattern("guest clock:\\s+ok\\s+(tsc|kvm-clock),"
+                        + " lapic\\S* timer one-shot \\(1 ns, tickless idle\\)");
         if (Files.isWritable(Path.of("/dev/kvm"))) {
             // These hosts have /dev/kvm but hang KVM guests: the probe must say so and pick TCG.
             assertThat(r.stdout()).containsPattern("kvm guest:\\s+NO").contains("tcg (auto)");

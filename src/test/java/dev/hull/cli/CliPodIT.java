@@ -50,7 +50,8 @@ class CliPodIT extends HullTest {
         ns.addObject().put("type", "pid");
         ns.addObject().put("type", "mount");
         for (String t : List.of("network", "ipc", "uts")) {
-            ns.addObject().put("type", t).put("path", "/proc/" + sandboxPid + "/ns/" + (t.equals("network") ? "net" : t));
+            ns.addObject().put("type", t)
+                    .put("path", "/proc/" + sandboxPid + "/ns/" + (t.equals("network") ? "net" : t));
         }
         return Bundles.write(dir.resolve(name), c);
     }
@@ -122,8 +123,8 @@ class CliPodIT extends HullTest {
         hull.run("create", "--bundle", sandbox("sleep", "1000").toString(), "sb").assertOk();
         hull.run("start", "sb").assertOk();
         long sb = pid("sb");
-        HullCli.Result run = hull.run("run", "--bundle", member("once", sb, "sh", "-c", "echo out; echo err >&2; exit 7")
-                .toString(), "once");
+        HullCli.Result run = hull.run("run", "--bundle",
+                member("once", sb, "sh", "-c", "echo out; echo err >&2; exit 7").toString(), "once");
         assertThat(run.code()).as(run.stderr()).isEqualTo(7);
         assertThat(run.stdout()).isEqualTo("out\n");
         assertThat(run.stderr()).isEqualTo("err\n");

@@ -1,17 +1,17 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
-import dev.hull.testing.HullTest;
-import dev.hull.testing.HullCli;
 import dev.hull.testing.HullCli.Result;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.HullTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** list, stop, the seed's one-step start and OCI-style create, logs and --debug. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -71,7 +71,7 @@ class CliVerbsIT extends HullTest {
         for (String phase : new String[] {"createRuntime", "prestart", "poststart", "poststop"}) {
             hooks.putArray(phase).addObject().put("path", hook.toString())
                     .putArray("args").add("hook.sh").add(dir.resolve(phase + ".out").toString());
-            ((com.fasterxml.jackson.databind.node.ObjectNode) hooks.get(phase).get(0)).putArray("env")
+            ((ObjectNode) hooks.get(phase).get(0)).putArray("env")
                     .add("HOOK_ENV=" + phase);
         }
         hull.run("run", "-b", Bundles.write(dir.resolve("b"), config).toString(), "hooked").assertOk();

@@ -50,6 +50,7 @@ class FailureTest {
         var e = new InternalException("cannot write the pid file", new IOException("EACCES",
                 new IllegalStateException("deep")));
         assertThat(Failure.causes(e)).isEqualTo(
+                // name clash: none; the class names are text the expected message holds, not code to import
                 "caused by java.io.IOException: EACCES; by java.lang.IllegalStateException: deep");
         assertThat(Failure.causes(new BadInputException("x"))).isEmpty();
     }
@@ -60,7 +61,8 @@ class FailureTest {
         assertThat(run("--root", root, "state", "nonesuch")).isEqualTo(
                 new Printed(1, "hull: container 'nonesuch' does not exist\n"));
         assertThat(run("--root", root, "kill", "../x")).isEqualTo(new Printed(1,
-                "hull: invalid container id '../x': use letters, digits, '_', '+', '-' and '.', and not '.' or '..'\n"));
+                "hull: invalid container id '../x': use letters, digits, '_', '+', '-' and '.',"
+                + " and not '.' or '..'\n"));
         assertThat(run("--root", root, "kill", "c1", "SIGNOPE")).isEqualTo(
                 new Printed(1, "hull: unknown signal \"SIGNOPE\"\n"));
         assertThat(run("--root", root, "--log-format", "xml", "list")).isEqualTo(

@@ -1,12 +1,13 @@
 package dev.hull.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.hull.logging.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class MainTest {
     private static final CommandLine.Model.CommandSpec GLOBAL = new CommandLine(Main.syntax().spec()).getCommandSpec();
@@ -56,7 +57,7 @@ class MainTest {
         var parsed = cl.parseArgs("--root", "/r", "--debug", "exec", "-e", "A=1", "--env", "B=2", "-g", "5", "-t",
                 "c1", "sh", "-c", "--not-an-option");
         Main global = new Main(new Parsed(parsed));
-        assertThat(global.root).isEqualTo(java.nio.file.Path.of("/r"));
+        assertThat(global.root).isEqualTo(Path.of("/r"));
         assertThat(global.debug).isTrue();
         assertThat(global.logFormat).isEqualTo("text");
         Parsed exec = new Parsed(parsed.subcommand());
@@ -99,7 +100,7 @@ class MainTest {
 
     @Test
     void psShowsAGuestsControlCharactersAsEscapes() {
-        assertThat(dev.hull.logging.Log.printable("sh -c \u001b]0;owned\u0007 x\tz")).isEqualTo("sh -c \\x1b]0;owned\\x07 x\\x09z");
-        assertThat(dev.hull.logging.Log.printable("sleep 100")).isEqualTo("sleep 100");
+        assertThat(Log.printable("sh -c \u001b]0;owned\u0007 x\tz")).isEqualTo("sh -c \\x1b]0;owned\\x07 x\\x09z");
+        assertThat(Log.printable("sleep 100")).isEqualTo("sleep 100");
     }
 }

@@ -1,15 +1,16 @@
 package dev.hull.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hull.oci.Spec;
+import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hull.oci.Spec;
-import org.junit.jupiter.api.Test;
-
 /** Where the shim (the container's pid on the host) lives: the namespaces config.json gives it. */
 class ShimNamespacesTest {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private static ShimNamespaces of(String namespaces) throws Exception {
         return ShimNamespaces.of(JSON.readValue("{\"linux\":{\"namespaces\":" + namespaces + "}}", Spec.class));
@@ -22,14 +23,17 @@ class ShimNamespacesTest {
         assertThat(of("[{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"}]").launchPrefix(true))
                 .containsExactly("unshare", "--net", "--ipc", "--uts", "--");
         assertThat(of("[{\"type\":\"network\"},{\"type\":\"ipc\"}]").launchPrefix(false)).isEmpty();
-        assertThat(of("[{\"type\":\"network\",\"path\":\"/run/netns/x\"},{\"type\":\"ipc\",\"path\":\"/proc/7/ns/ipc\"},"
+        assertThat(of("[{\"type\":\"network\",\"path\":\"/run/netns/x\"},"
+                + "{\"type\":\"ipc\",\"path\":\"/proc/7/ns/ipc\"},"
                 + "{\"type\":\"uts\"}]").launchPrefix(true))
-                .containsExactly("nsenter", "--net=/run/netns/x", "--ipc=/proc/7/ns/ipc", "--", "unshare", "--uts", "--");
+                .containsExactly("nsenter", "--net=/run/netns/x", "--ipc=/proc/7/ns/ipc", "--", "unshare", "--uts",
+                        "--");
     }
 
     @Test
     void aPathOfAnotherTypeIsAClearError() throws Exception {
-        of("[{\"type\":\"ipc\",\"path\":\"/proc/self/ns/ipc\"},{\"type\":\"uts\",\"path\":\"/proc/self/ns/uts\"}]").check();
+        of("[{\"type\":\"ipc\",\"path\":\"/proc/self/ns/ipc\"},"
+                + "{\"type\":\"uts\",\"path\":\"/proc/self/ns/uts\"}]").check();
         assertThatThrownBy(() -> of("[{\"type\":\"ipc\",\"path\":\"/proc/self/ns/uts\"}]").check())
                 .hasMessageContaining("cannot enter the ipc namespace /proc/self/ns/uts")
                 .hasMessageContaining("not an ipc namespace");

@@ -1,17 +1,19 @@
 package dev.hull.json;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JsonValuesTest {
     /** `state` printed through an ObjectMapper with INDENT_OUTPUT before: the same bytes now. */
@@ -42,7 +44,8 @@ class JsonValuesTest {
         assertThat(JsonValues.flag(m, "b")).isFalse();
         assertThat(JsonValues.child(m, "o")).containsKey("a");
         assertThat(JsonValues.tree(m)).isEqualTo(new ObjectMapper().readTree(json));
-        assertThat(new ObjectMapper().readTree(JsonValues.write(m, false))).isEqualTo(new ObjectMapper().readTree(json));
+        assertThat(new ObjectMapper().readTree(JsonValues.write(m, false)))
+                .isEqualTo(new ObjectMapper().readTree(json));
     }
 
     /** config.json and an exec's process are read this way: the tree an ObjectMapper would have read. */
@@ -64,15 +67,15 @@ class JsonValuesTest {
         assertThatThrownBy(() -> JsonValues.tree("{} {}".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> JsonValues.tree("{ \"process\": ".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+                .isInstanceOf(JsonProcessingException.class);
     }
 
     /** shim.sock's answers carry trees (ps, stats): written as the shim's ObjectMapper wrote them. */
     @Test
     void writesATreeAsTheObjectMapperWroteIt() throws Exception {
-        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        var f = JsonNodeFactory.instance;
         var tree = f.objectNode().put("int", 7).put("long", 1L << 40).put("double", 1.0E-5).put("float", 0.5f)
-                .put("big", new BigInteger("18446744073709551615")).put("decimal", new java.math.BigDecimal("1.50"))
+                .put("big", new BigInteger("18446744073709551615")).put("decimal", new BigDecimal("1.50"))
                 .put("text", "é\"\n").put("yes", true).putNull("none");
         tree.putArray("list").add(1).addObject().put("k", "v");
         Map<String, Object> m = new LinkedHashMap<>();

@@ -1,14 +1,14 @@
 package dev.hull.logging;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class LogTest {
     @TempDir
@@ -42,7 +42,7 @@ class LogTest {
         assertThat(Files.readString(log)).startsWith("time=\"").contains("level=debug msg=\"shown\"");
         assertThat(Files.readString(global)).contains("[" + ProcessHandle.current().pid() + "] debug: shown");
         // It records exec command lines: only its owner may read it.
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(global)))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(global)))
                 .isEqualTo("rw-------");
     }
 }

@@ -1,18 +1,18 @@
 package dev.hull.net;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.oci.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NetNamespaceTest {
     /** Binds a Spec from a line of JSON (the records keep their Jackson annotations). */
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     @TempDir
     Path dir;
@@ -29,7 +29,8 @@ class NetNamespaceTest {
                 .hasMessageContaining("not a network namespace");
         assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/nonexistent/ns\"}]")).check())
                 .hasMessageContaining("No such file or directory");
-        assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/proc/self/ns/pid\"}]")).check())
+        assertThatThrownBy(() -> NetNamespace.of(
+                spec("[{\"type\":\"network\",\"path\":\"/proc/self/ns/pid\"}]")).check())
                 .hasMessageContaining("not a network namespace");
     }
 

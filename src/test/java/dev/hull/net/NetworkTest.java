@@ -1,8 +1,8 @@
 package dev.hull.net;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the guest is told to recreate, from iproute2's JSON as Debian 12's ip prints it. */
 class NetworkTest {
@@ -14,7 +14,8 @@ class NetworkTest {
               "addr_info":[{"family":"inet","local":"10.9.0.5","prefixlen":16,"scope":"global"},
                            {"family":"inet6","local":"fd00::5","prefixlen":64,"scope":"global"},
                            {"family":"inet6","local":"fe80::d80a:b2ff:fe4f:c79b","prefixlen":64,"scope":"link"}]},
-             {"ifindex":4,"ifname":"hulltap0","mtu":1450,"link_type":"ether","address":"2e:cc:ab:f9:f3:9f","addr_info":[]}]
+             {"ifindex":4,"ifname":"hulltap0","mtu":1450,"link_type":"ether","address":"2e:cc:ab:f9:f3:9f",\
+            "addr_info":[]}]
             """;
     private static final String V4 = """
             [{"dst":"default","gateway":"10.9.0.1","dev":"eth0","flags":[]},
@@ -44,7 +45,7 @@ class NetworkTest {
     void ethernetInterfacesAreCarriedWithTheirMacMtuAndAddresses() throws Exception {
         Network n = Network.parse(ADDR, V4, V6, QDISC);
         assertThat(n.links()).containsExactly(
-                new Link("eth0", "da:0a:b2:4f:c7:9b", 1450, java.util.List.of("10.9.0.5/16", "fd00::5/64")));
+                new Link("eth0", "da:0a:b2:4f:c7:9b", 1450, List.of("10.9.0.5/16", "fd00::5/64")));
     }
 
     @Test

@@ -25,7 +25,8 @@ class SpecRulesTest {
     void rlimitsAreKnownAndSoftIsNotAboveHard() {
         Process p = new Process(false, null, null, List.of("true"), List.of(), "/",
                 List.of(new Process.Rlimit("RLIMIT_NOFILE", 10, 20)), false);
-        assertThat(SpecRules.check(p, "process")).contains("process.rlimits: RLIMIT_NOFILE soft limit 20 is above its hard limit 10");
+        assertThat(SpecRules.check(p, "process"))
+                .contains("process.rlimits: RLIMIT_NOFILE soft limit 20 is above its hard limit 10");
         p = new Process(false, null, null, List.of("true"), List.of(), "/",
                 List.of(new Process.Rlimit("RLIMIT_WINGS", 1, 1)), false);
         assertThat(SpecRules.check(p, "process")).contains("process.rlimits: unknown rlimit type \"RLIMIT_WINGS\"");

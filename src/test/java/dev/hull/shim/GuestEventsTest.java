@@ -1,13 +1,13 @@
 package dev.hull.shim;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.hull.logging.Log;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the guest sends unasked is bounded (shim.sock's lines: SocketLinesTest). */
 class GuestEventsTest {
@@ -19,7 +19,7 @@ class GuestEventsTest {
         Path log = dir.resolve("log");
         Log.configure(log, Log.Format.TEXT, false, List.of());
         try {
-            java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger ended = new AtomicInteger();
             GuestEvents events = new GuestEvents("c", ended::incrementAndGet);
             long t0 = System.nanoTime();
             for (int i = 0; i < 1000; i++) {

@@ -43,7 +43,8 @@ class NotifySocketTest {
         assertThat(NotifySocket.failure(across(null), "silent")).isNull();
         HullException bad = NotifySocket.failure(across(new BadInputException("linux.cgroupsPath ../x leaves the"
                 + " cgroup tree")), "silent");
-        assertThat(bad).isInstanceOf(BadInputException.class).hasMessage("linux.cgroupsPath ../x leaves the cgroup tree");
+        assertThat(bad).isInstanceOf(BadInputException.class)
+                .hasMessage("linux.cgroupsPath ../x leaves the cgroup tree");
         assertThat(NotifySocket.failure(across(new IOException("qemu exited\nwith status 1")), "silent"))
                 .isInstanceOf(InternalException.class).hasMessage("qemu exited with status 1");
     }

@@ -66,7 +66,8 @@ class ShimCodecTest {
                 Arguments.of("shim/reply-error.json",
                         new ShimReply("container 'c' is stopped, not running", null, "wrong-state")),
                 // An older shim's error carries no kind (the CLI reads it as internal).
-                Arguments.of("shim/reply-error-no-kind.json", new ShimReply("container 'c' is stopped, not running", null)),
+                Arguments.of("shim/reply-error-no-kind.json",
+                        new ShimReply("container 'c' is stopped, not running", null)),
                 Arguments.of("shim/reply-exec.json", new ShimReply(null, NODES.objectNode().put("pid", 57))),
                 Arguments.of("shim/reply-wait-exec.json", new ShimReply(null, NODES.objectNode().put("code", 3))),
                 Arguments.of("shim/reply-ps.json", new ShimReply(null, Json.mapper().valueToTree(ps.processes()))),

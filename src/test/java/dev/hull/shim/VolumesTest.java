@@ -1,16 +1,16 @@
 package dev.hull.shim;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.hull.error.BadInputException;
 import dev.hull.oci.Mount;
+import dev.hull.vm.Share;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VolumesTest {
     @TempDir
@@ -24,7 +24,8 @@ class VolumesTest {
         Path staging = dir.resolve("run/files");
         Volumes v = Volumes.plan(List.of(
                 new Mount("/etc/hosts", "bind", userdata.resolve("hosts").toString(), List.of("rbind", "rw")),
-                new Mount("/etc/resolv.conf", "bind", userdata.resolve("resolv.conf").toString(), List.of("rbind", "ro"))),
+                new Mount("/etc/resolv.conf", "bind", userdata.resolve("resolv.conf").toString(),
+                        List.of("rbind", "ro"))),
                 0, staging);
         assertThat(v.shares()).hasSize(1);
         assertThat(v.shares().get(0).hostDir()).isEqualTo(staging);
@@ -84,6 +85,6 @@ class VolumesTest {
 
     @Test
     void commasInPathsAreEscapedForQemu() {
-        assertThat(new dev.hull.vm.Share("v0", Path.of("/a,b"), false).qemuArgs().get(1)).contains("path=/a,,b,");
+        assertThat(new Share("v0", Path.of("/a,b"), false).qemuArgs().get(1)).contains("path=/a,,b,");
     }
 }

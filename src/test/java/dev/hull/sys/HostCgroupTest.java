@@ -16,7 +16,8 @@ class HostCgroupTest {
         assertThat(HostCgroup.relative(null, "x")).isEqualTo("x");
         assertThat(HostCgroup.relative("system.slice:docker:abc", "x")).isEqualTo("system.slice/docker-abc.scope");
         assertThat(HostCgroup.relative("kubepods-besteffort-pod12.slice:cri-containerd:abc", "x"))
-                .isEqualTo("kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod12.slice/cri-containerd-abc.scope");
+                .isEqualTo("kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod12.slice"
+                        + "/cri-containerd-abc.scope");
         assertThatThrownBy(() -> HostCgroup.relative("/a/../../etc", "x")).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("leaves the cgroup tree");
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +34,7 @@ public final class HostAgent implements AutoCloseable {
     public static HostAgent start(Path dir, Path rootfs, Path cgroupRoot)
             throws IOException, InterruptedException, TimeoutException {
         Path socket = dir.resolve("agent.sock");
-        var command = new java.util.ArrayList<>(List.of(TestAssets.agentBinary().toString(), "--listen",
+        var command = new ArrayList<>(List.of(TestAssets.agentBinary().toString(), "--listen",
                 socket.toString(), "--rootfs", rootfs.toString()));
         if (cgroupRoot != null) {
             command.addAll(List.of("--cgroup-root", cgroupRoot.toString()));

@@ -1,13 +1,14 @@
 package dev.hull.testing;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.hull.sys.Mounts;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What every CLI test against real VMs shares: a folder of its own with a state root, and the check,
@@ -31,16 +32,16 @@ public abstract class HullTest {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         var left = Leftovers.killAll(dir);
-        var mounts = dev.hull.sys.Mounts.under(dir);
+        var mounts = Mounts.under(dir);
         if (!left.isEmpty() || !mounts.isEmpty()) {
-            java.nio.file.Path log = hull.root().resolve("hull.log");
-            if (java.nio.file.Files.exists(log)) {
-                var lines = java.nio.file.Files.readAllLines(log);
+            Path log = hull.root().resolve("hull.log");
+            if (Files.exists(log)) {
+                var lines = Files.readAllLines(log);
                 System.out.println("hull.log of a test that left processes or mounts behind:");
                 lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
             }
             Thread.sleep(200);
-            dev.hull.sys.Mounts.detachUnder(dir);
+            Mounts.detachUnder(dir);
         }
         assertThat(left).as("processes left behind").isEmpty();
         assertThat(mounts).as("mounts left behind").isEmpty();

@@ -2,6 +2,7 @@ package dev.hull.testing;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Finds (and kills) processes a test left behind: any whose command line names the test's folder. */
 public final class Leftovers {
@@ -24,7 +25,7 @@ public final class Leftovers {
                 .map(l -> l.contains("qemu-system") && l.contains(marker.toString())).orElse(false)).toList();
     }
 
-    private static List<String> kill(Path marker, java.util.function.Predicate<String> which) {
+    private static List<String> kill(Path marker, Predicate<String> which) {
         String m = marker.toString();
         List<ProcessHandle> found = ProcessHandle.allProcesses()
                 .filter(p -> p.pid() != ProcessHandle.current().pid())

@@ -41,8 +41,9 @@ public final class TestAssets {
         if (rootfs == null) {
             Path dir = projectDir().resolve("target/busybox-rootfs");
             if (!Files.isExecutable(dir.resolve("bin/busybox"))) {
-                Process p = new ProcessBuilder("bash", projectDir().resolve("tests/fixtures/busybox-rootfs.sh").toString(),
-                        dir.toString()).inheritIO().start();
+                Process p = new ProcessBuilder("bash",
+                        projectDir().resolve("tests/fixtures/busybox-rootfs.sh").toString(), dir.toString())
+                        .inheritIO().start();
                 if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     throw new IOException("busybox-rootfs.sh failed");
                 }

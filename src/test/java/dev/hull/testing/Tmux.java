@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /** A terminal for tests: a detached tmux session on its own server socket, typed into and read back. */
 public final class Tmux implements AutoCloseable {
@@ -49,7 +52,7 @@ public final class Tmux implements AutoCloseable {
     /** Waits until the screen matches {@code regex} (multi-line), failing with the screen after {@code max}. */
     public String await(String regex, Duration max) throws IOException, InterruptedException {
         long end = System.nanoTime() + max.toNanos();
-        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex, java.util.regex.Pattern.MULTILINE);
+        Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
         String screen = "";
         while (System.nanoTime() < end) {
             screen = screen();
@@ -70,7 +73,7 @@ public final class Tmux implements AutoCloseable {
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false)).toList()) {
             try {
                 server.onExit().get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 server.destroyForcibly();
             }
         }

@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 /** The host's TSC frequency, as the guest's command line gets it, from what the host kernel says. */
 class GuestClockTest {
     private static final String CPUINFO = """
-            processor	: 0
-            model name	: AMD EPYC
-            cpu MHz		: 2596.118
-            flags		: fpu tsc msr constant_tsc nonstop_tsc tsc_known_freq
-            bogomips	: 5192.23
+            processor\t: 0
+            model name\t: AMD EPYC
+            cpu MHz\t\t: 2596.118
+            flags\t\t: fpu tsc msr constant_tsc nonstop_tsc tsc_known_freq
+            bogomips\t: 5192.23
 
-            processor	: 1
-            cpu MHz		: 1000.000
+            processor\t: 1
+            cpu MHz\t\t: 1000.000
             """;
 
     @Test

@@ -20,7 +20,8 @@ class HypervisorArgsTest {
     @Test
     void tagsInsideAnArgumentAreExpanded() throws Exception {
         var args = HypervisorArgs.parse("x", "unix:@COMMS_SOCKET@,server=on");
-        assertThat(args.expand(Map.of("COMMS_SOCKET", "/run/q$1.sock"))).containsExactly("unix:/run/q$1.sock,server=on");
+        assertThat(args.expand(Map.of("COMMS_SOCKET", "/run/q$1.sock")))
+                .containsExactly("unix:/run/q$1.sock,server=on");
     }
 
     @Test
@@ -34,7 +35,8 @@ class HypervisorArgsTest {
     void theBuiltInTemplatesUseOnlyKnownTags() throws Exception {
         Map<String, String> tags = new HashMap<>();
         for (String t : List.of("NAME", "UUID", "ACCEL", "MEMORY", "CPUS", "KERNEL", "INITRD", "KERNEL_PARAMS",
-                "CONSOLE_DEVICE", "CONSOLE_LOG", "COMMS_SOCKET", "AGENT_SOCKET", "WORKLOAD_DIR", "WORKLOAD_READONLY", "VIRTIOFS_SOCKET")) {
+                "CONSOLE_DEVICE", "CONSOLE_LOG", "COMMS_SOCKET", "AGENT_SOCKET", "WORKLOAD_DIR", "WORKLOAD_READONLY",
+                "VIRTIOFS_SOCKET")) {
             tags.put(t, "v");
         }
         assertThat(HypervisorArgs.builtIn(true).expand(tags)).contains("-no-reboot", "-kernel")

@@ -1,9 +1,9 @@
 package dev.hull.vm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The VM's size from linux.resources: the limit plus the guest's own overhead, vCPUs from the quota. */
 class VmSizingTest {
@@ -29,7 +29,7 @@ class VmSizingTest {
 
     @Test
     void aPodIsSizedByItsSandboxesAnnotationsWhereItsLimitsAreMissing() throws Exception {
-        var pod = java.util.Map.of("io.kubernetes.cri.sandbox-memory", "536870912",
+        var pod = Map.of("io.kubernetes.cri.sandbox-memory", "536870912",
                 "io.kubernetes.cri.sandbox-cpu-quota", "200000", "io.kubernetes.cri.sandbox-cpu-period", "100000");
         var sized = VmSizing.withPodAnnotations(pod, null);
         assertThat(VmSizing.memoryMiB(sized)).isEqualTo(512 + 64);
@@ -37,7 +37,7 @@ class VmSizingTest {
         // The sandbox's own limit wins; no annotations change nothing.
         var own = JSON.readTree("{\"memory\":{\"limit\":1073741824}}");
         assertThat(VmSizing.memoryMiB(VmSizing.withPodAnnotations(pod, own))).isEqualTo(1024 + 64);
-        assertThat(VmSizing.withPodAnnotations(java.util.Map.of(), own)).isSameAs(own);
-        assertThat(VmSizing.withPodAnnotations(java.util.Map.of("io.kubernetes.cri.sandbox-memory", "x"), null)).isNull();
+        assertThat(VmSizing.withPodAnnotations(Map.of(), own)).isSameAs(own);
+        assertThat(VmSizing.withPodAnnotations(Map.of("io.kubernetes.cri.sandbox-memory", "x"), null)).isNull();
     }
 }

@@ -1,9 +1,11 @@
 package dev.hull.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.hull.sys.Mounts;
 import dev.hull.testing.Http;
+import dev.hull.testing.HullCli;
+import dev.hull.testing.NetLeftovers;
 import dev.hull.testing.TestAssets;
 import dev.hull.testing.Tmux;
 import java.io.IOException;
@@ -11,8 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the manager tests share: running a manager's CLI, and driving an interactive container. */
 final class Commands {
@@ -79,7 +85,7 @@ final class Commands {
      * runtime and network options.
      */
     static void assertConfinedAsTheManagerSays(DockerLike cli, String image, String... runOptions) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("run", "--rm"));
+        List<String> args = new ArrayList<>(List.of("run", "--rm"));
         args.addAll(List.of(runOptions));
         args.addAll(List.of("-m", "1g", "--cpus", "2", image, "sh", "-c",
                 "grep MemTotal /proc/meminfo; nproc; grep -E '^(CapEff|Seccomp):' /proc/self/status;"
@@ -95,7 +101,7 @@ final class Commands {
         assertThat(lines.get(4)).isEqualTo(Long.toString(1L << 30));
         assertThat(lines.get(5)).isEqualTo("no-sys-admin");
 
-        List<String> detached = new java.util.ArrayList<>(List.of("run", "-d", "--name", "writer"));
+        List<String> detached = new ArrayList<>(List.of("run", "-d", "--name", "writer"));
         detached.addAll(List.of(runOptions));
         detached.addAll(List.of(image, "sh", "-c", "echo from-the-guest > /written; sleep 1000"));
         Out started = cli.run(detached.toArray(String[]::new));
@@ -108,17 +114,18 @@ final class Commands {
         // podman cp into a running container goes through /proc/PID/root, which for Hull is the shim's
         // (the host's): from a stopped one it reads the container's storage, as docker cp always does.
         assertThat(cli.run("stop", "-t", "1", "writer").code()).isZero();
-        Path out = java.nio.file.Files.createTempDirectory("hull-cp").resolve("written");
+        Path out = Files.createTempDirectory("hull-cp").resolve("written");
         Out cp = cli.run("cp", "writer:/written", out.toString());
         assertThat(cp.code()).as(cp.stderr()).isZero();
-        assertThat(java.nio.file.Files.readString(out)).isEqualTo("from-the-guest\n");
+        assertThat(Files.readString(out)).isEqualTo("from-the-guest\n");
         assertThat(cli.run("rm", "-f", "writer").code()).isZero();
     }
 
     /** Runs {@code cmd} (an interactive busybox sh) in a terminal: a prompt, arithmetic, exit 5. */
     static void assertInteractiveShell(Path dir, String name, List<String> cmd) throws Exception {
         Path exit = dir.resolve(name + ".exit");
-        String command = String.join(" ", cmd) + "; echo $? > " + exit + ".tmp; mv " + exit + ".tmp " + exit + "; sleep 60";
+        String command = String.join(" ", cmd) + "; echo $? > " + exit + ".tmp; mv " + exit + ".tmp " + exit
+                + "; sleep 60";
         try (Tmux tmux = new Tmux(name + "-" + ProcessHandle.current().pid(), 80, 24, command)) {
             tmux.await("^/ #", Duration.ofSeconds(60));
             tmux.type("echo $((6*7))");
@@ -141,7 +148,7 @@ final class Commands {
      * are the manager's; after rm no tap or filter is left. {@code network} are extra run options.
      */
     static void assertBridgeNetworking(DockerLike cli, String image, String... network) throws Exception {
-        List<String> run = new java.util.ArrayList<>(List.of("run", "-d", "--name", "web", "-p", "18080:80"));
+        List<String> run = new ArrayList<>(List.of("run", "-d", "--name", "web", "-p", "18080:80"));
         run.addAll(List.of(network));
         run.addAll(List.of(image, "sh", "-c",
                 "mkdir -p /www && echo served-from-the-vm > /www/index.html && exec httpd -f -p 80 -h /www"));
@@ -169,19 +176,19 @@ final class Commands {
         assertThat(files.stdout()).as(files.stderr()).isEqualTo(hostname + "\n1\n1\n");
 
         assertThat(cli.run("rm", "-f", "web").code()).isZero();
-        assertThat(dev.hull.testing.NetLeftovers.find()).as("taps or filters left").isEmpty();
+        assertThat(NetLeftovers.find()).as("taps or filters left").isEmpty();
     }
 
     /**
      * The qemu processes that Hull's {@code list --all} names for the containers under state root
      * {@code root} (a pod's members name their pod's): the VMs a manager's containers run in.
      */
-    static java.util.Set<Long> hullVms(Path root) throws Exception {
-        Out list = run(Path.of(System.getProperty("java.io.tmpdir")), List.of(dev.hull.testing.HullCli.launcher().toString(), "--root", root.toString(),
-                "list", "--all", "--format", "json"));
+    static Set<Long> hullVms(Path root) throws Exception {
+        Out list = run(Path.of(System.getProperty("java.io.tmpdir")), List.of(HullCli.launcher().toString(), "--root",
+                root.toString(), "list", "--all", "--format", "json"));
         assertThat(list.code()).as(list.stderr()).isZero();
-        java.util.Set<Long> pids = new java.util.TreeSet<>();
-        var rows = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.stdout());
+        Set<Long> pids = new TreeSet<>();
+        var rows = new ObjectMapper().readTree(list.stdout());
         for (var row : rows) {
             long pid = row.path("vm").path("qemuPid").asLong();
             if ("running".equals(row.path("status").asText()) && pid > 0) {
@@ -204,6 +211,6 @@ final class Commands {
      * share a test leaves there is a leak.
      */
     static List<Path> runHullMounts() throws IOException {
-        return dev.hull.sys.Mounts.under(Path.of("/run/hull"));
+        return Mounts.under(Path.of("/run/hull"));
     }
 }

@@ -51,8 +51,8 @@ class ContainerdE2EIT {
     @BeforeAll
     static void startContainerd() throws Exception {
         Path config = dir.resolve("config.toml");
-        Files.writeString(config, "version = 2\nroot = \"" + dir.resolve("root") + "\"\nstate = \"" + dir.resolve("state")
-                + "\"\n[grpc]\n  address = \"" + dir.resolve("containerd.sock") + "\"\n");
+        Files.writeString(config, "version = 2\nroot = \"" + dir.resolve("root") + "\"\nstate = \""
+                + dir.resolve("state") + "\"\n[grpc]\n  address = \"" + dir.resolve("containerd.sock") + "\"\n");
         containerd = Daemon.start(List.of("containerd", "--config", config.toString()), dir.resolve("containerd.sock"),
                 dir.resolve("containerd.log"), Duration.ofSeconds(60));
         Path archive = OciArchive.of(TestAssets.busyboxRootfs(), dir.resolve("image"), IMAGE);

@@ -1,8 +1,5 @@
 package dev.hull.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.e2e.Commands.Out;
@@ -16,14 +13,18 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Kubernetes' own path to Hull, without a kubelet: Debian's containerd with its CRI plugin, a runtime
@@ -186,7 +189,8 @@ class CriE2EIT {
 
     private static void importImage(Path rootfs, String name, String image, List<String> entrypoint, List<String> cmd)
             throws Exception {
-        Path archive = OciArchive.of(rootfs, Files.createDirectories(dir.resolve("image-" + name)), image, entrypoint, cmd);
+        Path archive = OciArchive.of(rootfs, Files.createDirectories(dir.resolve("image-" + name)), image, entrypoint,
+                cmd);
         Out imported = ctr("images", "import", archive.toString());
         assertThat(imported.code()).as(imported.stderr()).isZero();
     }
@@ -211,7 +215,7 @@ class CriE2EIT {
         for (Path runDir : runDirs) {
             mounts.addAll(mountsUnder(runDir.toString()));
         }
-        for (String mountPoint : mounts.stream().sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (String mountPoint : mounts.stream().sorted(Comparator.reverseOrder()).toList()) {
             new ProcessBuilder("umount", "-l", mountPoint).inheritIO().start().waitFor();
         }
         for (Path runDir : runDirs) {
@@ -249,7 +253,7 @@ class CriE2EIT {
         if (!Files.exists(log)) {
             return "";
         }
-        List<String> errors = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).lines()
+        List<String> errors = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines()
                 .filter(l -> l.contains(" error: ")).toList();
         return "\nhull.log's last errors:\n  "
                 + String.join("\n  ", errors.subList(Math.max(0, errors.size() - 4), errors.size()));
@@ -487,7 +491,8 @@ class CriE2EIT {
                 .filter(n -> isOurs(n, markers)).toList();
         assertThat(net).as("Hull taps or tc filters left in the pod's network namespace").isEmpty();
         assertThat(leftCgroups(ids)).as("host cgroups of the pod").isEmpty();
-        assertThat(dir.resolve("cni-ipam").resolve(NETWORK).resolve(ip)).as("the pod's IP is still taken").doesNotExist();
+        assertThat(dir.resolve("cni-ipam").resolve(NETWORK).resolve(ip)).as("the pod's IP is still taken")
+                .doesNotExist();
         Out iptables = run("iptables-save");
         assertThat(iptables.stdout().lines().filter(l -> l.contains(BRIDGE) || l.contains(ip)).toList())
                 .as("iptables rules of the pod network").isEmpty();
@@ -502,7 +507,7 @@ class CriE2EIT {
         if (markers.stream().anyMatch(ns::startsWith)) {
             return true;
         }
-        java.util.regex.Matcher pid = java.util.regex.Pattern.compile("^/proc/(\\d+)/").matcher(ns);
+        Matcher pid = Pattern.compile("^/proc/(\\d+)/").matcher(ns);
         return pid.find() && ProcessHandle.of(Long.parseLong(pid.group(1)))
                 .flatMap(p -> p.info().commandLine()).map(c -> markers.stream().anyMatch(c::contains)).orElse(false);
     }

@@ -1,14 +1,12 @@
 package dev.hull.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.hull.e2e.Commands.Out;
-
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Debian's dockerd with Hull added as a runtime (--add-runtime hull=...), its own data root and socket. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -118,12 +117,13 @@ class DockerE2EIT {
     void envWorkdirUserAndMountsInsideTheVm() throws Exception {
         Path data = Files.createDirectories(dir.resolve("vol"));
         // The container writes as user 1000.
-        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.writeString(data.resolve("in.txt"), "from the host\n");
         Out r = hull("--rm", "-e", "FOO=bar", "-w", "/tmp", "--user", "1000", "-v", data + ":/data", IMAGE, "sh", "-c",
                 "echo $FOO $(pwd) $(id -u); cat /data/in.txt; echo mine > /data/out.txt;"
                         + " echo unprivileged ports from $(cat /proc/sys/net/ipv4/ip_unprivileged_port_start);"
-                        + " grep -E ' /(proc|sys|dev|dev/pts|dev/shm|dev/mqueue|sys/fs/cgroup) ' /proc/mounts | cut -d' ' -f2,3");
+                        + " grep -E ' /(proc|sys|dev|dev/pts|dev/shm|dev/mqueue|sys/fs/cgroup) ' /proc/mounts"
+                        + " | cut -d' ' -f2,3");
         assertThat(r.code()).as(r.stderr()).isZero();
         // docker's linux.sysctl for every container: a non-root user may bind port 80.
         assertThat(r.stdout()).startsWith("bar /tmp 1000\nfrom the host\nunprivileged ports from 0\n")
@@ -180,7 +180,8 @@ class DockerE2EIT {
         Out a = run("run", "-d", "--runtime", "hull", "--name", "web", IMAGE, "sh", "-c",
                 "mkdir -p /www && echo served-by-a > /www/index.html && exec httpd -f -p 8080 -h /www");
         assertThat(a.code()).as(a.stderr()).isZero();
-        Out b = run("run", "-d", "--runtime", "hull", "--name", "side", "--network", "container:web", IMAGE, "sleep", "1000");
+        Out b = run("run", "-d", "--runtime", "hull", "--name", "side", "--network", "container:web", IMAGE, "sleep",
+                "1000");
         assertThat(b.code()).as(b.stderr()).isZero();
         Path root = dir.resolve("exec/runtime-runc/moby");
         var vms = Commands.hullVms(root);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Makes an OCI image archive (one layer) from a root folder, offline, for `ctr images import`:
@@ -24,31 +25,35 @@ final class OciArchive {
     static Path of(Path rootfs, Path work, String name, List<String> entrypoint, List<String> cmd) throws Exception {
         Path blobs = Files.createDirectories(work.resolve("layout/blobs/sha256"));
         Path layer = work.resolve("layer.tar");
-        Process tar = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", layer.toString(), ".").inheritIO().start();
+        Process tar = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", layer.toString(), ".").inheritIO()
+                .start();
         if (tar.waitFor() != 0) {
             throw new IllegalStateException("tar failed");
         }
         byte[] layerBytes = Files.readAllBytes(layer);
         String layerDigest = blob(blobs, layerBytes);
-        String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\"],"
+        String config = "{\"architecture\":\"amd64\",\"os\":\"linux\","
+                + "\"config\":{\"Env\":[\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\"],"
                 + (entrypoint.isEmpty() ? "" : "\"Entrypoint\":" + jsonArray(entrypoint) + ",")
-                + "\"Cmd\":" + jsonArray(cmd) + "},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + layerDigest + "\"]}}";
+                + "\"Cmd\":" + jsonArray(cmd) + "},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + layerDigest + "\"]}}";
         byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
         String configDigest = blob(blobs, configBytes);
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" + configDigest
-                + "\",\"size\":" + configBytes.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
+                + configDigest + "\",\"size\":" + configBytes.length + "},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
                 + "\"digest\":\"sha256:" + layerDigest + "\",\"size\":" + layerBytes.length + "}]}";
         byte[] manifestBytes = manifest.getBytes(StandardCharsets.UTF_8);
         String manifestDigest = blob(blobs, manifestBytes);
         Files.writeString(work.resolve("layout/oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         Files.writeString(work.resolve("layout/index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + manifestDigest + "\",\"size\":"
-                + manifestBytes.length + ",\"annotations\":{\"io.containerd.image.name\":\"" + name
+                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + manifestDigest
+                + "\",\"size\":" + manifestBytes.length + ",\"annotations\":{\"io.containerd.image.name\":\"" + name
                 + "\",\"org.opencontainers.image.ref.name\":\"e2e\"}}]}");
         Path archive = work.resolve("image.tar");
-        Process pack = new ProcessBuilder("tar", "-C", work.resolve("layout").toString(), "-cf", archive.toString(), ".")
-                .inheritIO().start();
+        Process pack = new ProcessBuilder("tar", "-C", work.resolve("layout").toString(), "-cf", archive.toString(),
+                ".").inheritIO().start();
         if (pack.waitFor() != 0) {
             throw new IllegalStateException("tar failed");
         }
@@ -62,7 +67,7 @@ final class OciArchive {
                 throw new IllegalArgumentException("not a plain word: " + w);
             }
         }
-        return words.stream().map(w -> "\"" + w + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        return words.stream().map(w -> "\"" + w + "\"").collect(Collectors.joining(",", "[", "]"));
     }
 
     private static String blob(Path blobs, byte[] data) throws Exception {

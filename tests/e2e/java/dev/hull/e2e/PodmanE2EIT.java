@@ -1,11 +1,10 @@
 package dev.hull.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.hull.e2e.Commands.Out;
-
+import dev.hull.state.StateStore;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
+import dev.hull.testing.TestAssets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Debian's podman (with conmon) driving Hull as its runtime, the way its users run containers: an image
@@ -60,7 +60,7 @@ class PodmanE2EIT {
         run("rm", "--all", "--force");
         assertThat(Leftovers.killHull(dir)).as("processes left behind").isEmpty();
         assertThat(Commands.runHullMounts()).as("mounts left under /run/hull").isSubsetOf(mountsBefore);
-        Path hullRoot = dev.hull.state.StateStore.DEFAULT_ROOT;
+        Path hullRoot = StateStore.DEFAULT_ROOT;
         if (Files.isDirectory(hullRoot)) {
             try (var entries = Files.list(hullRoot)) {
                 assertThat(entries.filter(Files::isDirectory).toList()).as("hull state left behind").isEmpty();
@@ -122,7 +122,8 @@ class PodmanE2EIT {
 
     @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
-        Commands.assertInteractiveShell(dir, "hull-podman", podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
+        Commands.assertInteractiveShell(dir, "hull-podman",
+                podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
     }
 
     /**
@@ -136,7 +137,7 @@ class PodmanE2EIT {
         Path extra = Files.createDirectories(dir.resolve("pause-extra"));
         Files.writeString(extra.resolve("pause"), "#!/bin/sh\nexec sleep 2147483647\n");
         extra.resolve("pause").toFile().setExecutable(true, false);
-        Process t = new ProcessBuilder("sh", "-c", "tar -C " + dev.hull.testing.TestAssets.busyboxRootfs() + " -cf " + tar
+        Process t = new ProcessBuilder("sh", "-c", "tar -C " + TestAssets.busyboxRootfs() + " -cf " + tar
                 + " . && tar -rf " + tar + " -C " + extra + " ./pause").inheritIO().start();
         assertThat(t.waitFor()).isZero();
         assertThat(run("import", tar.toString(), "localhost/hull-pause:e2e").code()).isZero();
@@ -152,7 +153,7 @@ class PodmanE2EIT {
         String bootId = run("exec", "server", "cat", "/proc/sys/kernel/random/boot_id").stdout();
         assertThat(bootId).isNotBlank();
         assertThat(run("exec", "client", "cat", "/proc/sys/kernel/random/boot_id").stdout()).isEqualTo(bootId);
-        var vms = Commands.hullVms(dev.hull.state.StateStore.DEFAULT_ROOT);
+        var vms = Commands.hullVms(StateStore.DEFAULT_ROOT);
         assertThat(vms).hasSize(1);
         Out fetched = run("exec", "client", "wget", "-qO-", "http://127.0.0.1:8080/");
         assertThat(fetched.stdout()).as(fetched.stderr()).isEqualTo("served-in-the-pod\n");

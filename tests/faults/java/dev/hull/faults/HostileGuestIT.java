@@ -8,7 +8,6 @@ import dev.hull.testing.HullCli;
 import dev.hull.testing.HullTest;
 import dev.hull.testing.TestAssets;
 import dev.hull.vm.VmConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -26,8 +25,9 @@ class HostileGuestIT extends HullTest {
 
     private Path initrd() throws Exception {
         Path img = dir.resolve("hostile.img");
-        Process p = new ProcessBuilder("bash", TestAssets.projectDir().resolve("tests/fixtures/hostile-initrd.sh").toString(),
-                img.toString()).inheritIO().start();
+        Process p = new ProcessBuilder("bash",
+                TestAssets.projectDir().resolve("tests/fixtures/hostile-initrd.sh").toString(), img.toString())
+                .inheritIO().start();
         assertThat(p.waitFor()).isZero();
         return img;
     }
@@ -49,6 +49,7 @@ class HostileGuestIT extends HullTest {
         assertThat(r.stderr().lines().toList()).as(mode).hasSize(1);
         assertThat(r.stderr()).as(mode).startsWith("hull: ");
         assertThat(status("hostile")).as(mode).isEqualTo("absent");
-        System.out.println("hostile guest '" + mode + "': create failed after " + seconds + " s: " + r.stderr().strip());
+        System.out.println("hostile guest '" + mode + "': create failed after " + seconds + " s: "
+                + r.stderr().strip());
     }
 }

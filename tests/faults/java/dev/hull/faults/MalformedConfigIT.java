@@ -88,9 +88,12 @@ class MalformedConfigIT extends HullTest {
                 edit("uid over 32 bits", "process.user.uid must be an id", c -> ((ObjectNode) process(c).get("user"))
                         .put("uid", 4294967296L)),
                 edit("no root", "has no \"root\" object", c -> c.remove("root")),
-                edit("root.path a number", "root.path must be a string", c -> ((ObjectNode) c.get("root")).put("path", 5)),
-                edit("root.path a file", "is not a directory", c -> ((ObjectNode) c.get("root")).put("path", "/etc/hostname")),
-                edit("root.path missing", "does not exist", c -> ((ObjectNode) c.get("root")).put("path", "/no/such/root")),
+                edit("root.path a number", "root.path must be a string",
+                        c -> ((ObjectNode) c.get("root")).put("path", 5)),
+                edit("root.path a file", "is not a directory",
+                        c -> ((ObjectNode) c.get("root")).put("path", "/etc/hostname")),
+                edit("root.path missing", "does not exist",
+                        c -> ((ObjectNode) c.get("root")).put("path", "/no/such/root")),
                 edit("mounts not an array", "mounts must be an array", c -> c.putObject("mounts")),
                 edit("mount without destination", "mount destination", c -> c.putArray("mounts").addObject()
                         .put("type", "tmpfs").put("source", "tmpfs")),
@@ -126,8 +129,10 @@ class MalformedConfigIT extends HullTest {
                                 .put("soft", 1)),
                 edit("unknown seccomp action", "SCMP_ACT_NOPE",
                         c -> linux(c).putObject("seccomp").put("defaultAction", "SCMP_ACT_NOPE")),
-                edit("terminal a string", "process.terminal must be true or false", c -> process(c).put("terminal", "yes")),
-                edit("annotations not an object", "annotations must be an object", c -> c.putArray("annotations").add(1)),
+                edit("terminal a string", "process.terminal must be true or false",
+                        c -> process(c).put("terminal", "yes")),
+                edit("annotations not an object", "annotations must be an object",
+                        c -> c.putArray("annotations").add(1)),
                 edit("hostname a number", "hostname must be a string", c -> c.put("hostname", 5)),
                 edit("uid maps without a user namespace", "no user namespace",
                         c -> linux(c).putArray("uidMappings").addObject().put("containerID", 0).put("hostID", 1000)
@@ -136,7 +141,8 @@ class MalformedConfigIT extends HullTest {
                         c -> linux(c).putObject("sysctl").put("kernel.msgmax", 1)),
                 edit("unknown sysctl", "kernel.no_such_thing", c -> linux(c).putObject("sysctl")
                         .put("kernel.no_such_thing", "1")),
-                edit("cgroupsPath that climbs out", "leaves the cgroup tree", c -> linux(c).put("cgroupsPath", "../../x")),
+                edit("cgroupsPath that climbs out", "leaves the cgroup tree",
+                        c -> linux(c).put("cgroupsPath", "../../x")),
                 edit("over 4 MiB", "Hull reads at most 4194304", c -> c.putObject("annotations")
                         .put("x", "y".repeat(5 << 20)))));
         return all.stream();

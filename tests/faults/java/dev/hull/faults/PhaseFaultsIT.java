@@ -139,7 +139,8 @@ class PhaseFaultsIT extends HullTest {
             Path bundle = Bundles.of(dir.resolve("b"), "sh", "-c", "sleep 2; exit 4");
             small.run("create", "-b", bundle.toString(), "before").assertOk();
             Path filler = root.resolve("filler");
-            new ProcessBuilder("dd", "if=/dev/zero", "of=" + filler, "bs=4k").redirectErrorStream(true).start().waitFor();
+            new ProcessBuilder("dd", "if=/dev/zero", "of=" + filler, "bs=4k").redirectErrorStream(true).start()
+                    .waitFor();
             HullCli.Result late = small.run("create", "-b", bundle.toString(), "late");
             assertThat(late.code()).isEqualTo(1);
             assertThat(late.stderr().lines().toList()).hasSize(1);

@@ -1,17 +1,19 @@
 package dev.hull.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Hull's own processes killed at the worst moments: the container's status stays true, nothing is left
@@ -59,7 +61,7 @@ class ShimFaultsIT extends HullTest {
                 bundle.toString(), "boot");
         await(which).destroyForcibly();
         assertThat(create.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String err = java.nio.file.Files.readString(dir.resolve("create.err"));
+        String err = Files.readString(dir.resolve("create.err"));
         if (create.exitValue() == 0) {
             // Killed after the guest had answered: the container was made, and is now stopped as killed.
             awaitStatus("boot", "stopped");
@@ -150,7 +152,7 @@ class ShimFaultsIT extends HullTest {
     @Test
     void fiveCreatesOfOneIdMakeOneContainer() throws Exception {
         Path bundle = Bundles.of(dir.resolve("b"), "sleep", "1000");
-        java.util.List<Process> creates = new java.util.ArrayList<>();
+        List<Process> creates = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             creates.add(hull.start(null, dir.resolve("c" + i + ".out"), dir.resolve("c" + i + ".err"), "create",
                     "-b", bundle.toString(), "same"));
@@ -161,7 +163,7 @@ class ShimFaultsIT extends HullTest {
             if (creates.get(i).exitValue() == 0) {
                 ok++;
             } else {
-                assertThat(java.nio.file.Files.readString(dir.resolve("c" + i + ".err"))).contains("already exists");
+                assertThat(Files.readString(dir.resolve("c" + i + ".err"))).contains("already exists");
             }
         }
         assertThat(ok).isEqualTo(1);
@@ -204,13 +206,13 @@ class ShimFaultsIT extends HullTest {
         linux.putObject("resources").putArray("devices").addObject().put("allow", true).put("access", "rwm");
         Path bundle = Bundles.write(dir.resolve("b"), config);
         hull.run("run", "-d", "-b", bundle.toString(), "flood").assertOk();
-        waitFor(Duration.ofSeconds(60), () -> java.nio.file.Files.exists(bundle.resolve("rootfs/flood-done")));
+        waitFor(Duration.ofSeconds(60), () -> Files.exists(bundle.resolve("rootfs/flood-done")));
         // The bound is looked at every second: two looks after the last write.
         Thread.sleep(2500);
-        Path runDir = Path.of(Bundles.JSON.readTree(java.nio.file.Files.readString(hull.root().resolve("flood/state.json")))
+        Path runDir = Path.of(Bundles.JSON.readTree(Files.readString(hull.root().resolve("flood/state.json")))
                 .get("runDir").asText());
-        assertThat(java.nio.file.Files.size(runDir.resolve("console.log"))).isLessThanOrEqualTo(1 << 20);
-        assertThat(java.nio.file.Files.readString(hull.root().resolve("hull.log"))).contains("console log of hull-flood");
+        assertThat(Files.size(runDir.resolve("console.log"))).isLessThanOrEqualTo(1 << 20);
+        assertThat(Files.readString(hull.root().resolve("hull.log"))).contains("console log of hull-flood");
         hull.run("delete", "-f", "flood").assertOk();
     }
 }
