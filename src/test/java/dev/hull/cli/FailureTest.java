@@ -50,7 +50,7 @@ class FailureTest {
         var e = new InternalException("cannot write the pid file", new IOException("EACCES",
                 new IllegalStateException("deep")));
         assertThat(Failure.causes(e)).isEqualTo(
-                // name clash: none; the class names are text the expected message holds, not code to import
+                // not code: the class names are text the expected message holds
                 "caused by java.io.IOException: EACCES; by java.lang.IllegalStateException: deep");
         assertThat(Failure.causes(new BadInputException("x"))).isEmpty();
     }

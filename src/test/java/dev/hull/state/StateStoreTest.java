@@ -6,16 +6,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hull.error.BadInputException;
 import dev.hull.error.NotFoundException;
 import dev.hull.error.WrongStateException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StateStoreTest {
     @TempDir
-    Path root;
+    Path tmp;
+    /** A folder of its own: that "../x" reached nothing is checked in its parent, never /tmp itself. */
+    private Path root;
+
+    @BeforeEach
+    void makeRoot() throws IOException {
+        root = Files.createDirectory(tmp.resolve("root"));
+    }
 
     private static ContainerState state(String id, Status status) {
         return new ContainerState("1.2.0", id, status, 0, "/b", "/b/rootfs", "2026-01-01T00:00:00Z", 0,
