@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,12 +59,8 @@ class DockerE2EIT {
                 + "/exec 2>/dev/null; true").inheritIO().start().waitFor();
     }
 
-    private List<Path> mountsBefore;
-
-    @org.junit.jupiter.api.BeforeEach
-    void noteMounts() throws Exception {
-        mountsBefore = Commands.runHullMounts();
-    }
+    @RegisterExtension
+    final NoMountsLeft noMountsLeft = new NoMountsLeft();
 
     @AfterEach
     void nothingLeftBehind() throws Exception {
@@ -72,7 +69,6 @@ class DockerE2EIT {
             run("rm", "-f", id);
         }
         assertThat(Leftovers.killHull(dir)).as("qemu or shims left behind").isEmpty();
-        assertThat(Commands.runHullMounts()).as("mounts left under /run/hull").isSubsetOf(mountsBefore);
         // dockerd 20.10 gives every runtime added with --add-runtime runc's root folder.
         Path hullRoot = dir.resolve("exec/runtime-runc/moby");
         if (Files.isDirectory(hullRoot)) {
