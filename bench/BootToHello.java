@@ -34,7 +34,8 @@ public class BootToHello {
         for (int i = 0; i < runs; i++) {
             Path dir = Files.createTempDirectory("hull-boot");
             long t0 = System.nanoTime();
-            try (QemuVm vm = QemuVm.launch(config, HypervisorArgs.builtIn(virtioFs), dir, rootfs, "bench", List.of());
+            try (QemuVm vm = QemuVm.launch(config, HypervisorArgs.builtIn(virtioFs),
+                    QemuVm.Launch.of("bench", dir, rootfs));
                     AgentClient agent = vm.connectAgent(Duration.ofSeconds(30))) {
                 ms.add((System.nanoTime() - t0) / 1e6);
                 agent.shutdown(Duration.ofSeconds(5));
