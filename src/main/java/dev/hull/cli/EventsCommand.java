@@ -41,7 +41,7 @@ final class EventsCommand implements Callable<Integer> {
             try {
                 stats = life.ask(id, new ShimRequest.Stats(), false);
             } catch (HullException | IOException e) {
-                ContainerState st = life.read(id);
+                ContainerState st = global.store().read(id);
                 if (!once && !st.effectiveStatus().isLive()) {
                     return 0; // the stream ends with the container
                 }

@@ -88,7 +88,7 @@ final class ExecCommand implements Callable<Integer> {
         global.init();
         long launcher = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         Lifecycle life = new Lifecycle(global);
-        ContainerState st = life.read(id);
+        ContainerState st = global.store().read(id);
         Process process = process(st);
         if (pidFile != null) {
             PidFile.check(pidFile);

@@ -159,17 +159,9 @@ final class Lifecycle {
         return new VmResolver(VmResolver.ETC, Main.home()).resolve(bundle);
     }
 
-    ContainerState read(String id) throws HullException, IOException {
-        return store.read(id);
-    }
-
-    StateStore.Lock lock(String id) throws HullException, IOException {
-        return store.lock(id);
-    }
-
     void start(String id) throws HullException, IOException {
-        try (var lock = lock(id)) {
-            ContainerState st = read(id);
+        try (var lock = store.lock(id)) {
+            ContainerState st = store.read(id);
             Status status = st.effectiveStatus();
             if (!status.canStart()) {
                 throw new WrongStateException("cannot start container '" + id + "': it is " + status.json()
@@ -180,8 +172,8 @@ final class Lifecycle {
     }
 
     void kill(String id, int signal, boolean all) throws HullException, IOException {
-        try (var lock = lock(id)) {
-            ContainerState st = read(id);
+        try (var lock = store.lock(id)) {
+            ContainerState st = store.read(id);
             Status status = st.effectiveStatus();
             if (!status.canKill(all)) {
                 throw WrongStateException.notRunning(id);
@@ -194,8 +186,8 @@ final class Lifecycle {
 
     /** Asks a live container's shim for something; a stopped container is a clear error. */
     JsonNode ask(String id, ShimRequest request, boolean locked) throws HullException, IOException {
-        try (var lock = locked ? lock(id) : null) {
-            ContainerState st = read(id);
+        try (var lock = locked ? store.lock(id) : null) {
+            ContainerState st = store.read(id);
             if (!st.effectiveStatus().isUp()) {
                 throw new WrongStateException("container '" + id + "' is not running");
             }
@@ -205,10 +197,10 @@ final class Lifecycle {
 
     /** Deletes a container; a running one only with {@code force} (it is killed first). */
     void delete(String id, boolean force) throws HullException, IOException {
-        try (var lock = lock(id)) {
+        try (var lock = store.lock(id)) {
             ContainerState st;
             try {
-                st = read(id);
+                st = store.read(id);
             } catch (IOException | RuntimeException e) {
                 if (!force) {
                     throw new InternalException("the state of container '" + id + "' cannot be read (" + e.getMessage()
@@ -285,8 +277,8 @@ final class Lifecycle {
 
     /** The seed's {@code stop}: ends the workload and its VM now, leaving the container stopped. */
     void stop(String id) throws HullException, IOException {
-        try (var lock = lock(id)) {
-            stopShim(read(id));
+        try (var lock = store.lock(id)) {
+            stopShim(store.read(id));
         }
     }
 

@@ -71,9 +71,8 @@ final class ShimCommand implements Callable<Integer> {
                 Log.error("uncaught in the shim's " + thread.getName() + ": " + e));
         Shim shim;
         try {
-            var life = new Lifecycle(global);
             var b = Bundle.load(bundle);
-            shim = Shim.create(global.store(), life.read(id), b, Lifecycle.resolveVm(b),
+            shim = Shim.create(global.store(), global.store().read(id), b, Lifecycle.resolveVm(b),
                     new HostTerminal.Source(consoleSocket, console), inNetns, hookRunner(launcher));
         } catch (Exception e) {
             Log.error("create " + id + ": " + HullException.message(e));

@@ -27,7 +27,7 @@ final class StateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.init();
-        ContainerState st = new Lifecycle(global).read(id);
+        ContainerState st = global.store().read(id);
         System.out.println(JsonValues.write(ociState(st, global.store().dir(id)), true));
         return 0;
     }

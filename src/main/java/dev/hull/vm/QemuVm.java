@@ -121,7 +121,7 @@ public final class QemuVm implements AutoCloseable {
                 // with it, recorded as killed.
                 // A guest that powers off ends qemu, and virtiofsd with it: qemu may still be on its way out.
                 fsd.onExit(() -> {
-                    if (!exitsWithin(vm.process, VIRTIOFSD_LAG)) {
+                    if (!vm.exitsWithin(VIRTIOFSD_LAG)) {
                         Log.error("virtiofsd of " + name + " ended while its VM ran; ending the VM");
                         vm.process.destroyForcibly();
                     }
@@ -136,12 +136,13 @@ public final class QemuVm implements AutoCloseable {
         }
     }
 
-    private static boolean exitsWithin(Process process, Duration deadline) {
+    /** {@link #awaitExit} for a caller that cannot be interrupted (an exit callback). */
+    private boolean exitsWithin(Duration deadline) {
         try {
-            return process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            return awaitExit(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return !process.isAlive();
+            return !isAlive();
         }
     }
 
