@@ -3,6 +3,7 @@ package dev.hull.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
+import dev.hull.io.Children;
 import dev.hull.json.JsonValues;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Process;
@@ -185,9 +186,9 @@ final class ExecCommand implements Callable<Integer> {
             cmd.add(processJson.toString());
             cmd.add(id);
             // name clash: dev.hull.oci.Process is the OCI process this file also uses
-            java.lang.Process relay = ShimLauncher.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
-            try (SocketChannel ch = ShimLauncher.awaitNotify(server, relay, "exec relay",
-                    Duration.ofSeconds(60))) {
+            java.lang.Process relay = Children.withStdio(new ProcessBuilder(cmd), consoleSocket == null).start();
+            try (SocketChannel ch = Children.await(server, relay, "exec relay",
+                    Duration.ofSeconds(60), false)) {
                 HullException failure = ShimLauncher.failure(ch, "exec failed");
                 if (failure != null) {
                     relay.destroyForcibly();

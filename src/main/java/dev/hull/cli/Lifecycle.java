@@ -9,6 +9,7 @@ import dev.hull.logging.Log;
 import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
+import dev.hull.shim.Anchor;
 import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
@@ -71,7 +72,7 @@ final class Lifecycle {
         namespaces.check();
         var owner = PodMembership.owner(store, bundle.spec(), id);
         if (owner.isPresent()) {
-            return createMember(id, bundle, owner.get(), terminal, namespaces);
+            return createMember(id, bundle, owner.get(), terminal, namespaces, inProcess);
         }
         VmResolver.Resolved vm = resolveVm(bundle);
         Path dir = store.claim(id);
@@ -82,7 +83,7 @@ final class Lifecycle {
             store.write(initial);
             Log.info("creating " + id + " from " + bundle.dir());
             if (inProcess) {
-                Shim shim = Shim.create(store, initial, bundle, vm, terminal, false, HookRunner.HERE);
+                Shim shim = Shim.create(store, initial, bundle, vm, terminal, false, HookRunner.HERE, false);
                 return new Created(shim.state(), shim, null);
             }
             ShimLauncher.launch(global, runDir, bundle.dir(), id, vm.bootTimeout(), terminal,
@@ -101,10 +102,11 @@ final class Lifecycle {
 
     /**
      * A container created in the VM of a running one (its pod's, see PodMembership): no VM of its own, a
-     * hull-member process as its pid, in the namespaces config.json names.
+     * hull-member process as its pid, in the namespaces config.json names. Detached, that is an anchor with
+     * the member's root (Anchor); attached, this process's child, whose status the run waits for.
      */
     private Created createMember(String id, Bundle bundle, ContainerState owner, HostTerminal.Source terminal,
-            ShimNamespaces namespaces) throws Exception {
+            ShimNamespaces namespaces, boolean attached) throws Exception {
         if (!Host.isRoot()) {
             throw new BadInputException("container '" + id + "' names the network namespace or sandbox of '"
                     + owner.id() + "': a second container in one VM (a pod) needs root");
@@ -121,7 +123,7 @@ final class Lifecycle {
                     terminal.consoleSocket() == null ? null : terminal.consoleSocket().toAbsolutePath(),
                     terminal.console() == null ? null : terminal.console().toAbsolutePath());
             member = ShimLauncher.launchMember(Path.of(owner.runDir()).resolve("pod.sock"), request, terminal,
-                    namespaces.launchPrefix(true));
+                    namespaces.launchPrefix(true), attached ? List.of() : Anchor.args(bundle.spec(), bundle.rootfs()));
             return new Created(store.read(id), null, member);
         } catch (Exception e) {
             if (member != null) {

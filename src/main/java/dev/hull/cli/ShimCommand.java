@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** The per-container process {@code create} starts; its pid is the container's. Not for people. */
+/**
+ * The VM owner {@code create} starts for a container that boots its own VM; the container's pid is the
+ * anchor this process starts (shim's {@code Anchor}). Not for people.
+ */
 final class ShimCommand implements Callable<Integer> {
     private final Main global;
     private final Path bundle;
@@ -73,15 +76,14 @@ final class ShimCommand implements Callable<Integer> {
         try {
             var b = Bundle.load(bundle);
             shim = Shim.create(global.store(), global.store().read(id), b, Lifecycle.resolveVm(b),
-                    new HostTerminal.Source(consoleSocket, console), inNetns, hookRunner(launcher));
+                    new HostTerminal.Source(consoleSocket, console), inNetns, hookRunner(launcher), true);
         } catch (Exception e) {
             Log.error("create " + id + ": " + HullException.message(e));
             NotifySocket.failed(notify, e);
             return 1;
         }
         NotifySocket.ok(notify);
-        int code = shim.awaitExit();
-        ShimLauncher.awaitAdoption(launcher);
-        return code;
+        // The container's pid and status are its anchor's: this process's own status is nobody's.
+        return shim.awaitExit();
     }
 }

@@ -1,13 +1,13 @@
 package dev.hull.cli;
 
 import dev.hull.error.HullException;
-import dev.hull.error.InternalException;
+import dev.hull.io.Children;
 import dev.hull.io.SocketLines;
+import dev.hull.shim.Anchor;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
 import dev.hull.shim.NotifySocket;
 import dev.hull.time.Deadline;
-import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -94,14 +94,14 @@ final class ShimLauncher {
                 cmd.addAll(List.of("--console", terminal.console().toAbsolutePath().toString()));
             }
             cmd.add(id);
-            Process shim = withStdio(new ProcessBuilder(cmd),
+            Process shim = Children.withStdio(new ProcessBuilder(cmd),
                     terminal.consoleSocket() == null && terminal.console() == null).start();
-            try (SocketChannel ch = awaitNotify(server, shim, "shim", bootTimeout.plus(SLACK))) {
+            try (SocketChannel ch = Children.await(server, shim, "shim", bootTimeout.plus(SLACK), false)) {
                 HullException failure = failure(ch, "the shim failed without saying why");
                 if (failure == null) {
                     return shim.toHandle();
                 }
-                kill(shim);
+                Children.kill(shim);
                 throw failure;
             }
         } finally {
@@ -113,66 +113,33 @@ final class ShimLauncher {
      * Starts a pod member's host process (hull-member, {@code netnsPrefix} putting it in the namespaces
      * config.json names) with the container's stdio; it asks the VM owner at {@code podSocket} for the member,
      * and the owner reports on notify.sock. Returns it once the member is created; throws with the reason.
+     * {@code anchorArgs}: what makes it the member's anchor ({@link Anchor#args}); then the process started
+     * here only forks the anchor and exits, and the anchor's pid is the one the VM owner records.
      */
-    static Process launchMember(Path podSocket, MemberRequest request,
-            HostTerminal.Source terminal, List<String> netnsPrefix) throws IOException, HullException {
-        Path stub = Main.home().resolve("target/native/hull-member");
-        if (!Files.isExecutable(stub)) {
-            throw new InternalException(stub + " is missing: run 'make build' in " + Main.home());
-        }
+    static Process launchMember(Path podSocket, MemberRequest request, HostTerminal.Source terminal,
+            List<String> netnsPrefix, List<String> anchorArgs) throws IOException, HullException {
+        Path stub = Anchor.binary();
         Path notify = request.notifySocket();
         Files.deleteIfExists(notify);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(notify));
             List<String> cmd = new ArrayList<>(netnsPrefix);
             cmd.addAll(List.of(stub.toString(), podSocket.toString(), request.memberJson()));
-            Process member = withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null
+            cmd.addAll(anchorArgs);
+            Process member = Children.withStdio(new ProcessBuilder(cmd), terminal.consoleSocket() == null
                     && terminal.console() == null).start();
-            try (SocketChannel ch = awaitNotify(server, member, "member's host process", SLACK)) {
+            try (SocketChannel ch = Children.await(server, member, "member's host process", SLACK,
+                    !anchorArgs.isEmpty())) {
                 HullException failure = failure(ch, "the pod's VM failed to take the member without saying why");
                 if (failure == null) {
                     return member;
                 }
-                kill(member);
+                Children.kill(member);
                 throw failure;
             }
         } finally {
             Files.deleteIfExists(notify);
         }
-    }
-
-    /**
-     * The container's stdio is ours to hand on, unless it has a terminal: then the pty is its stdio, and
-     * holding the caller's pipes would keep them open forever (containerd's shim waits for EOF on the
-     * pipes it gave the runtime before it goes on to start the container).
-     */
-    static ProcessBuilder withStdio(ProcessBuilder pb, boolean inherit) {
-        if (inherit) {
-            return pb.inheritIO();
-        }
-        File devNull = Path.of("/dev/null").toFile();
-        return pb.redirectInput(ProcessBuilder.Redirect.from(devNull))
-                .redirectOutput(ProcessBuilder.Redirect.to(devNull))
-                .redirectError(ProcessBuilder.Redirect.to(devNull));
-    }
-
-    /** Waits for {@code child} to connect to {@code server}; its death or the deadline is an error. */
-    static SocketChannel awaitNotify(ServerSocketChannel server, Process child, String what, Duration deadline)
-            throws IOException, HullException {
-        server.configureBlocking(false);
-        SocketChannel[] accepted = new SocketChannel[1];
-        boolean ended = Deadline.within(deadline, POLL,
-                () -> (accepted[0] = server.accept()) != null || !child.isAlive());
-        if (accepted[0] != null) {
-            accepted[0].configureBlocking(true);
-            return accepted[0];
-        }
-        if (ended) {
-            throw new InternalException("the " + what + " exited with status " + child.exitValue()
-                    + " before it was ready (see the log)");
-        }
-        kill(child);
-        throw new InternalException("not ready within " + deadline);
     }
 
     /** What the child said on notify.sock: null for {@code ok}, else what failed ({@link NotifySocket}). */
@@ -189,15 +156,5 @@ final class ShimLauncher {
     static void awaitAdoption(long launcherPid) {
         Deadline.within(ADOPTION, POLL,
                 () -> ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != launcherPid);
-    }
-
-    private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

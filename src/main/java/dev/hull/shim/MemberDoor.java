@@ -1,14 +1,12 @@
 package dev.hull.shim;
 
 import dev.hull.error.HullException;
-import dev.hull.io.SocketLines;
 import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Spec;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
-import dev.hull.sys.ExitCodes;
 import dev.hull.sys.Namespaces;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -28,8 +26,6 @@ import java.util.Map;
  */
 final class MemberDoor implements AutoCloseable {
     static final String SOCKET = "pod.sock";
-    /** A member request is one short line (an id and three paths). */
-    private static final int MAX_REQUEST = 64 << 10;
 
     private final PodVm pod;
     private final StateStore store;
@@ -58,20 +54,20 @@ final class MemberDoor implements AutoCloseable {
     /** One member, from its request to its end. */
     private void member(SocketChannel ch) {
         try (ch) {
-            SocketLines lines = new SocketLines(ch, MAX_REQUEST);
-            MemberRequest request;
+            AnchorLink link;
             try {
-                String line = lines.read();
-                if (line == null) {
+                link = AnchorLink.accept(ch);
+                if (link == null) {
                     return;
                 }
-                request = MemberRequest.parse(line);
             } catch (IOException e) {
                 Log.warn("pod " + pod.name() + ": " + e.getMessage());
                 return;
             }
+            MemberRequest request = link.request();
             GuestContainer c;
             try {
+                link.awaitReady();
                 c = create(request);
             } catch (Exception e) {
                 Log.error("create " + request.id() + " in the pod of " + pod.name() + ": " + HullException.message(e));
@@ -80,29 +76,12 @@ final class MemberDoor implements AutoCloseable {
             }
             NotifySocket.ok(request.notifySocket());
             Log.info("created " + request.id() + " in the VM of " + pod.name());
-            // Its host process going away (killed) ends the member: nothing else would.
-            Thread.ofPlatform().daemon().name("hull-member-watch").start(() -> {
-                try {
-                    while (lines.read() != null) {
-                        // hull-member sends nothing after its request.
-                    }
-                } catch (IOException ignored) {
-                    // Closed: the same as gone.
-                }
-                if (c.state().status() != Status.STOPPED) {
-                    Log.warn("the host process of " + c.id() + " is gone; ending the member");
-                    try {
-                        c.kill(ExitCodes.SIGKILL, true);
-                    } catch (Exception e) {
-                        Log.debug("kill " + c.id() + ": " + e.getMessage());
-                    }
-                }
-            });
+            link.bind(c);
             int code = c.awaitExit();
             // The manager sees the member end when its host process does: that comes first, the guest's
             // and the share's clean-up after.
             try {
-                lines.write(Integer.toString(code));
+                link.exit(code);
             } finally {
                 c.release();
             }

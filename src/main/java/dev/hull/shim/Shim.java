@@ -18,51 +18,71 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The process whose pid is a container's pid when that container boots its own VM: it holds the VM
- * ({@link PodVm}) and the container ({@link GuestContainer}), takes in the members of its pod
- * ({@link MemberDoor}), and when the container's workload ends records its status, ends the members,
- * powers the VM off and hands the status back as its own.
+ * The VM owner of a container that boots its own VM: it holds the VM ({@link PodVm}) and the container
+ * ({@link GuestContainer}), takes in the members of its pod ({@link MemberDoor}), and when the container's
+ * workload ends records its status, ends the members, powers the VM off and hands the status to the
+ * container's anchor ({@link Anchor}), whose pid is the container's. In an attached {@code run} there is
+ * no anchor: the CLI is the container's process, as the person at the terminal expects.
  */
 public final class Shim {
     private final PodVm pod;
     private final GuestContainer container;
     private final MemberDoor door;
+    private final AnchorLink anchor;
 
-    private Shim(PodVm pod, GuestContainer container, MemberDoor door) {
+    private Shim(PodVm pod, GuestContainer container, MemberDoor door, AnchorLink anchor) {
         this.pod = pod;
         this.container = container;
         this.door = door;
+        this.anchor = anchor;
     }
 
     /**
      * Boots the VM and prepares the workload; returns once it waits for {@code start}. On failure nothing
-     * is left running and the exception says why.
+     * is left running and the exception says why. {@code anchored}: the container's pid is an anchor this
+     * process starts (a detached container), not this process (an attached run).
      */
     public static Shim create(StateStore store, ContainerState initial, Bundle bundle, VmResolver.Resolved resolved,
-            HostTerminal.Source terminal, boolean inNetns, HookRunner hookRunner) throws Exception {
+            HostTerminal.Source terminal, boolean inNetns, HookRunner hookRunner, boolean anchored) throws Exception {
         String id = initial.id();
         Path runDir = Path.of(initial.runDir());
         VmConfig config = resolved.config();
         var spec = bundle.spec();
         joinHostCgroup(store, id, spec, config);
-        ProcessHandle self = ProcessHandle.current();
-        ContainerState hookState = initial.started(self.pid(),
-                self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
-        PodVm pod = PodVm.boot(id, bundle, resolved, config, runDir, inNetns, hookRunner, hookState);
+        // In the host cgroup and the container's namespaces, as this process is: the manager reads them there.
+        AnchorLink anchor = anchored ? Anchor.start(runDir, new MemberRequest(0, id, bundle.dir(),
+                runDir.resolve("notify.sock"), terminal.consoleSocket(), terminal.console()),
+                Anchor.args(spec, bundle.rootfs()), true) : null;
+        PodVm pod = null;
         GuestContainer.HostStdio stdio = null;
         try {
+            ProcessHandle holder = anchor == null ? ProcessHandle.current()
+                    : ProcessHandle.of(anchor.request().pid()).orElseThrow(
+                            () -> new IOException("the container's host process ended at once"));
+            ContainerState hookState = initial.started(holder.pid(),
+                    holder.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
+            pod = PodVm.boot(id, bundle, resolved, config, runDir, inNetns, hookRunner, hookState);
             stdio = GuestContainer.HostStdio.own(terminal, spec.process().terminal());
-            ContainerState created = hookState.started(self.pid(), hookState.shimStarted(), pod.qemuPid())
+            ContainerState created = hookState.started(holder.pid(), hookState.shimStarted(), pod.qemuPid())
                     .withStatus(Status.CREATED).withVm(pod.info());
             GuestContainer container = GuestContainer.create(store, pod, created, bundle, pod.firstVolumes(),
                     pod.share() == null ? null : PodShare.rootOf(id), null, stdio, hookRunner);
             MemberDoor door = pod.share() == null ? null : MemberDoor.open(pod, store, hookRunner);
-            return new Shim(pod, container, door);
+            if (anchor != null) {
+                anchor.bind(container);
+            }
+            return new Shim(pod, container, door, anchor);
         } catch (Exception e) {
             if (stdio != null && stdio.tty() != null) {
                 stdio.tty().close();
             }
-            pod.abort();
+            if (pod != null) {
+                pod.abort();
+            }
+            if (anchor != null) {
+                // Its connection closing ends it (137): it never reported a container to its manager.
+                anchor.close();
+            }
             throw e;
         }
     }
@@ -125,6 +145,15 @@ public final class Shim {
         }
         pod.remove(container);
         pod.powerOff(container);
+        if (anchor != null) {
+            // Last: the manager sees the container end when its anchor does, and then deletes it; by then
+            // the VM and everything of it are gone.
+            try (anchor) {
+                anchor.exit(code);
+            } catch (IOException e) {
+                Log.warn("cannot hand the exit code of " + container.id() + " to its host process: " + e.getMessage());
+            }
+        }
         return code;
     }
 }
