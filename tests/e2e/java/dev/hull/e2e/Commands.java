@@ -57,16 +57,31 @@ final class Commands {
         assertThat(imported.code()).as(imported.stderr()).isZero();
     }
 
+    /** Waits (up to 30 s) until the logs of container {@code name} contain {@code text}. */
+    static void awaitLog(DockerLike cli, String name, String text) throws Exception {
+        assertThat(awaitOutput(cli, text, "logs", name)).contains(text);
+    }
+
+    /**
+     * The output of {@code args} once it contains {@code text}, or after 30 s whatever it is: what a
+     * container sees of a change made on the host comes within the share's cache time.
+     */
+    static String awaitOutput(DockerLike cli, String text, String... args) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String out = cli.run(args).stdout();
+        while (!out.contains(text) && System.nanoTime() < end) {
+            Thread.sleep(200);
+            out = cli.run(args).stdout();
+        }
+        return out;
+    }
+
     /**
      * The life of a detached container started as {@code name} (echoing "started", then sleeping), the
      * same through docker and podman: logs, exec with its status, pause seen by inspect, unpause, stop, rm.
      */
     static void assertDetachedLifecycle(DockerLike cli, String name) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!cli.run("logs", name).stdout().contains("started") && System.nanoTime() < end) {
-            Thread.sleep(200);
-        }
-        assertThat(cli.run("logs", name).stdout()).contains("started");
+        awaitLog(cli, name, "started");
         Out exec = cli.run("exec", name, "sh", "-c", "echo from exec; exit 4");
         assertThat(exec.code()).isEqualTo(4);
         assertThat(exec.stdout()).isEqualTo("from exec\n");

@@ -116,6 +116,53 @@ class PodmanE2EIT {
         assertThat(Files.readString(conf)).isEqualTo("setting=1\n");
     }
 
+    /**
+     * podman cp and top on a running container go through /proc/PID, PID being the container's pid: they
+     * reach the container's root and its volumes, and neither the host's files nor its processes.
+     */
+    @Test
+    void cpAndTopOfARunningContainerReachTheContainerNotTheHost() throws Exception {
+        String mark = "hull-e2e-" + ProcessHandle.current().pid();
+        Path probe = Path.of("/var/tmp", mark + "-host-only");
+        Path planted = Path.of("/var/tmp", mark + "-copied-in");
+        Path vol = Files.createDirectories(dir.resolve("cp-vol"));
+        Files.writeString(probe, "the host's\n");
+        try {
+            Out started = run("run", "-d", "--name", "cp", "--network", "none", "-v", vol + ":/vol", IMAGE, "sh",
+                    "-c", "echo written-inside > /var/tmp/inside; echo started; exec sleep 300");
+            assertThat(started.code()).as(started.stderr()).isZero();
+            Commands.awaitLog(PodmanE2EIT::run, "cp", "started");
+            Path in = Files.writeString(dir.resolve("in.txt"), "from the host\n");
+
+            Out cpIn = run("cp", in.toString(), "cp:" + planted);
+            assertThat(cpIn.code()).as(cpIn.stderr()).isZero();
+            assertThat(planted).as("podman cp wrote the host's root").doesNotExist();
+            assertThat(Commands.awaitOutput(PodmanE2EIT::run, "from the host\n", "exec", "cp", "cat",
+                    planted.toString())).isEqualTo("from the host\n");
+            assertThat(run("cp", in.toString(), "cp:/vol/in-vol.txt").code()).isZero();
+            assertThat(vol.resolve("in-vol.txt")).hasContent("from the host");
+
+            Path out = dir.resolve("out.txt");
+            Out cpOut = run("cp", "cp:/var/tmp/inside", out.toString());
+            assertThat(cpOut.code()).as(cpOut.stderr()).isZero();
+            assertThat(out).hasContent("written-inside");
+            Path leaked = dir.resolve("leaked.txt");
+            assertThat(run("cp", "cp:" + probe, leaked.toString()).code()).as("a host-only file copied out")
+                    .isNotZero();
+            assertThat(leaked).doesNotExist();
+
+            // The host's processes (its init first of all) are not the container's.
+            Out top = run("top", "cp", "pid", "args");
+            assertThat(top.code()).as(top.stderr()).isZero();
+            String hostInit = String.join(" ", ProcessHandle.of(1).orElseThrow().info().commandLine().orElse("init"));
+            assertThat(top.stdout().lines().skip(1).toList()).hasSize(1)
+                    .noneMatch(l -> l.contains(hostInit) || l.contains("java"));
+        } finally {
+            Files.deleteIfExists(probe);
+            Files.deleteIfExists(planted);
+        }
+    }
+
     @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
         Commands.assertInteractiveShell(dir, "hull-podman",

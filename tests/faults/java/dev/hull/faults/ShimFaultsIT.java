@@ -109,6 +109,25 @@ class ShimFaultsIT extends HullTest {
         assertThat(find("virtiofsd")).isEmpty();
     }
 
+    /**
+     * The VM owner (the JVM holding qemu, which no manager holds) killed: the container's pid ends with it,
+     * as a container killed with its VM, and delete ends what it left.
+     */
+    @Test
+    void theVmOwnerKilledWhileRunningEndsTheContainersPid() throws Exception {
+        hull.run("run", "-d", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "own").assertOk();
+        ProcessHandle anchor = ProcessHandle.of(Long.parseLong(Bundles.JSON.readTree(hull.run("state", "own")
+                .assertOk().stdout()).get("pid").asText())).orElseThrow();
+        ProcessHandle owner = await("qemu-system").parent().orElseThrow();
+        assertThat(owner.pid()).isNotEqualTo(anchor.pid());
+        owner.destroyForcibly();
+        assertThat(anchor.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+        awaitStatus("own", "stopped");
+        hull.run("delete", "own").assertOk();
+        assertThat(find("qemu-system")).isEmpty();
+        assertThat(find("virtiofsd")).isEmpty();
+    }
+
     @Test
     void qemuKilledWhileRunningStopsTheContainerAsKilled() throws Exception {
         hull.run("run", "-d", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "vm").assertOk();
