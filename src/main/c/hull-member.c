@@ -20,7 +20,8 @@
  * root: no namespaces to make).
  *
  * Over SOCKET it sends {"pid":N,"member":REQUEST-JSON}, then "warn <why>" lines for volumes it could not
- * show, then "ready" or "error <why>"; it reads back one line, the exit code.
+ * show, then "ready" or "error <why>", then "signal N" for each signal it is sent (passed on to the
+ * workload); it reads back one line, the exit code.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -153,17 +156,36 @@ static int connect_to(const char *path) {
     return fd;
 }
 
-/* One line back: the exit code; nothing (the VM owner is gone): killed with the VM. Longer input is not
- * an exit code: read at most what one needs. */
+/* The signals a manager or a person may send the container's pid directly (runc's container process is
+ * the workload: they reach it); each is passed on as "signal N" and the VM owner delivers it in the guest.
+ * SIGKILL cannot be caught: it ends this process, and so the container. */
+static const int FORWARDED[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
+
+/* Waits for one line back, the exit code, passing signals on meanwhile; nothing (the VM owner is gone):
+ * killed with the VM. Longer input is not an exit code: read at most what one needs. */
 static int await_exit_code(int fd) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++) sigaddset(&set, FORWARDED[i]);
+    int sfd = -1;
+    if (sigprocmask(SIG_BLOCK, &set, NULL) == 0) sfd = signalfd(-1, &set, SFD_CLOEXEC);
     char line[16];
     size_t len = 0;
-    while (len < sizeof line - 1) {
+    for (;;) {
+        struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+        if (poll(p, sfd < 0 ? 1 : 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return LOST;
+        }
+        struct signalfd_siginfo si;
+        if (sfd >= 0 && (p[1].revents & POLLIN) && read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+            say(fd, "signal", "%u", si.ssi_signo);
+        if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
         ssize_t r = read(fd, line + len, 1);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return LOST;
         if (line[len] == '\n') break;
-        len++;
+        if (++len == sizeof line - 1) return LOST;
     }
     line[len] = 0;
     char *end;

@@ -11,14 +11,16 @@ import java.nio.channels.SocketChannel;
  * The VM owner's end of one connection from a container's host process (hull-member: the anchor, whose pid
  * is the container's). The anchor says who it is ({@link MemberRequest}, with its pid), then, once its
  * namespaces and root are made, {@code ready} (after a {@code warn} line for each volume it could not show)
- * or {@code error <why>}; it then waits for the container's exit code. The connection closing early means
- * the anchor was killed.
+ * or {@code error <why>}; it then passes on the signals it is sent and waits for the container's exit code.
+ * The connection closing early means the anchor was killed.
  */
 final class AnchorLink implements AutoCloseable {
     /** A request is one short line (an id and three paths); the rest are short lines too. */
     private static final int MAX_LINE = 64 << 10;
     /** hull-member warns at most once a volume, and takes at most 512. */
     private static final int MAX_WARNINGS = 1024;
+    /** Linux's highest signal number (SIGRTMAX). */
+    private static final int MAX_SIGNAL = 64;
 
     private final SocketChannel channel;
     private final SocketLines lines;
@@ -68,8 +70,8 @@ final class AnchorLink implements AutoCloseable {
     void bind(GuestContainer container) {
         Thread.ofPlatform().daemon().name("hull-anchor-watch").start(() -> {
             try {
-                while (lines.read() != null) {
-                    // The anchor sends nothing after ready.
+                for (String line = lines.read(); line != null; line = lines.read()) {
+                    signal(container, line);
                 }
             } catch (IOException ignored) {
                 // Closed: the same as gone.
@@ -84,6 +86,28 @@ final class AnchorLink implements AutoCloseable {
                 Log.debug("kill " + container.id() + ": " + e.getMessage());
             }
         });
+    }
+
+    /**
+     * A signal sent to the anchor ({@code signal N}): sent to the container's pid with runc, it reaches the
+     * workload, so here too.
+     */
+    private static void signal(GuestContainer container, String line) {
+        int signal;
+        try {
+            signal = line.startsWith("signal ") ? Integer.parseInt(line.substring(7)) : 0;
+        } catch (NumberFormatException e) {
+            signal = 0;
+        }
+        if (signal < 1 || signal > MAX_SIGNAL) {
+            Log.debug(container.id() + ": its host process said " + Log.printable(line));
+            return;
+        }
+        try {
+            container.kill(signal, false);
+        } catch (Exception e) {
+            Log.debug("signal " + signal + " to " + container.id() + ": " + e.getMessage());
+        }
     }
 
     /** The container's exit code, which the anchor exits with. */

@@ -66,6 +66,19 @@ class CliAnchorIT extends HullTest {
         hull.run("delete", "-f", "a").assertOk();
     }
 
+    /** As with runc, whose container process is the workload: a signal sent to the pid reaches it. */
+    @Test
+    void aSignalSentToThePidReachesTheWorkload() throws Exception {
+        Path bundle = Bundles.of(dir.resolve("b"), "sh", "-c",
+                "trap 'echo got-term > /term; exit 7' TERM; touch /ready; while :; do sleep 0.1; done");
+        hull.run("run", "-d", "-b", bundle.toString(), "t").assertOk();
+        waitFor(Duration.ofSeconds(30), () -> Files.exists(bundle.resolve("rootfs/ready")));
+        ProcessHandle.of(pid("t")).orElseThrow().destroy();
+        awaitStatus("t", "stopped");
+        assertThat(bundle.resolve("rootfs/term")).hasContent("got-term");
+        hull.run("delete", "t").assertOk();
+    }
+
     @Test
     void thePidKilledEndsTheContainerAndItsVm() throws Exception {
         hull.run("run", "-d", "-b", Bundles.of(dir.resolve("b"), "sleep", "1000").toString(), "k").assertOk();
