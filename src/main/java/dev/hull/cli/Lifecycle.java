@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 final class Lifecycle {
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(5);
+    private static final Duration OWNER_EXIT = Duration.ofSeconds(1);
 
     private final Main global;
     private final StateStore store;
@@ -251,9 +252,11 @@ final class Lifecycle {
         Set<ProcessHandle> left = new LinkedHashSet<>();
         Path cgroups = dir.resolve(HostCgroup.FILE);
         if (Files.exists(cgroups)) {
-            HostCgroup.fromLines(Files.readString(cgroups)).processes().stream()
-                    .filter(pid -> pid != ProcessHandle.current().pid())
-                    .forEach(pid -> ProcessHandle.of(pid).ifPresent(left::add));
+            HostCgroup cgroup = HostCgroup.fromLines(Files.readString(cgroups));
+            // A VM owner tells the container's anchor its end as its very last act and exits: a delete
+            // that comes at once finds it still leaving.
+            Deadline.within(OWNER_EXIT, POLL, () -> others(cgroup).isEmpty());
+            others(cgroup).forEach(pid -> ProcessHandle.of(pid).ifPresent(left::add));
         }
         if (scan) {
             // virtiofsd (--socket-path), qemu (its sockets and logs), the shim (--notify) name these.
@@ -265,6 +268,10 @@ final class Lifecycle {
         if (!left.isEmpty()) {
             Log.info("ended " + left.size() + " processes " + id + " left behind");
         }
+    }
+
+    private static List<Long> others(HostCgroup cgroup) {
+        return cgroup.processes().stream().filter(pid -> pid != ProcessHandle.current().pid()).toList();
     }
 
     /** The bundle's poststop hooks, run once the container is gone (runc runs them in delete). */

@@ -117,7 +117,7 @@ class CliConfinementIT extends HullTest {
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("files.err"))).isZero();
         waitFor(Duration.ofSeconds(30), () -> Files.readString(userdata.resolve("hosts")).contains("web"));
         assertThat(Files.readString(out)).isEqualTo("10.0.0.1 db\n");
-        String qemu = ProcessHandle.of(Long.parseLong(pidOf("files"))).orElseThrow().children()
+        String qemu = vmOwner("files").children()
                 .map(c -> c.info().commandLine().orElse("")).filter(c -> c.contains("qemu-system")).findFirst()
                 .orElseThrow();
         assertThat(qemu).contains("-fsdev").doesNotContain("path=" + userdata);
@@ -165,7 +165,7 @@ class CliConfinementIT extends HullTest {
             assertThat(Files.readSymbolicLink(Path.of("/proc", pid, "ns", type)))
                     .as(type).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns", type)));
         }
-        long qemu = ProcessHandle.of(Long.parseLong(pid)).orElseThrow().children()
+        long qemu = vmOwner("ns").children()
                 .filter(p -> p.info().command().orElse("").contains("qemu-system")).findFirst().orElseThrow().pid();
         assertThat(Files.readAllLines(Path.of("/proc", Long.toString(qemu), "status")))
                 .as("qemu runs with -sandbox on").contains("Seccomp:\t2");
@@ -183,11 +183,13 @@ class CliConfinementIT extends HullTest {
         resources.putObject("pids").put("limit", 100);
         try {
             hull.run("run", "-d", "-b", Bundles.write(dir.resolve("cg"), config).toString(), "cg").assertOk();
-            long shim = Long.parseLong(pidOf("cg"));
-            var vm = ProcessHandle.of(shim).orElseThrow().children().toList();
+            long anchor = Long.parseLong(pidOf("cg"));
+            ProcessHandle owner = vmOwner("cg");
+            var vm = owner.children().toList();
             assertThat(vm).extracting(p -> p.info().command().orElse(""))
                     .anyMatch(c -> c.contains("qemu-system")).anyMatch(c -> c.contains("virtiofsd"));
-            for (long pid : Stream.concat(Stream.of(shim),
+            // The container's pid (its anchor) too: managers read its cgroup for the container's.
+            for (long pid : Stream.concat(Stream.of(anchor, owner.pid()),
                     vm.stream().map(ProcessHandle::pid)).toList()) {
                 assertThat(Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")))
                         .as("cgroups of " + pid).allMatch(l -> l.endsWith(":" + path));

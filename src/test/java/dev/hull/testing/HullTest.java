@@ -53,6 +53,16 @@ public abstract class HullTest {
         return r.code() == 0 ? Bundles.JSON.readTree(r.stdout()).get("status").asText() : "absent";
     }
 
+    /**
+     * The VM owner of container {@code id} (the shim's JVM, which qemu and virtiofsd are children of): not the
+     * container's pid, which is its anchor.
+     */
+    protected ProcessHandle vmOwner(String id) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains(" shim ")
+                && c.contains(dir.toString()) && c.endsWith(" " + id)).orElse(false)).findFirst()
+                .orElseThrow(() -> new AssertionError("no VM owner of " + id));
+    }
+
     protected static void waitFor(Duration max, Callable<Boolean> condition) throws Exception {
         long end = System.nanoTime() + max.toNanos();
         while (!condition.call()) {
