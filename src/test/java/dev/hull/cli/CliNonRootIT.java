@@ -57,6 +57,8 @@ class CliNonRootIT {
         Files.copy(HullCli.launcher(), inst.resolve("bin/hull"));
         copyTree(TestAssets.projectDir().resolve("target/lib"), inst.resolve("target/lib"));
         Files.copy(TestAssets.projectDir().resolve("target/hull.jar"), inst.resolve("target/hull.jar"));
+        // The container's pid, its anchor.
+        copyTree(TestAssets.projectDir().resolve("target/native"), inst.resolve("target/native"));
         Path rootfs = dir.resolve("rootfs");
         copyTree(TestAssets.busyboxRootfs(), rootfs);
         ObjectNode config = Bundles.config("sh", "-c", "echo hi from $(id -u) in $(uname -r)");
