@@ -124,6 +124,45 @@ class CliConfinementIT extends HullTest {
         hull.run("delete", "-f", "files").assertOk();
     }
 
+    private static final String SETS_AND_OOM = "grep -E '^(Cap|NoNewPrivs)' /proc/self/status;"
+            + " cat /proc/self/oom_score_adj";
+
+    /**
+     * containerd's "drop ALL" in a real VM: {@code "capabilities": {}} leaves every set of the container's
+     * process empty, and so of an exec whose process.json leaves capabilities out and of one from the command
+     * line (runc's rules: a set left out is empty, an exec inherits the container's capabilities and OOM score,
+     * its no_new_privs is its own).
+     */
+    @Test
+    void capabilitiesLeftOutAreNoneForTheContainerAndItsExecs() throws Exception {
+        ObjectNode config = Bundles.config("sh", "-c", "(" + SETS_AND_OOM + ") > /tmp/o; mv /tmp/o /tmp/init.out;"
+                + " sleep 1000");
+        ObjectNode process = (ObjectNode) config.get("process");
+        process.putObject("capabilities");
+        process.put("oomScoreAdj", 300).put("noNewPrivileges", true);
+        Path bundle = Bundles.write(dir.resolve("dropall"), config);
+        Path rootfs = Path.of(config.get("root").get("path").asText());
+        Process p = hull.start(null, dir.resolve("dropall.out"), dir.resolve("dropall.err"), "run", "-d", "-b",
+                bundle.toString(), "dropall");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("dropall.err"))).isZero();
+        Path initOut = rootfs.resolve("tmp/init.out");
+        waitFor(Duration.ofSeconds(30), () -> Files.exists(initOut));
+        String none = "CapInh:\t0000000000000000\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n"
+                + "CapBnd:\t0000000000000000\nCapAmb:\t0000000000000000\n";
+        assertThat(Files.readString(initOut)).isEqualTo(none + "NoNewPrivs:\t1\n300\n");
+        Path processJson = dir.resolve("p.json");
+        Files.writeString(processJson, "{\"args\":[\"sh\",\"-c\",\"" + SETS_AND_OOM + "\"],\"cwd\":\"/\","
+                + "\"env\":[\"PATH=/bin\"]}");
+        var fromFile = hull.run("exec", "--process", processJson.toString(), "dropall");
+        assertThat(fromFile.code()).as(fromFile.stderr()).isZero();
+        assertThat(fromFile.stdout()).isEqualTo(none + "NoNewPrivs:\t0\n300\n");
+        var fromArgs = hull.run("exec", "dropall", "sh", "-c", SETS_AND_OOM);
+        assertThat(fromArgs.code()).as(fromArgs.stderr()).isZero();
+        assertThat(fromArgs.stdout()).isEqualTo(none + "NoNewPrivs:\t1\n300\n");
+        hull.run("delete", "-f", "dropall").assertOk();
+    }
+
     /** `runc spec`'s set: three capabilities, asked for as ambient too but not inheritable (runc skips those). */
     @Test
     void runcSpecsCapabilitiesGiveWhatRuncGives() throws Exception {
