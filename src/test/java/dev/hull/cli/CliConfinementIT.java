@@ -131,7 +131,8 @@ class CliConfinementIT extends HullTest {
      * containerd's "drop ALL" in a real VM: {@code "capabilities": {}} leaves every set of the container's
      * process empty, and so of an exec whose process.json leaves capabilities out and of one from the command
      * line (runc's rules: a set left out is empty, an exec inherits the container's capabilities and OOM score,
-     * its no_new_privs is its own).
+     * its no_new_privs is its own). On the command line, as with runc, --cap adds to the container's sets and a
+     * uid alone keeps config.json's gid and groups, to which -g adds.
      */
     @Test
     void capabilitiesLeftOutAreNoneForTheContainerAndItsExecs() throws Exception {
@@ -140,6 +141,7 @@ class CliConfinementIT extends HullTest {
         ObjectNode process = (ObjectNode) config.get("process");
         process.putObject("capabilities");
         process.put("oomScoreAdj", 300).put("noNewPrivileges", true);
+        ((ObjectNode) process.get("user")).putArray("additionalGids").add(10);
         Path bundle = Bundles.write(dir.resolve("dropall"), config);
         Path rootfs = Path.of(config.get("root").get("path").asText());
         Process p = hull.start(null, dir.resolve("dropall.out"), dir.resolve("dropall.err"), "run", "-d", "-b",
@@ -160,6 +162,13 @@ class CliConfinementIT extends HullTest {
         var fromArgs = hull.run("exec", "dropall", "sh", "-c", SETS_AND_OOM);
         assertThat(fromArgs.code()).as(fromArgs.stderr()).isZero();
         assertThat(fromArgs.stdout()).isEqualTo(none + "NoNewPrivs:\t1\n300\n");
+        var withCap = hull.run("exec", "--cap", "CAP_KILL", "dropall", "grep", "^Cap", "/proc/self/status");
+        assertThat(withCap.code()).as(withCap.stderr()).isZero();
+        assertThat(withCap.stdout()).isEqualTo("CapInh:\t0000000000000000\nCapPrm:\t0000000000000020\n"
+                + "CapEff:\t0000000000000020\nCapBnd:\t0000000000000020\nCapAmb:\t0000000000000000\n");
+        var asUser = hull.run("exec", "--user", "1000", "-g", "20", "dropall", "sh", "-c", "id -u; id -g; id -G");
+        assertThat(asUser.code()).as(asUser.stderr()).isZero();
+        assertThat(asUser.stdout()).isEqualTo("1000\n0\n0 10 20\n");
         hull.run("delete", "-f", "dropall").assertOk();
     }
 
