@@ -139,6 +139,7 @@ struct container {
     int started;
     json_t *volumes;      /* guest paths of the 9p volume shares mounted for it */
     json_t *linux_cfg;    /* create's linux object (its seccomp applies to exec'd processes too), or NULL */
+    json_t *process;      /* create's process: what an exec leaves out of some fields is its (exec_process) */
     int userns;           /* the first process has a user namespace of its own: execs join it */
     struct container *next;
 };

@@ -309,9 +309,8 @@ static int root_in_share(struct container *c, json_t *root, char *err, size_t er
 }
 
 /* Starts a container process (first or exec'd) up to the point where it waits for "go". */
-static struct process *spawn(struct container *c, const char *exec_id, json_t *req, int is_init, char *err,
-                             size_t errlen) {
-    json_t *process = json_object_get(req, "process");
+static struct process *spawn(struct container *c, const char *exec_id, json_t *req, json_t *process, int is_init,
+                             char *err, size_t errlen) {
     json_t *stdio = json_object_get(req, "stdio");
     int terminal = json_is_true(json_object_get(process, "terminal"));
     if (!json_is_object(process) || !json_is_array(json_object_get(process, "args"))) {
@@ -520,6 +519,7 @@ static void remove_container(struct container *c) {
     if (c->start_fd >= 0) close(c->start_fd);
     if (c->exec_err_fd >= 0) close(c->exec_err_fd);
     json_decref(c->linux_cfg);
+    json_decref(c->process);
     free(c);
 }
 
@@ -556,6 +556,7 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
     }
     json_t *linux_cfg = json_object_get(req, "linux");
     if (json_is_object(linux_cfg)) c->linux_cfg = json_incref(linux_cfg);
+    c->process = json_incref(json_object_get(req, "process"));
     struct process *p = NULL;
     if (root_in_share(c, json_object_get(req, "root"), err, errlen) < 0) {
         remove_container(c);
@@ -567,7 +568,7 @@ json_t *do_create(json_t *req, char *err, size_t errlen) {
                            devices_apply(c->cgroup, json_object_get(res, "devices"),
                                          json_object_get(linux_cfg, "devices"), err, errlen) == 0)) &&
         mount_volumes(c, json_object_get(req, "shares"), err, errlen) == 0)
-        p = spawn(c, NULL, req, 1, err, errlen);
+        p = spawn(c, NULL, req, json_object_get(req, "process"), 1, err, errlen);
     if (!p) {
         remove_container(c);
         return NULL;
@@ -627,7 +628,11 @@ json_t *do_exec(json_t *req, char *err, size_t errlen) {
         snprintf(err, errlen, "exec needs a new, non-empty exec name (got '%s')", exec_id ? exec_id : "");
         return NULL;
     }
-    struct process *p = spawn(c, exec_id, req, 0, err, errlen);
+    json_t *process = json_object_get(req, "process");
+    if (json_is_object(process)) process = exec_process(process, c->process);
+    else json_incref(process);
+    struct process *p = spawn(c, exec_id, req, process, 0, err, errlen);
+    json_decref(process);
     if (!p) return NULL;
     return json_pack("{s:i}", "pid", p->pid);
 }

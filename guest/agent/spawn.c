@@ -181,17 +181,12 @@ static void set_ids(int sock, json_t *user, struct caps *c, uint64_t *extra) {
     size_t ng = json_array_size(groups_v) < 64 ? json_array_size(groups_v) : 64;
     char err[512];
     for (size_t i = 0; i < ng; i++) groups[i] = (gid_t)json_integer_value(json_array_get(groups_v, i));
-    if (*extra && !c->given) {
-        /* No capabilities given: what setuid would leave (nothing for a non-root uid), plus the extra. */
-        c->given = 1;
-        c->has[CS_EFFECTIVE] = c->has[CS_PERMITTED] = uid != 0;
-    }
     if (setgroups(ng, groups) < 0) fail(sock, "setgroups: %s", strerror(errno));
     if (setgid(gid) < 0) fail(sock, "setgid %u: %s", gid, strerror(errno));
-    if (c->given && caps_before_setuid(c, err, sizeof err) < 0) fail(sock, "%s", err);
+    if (caps_before_setuid(c, err, sizeof err) < 0) fail(sock, "%s", err);
     if (caps_has_effective(c, CAP_SYS_ADMIN)) *extra = 0;
     if (setuid(uid) < 0) fail(sock, "setuid %u: %s", uid, strerror(errno));
-    if (c->given && caps_after_setuid(c, *extra, err, sizeof err) < 0) fail(sock, "%s", err);
+    if (caps_after_setuid(c, *extra, err, sizeof err) < 0) fail(sock, "%s", err);
 }
 
 /* The process's identity: cwd, limits, groups and ids, capabilities, no_new_privs; the seccomp filter is
@@ -207,7 +202,8 @@ static void become(int sock, json_t *process, json_t *linux_cfg) {
     }
     json_t *umask_v = json_object_get(user, "umask");
     umask(json_is_integer(umask_v) ? (mode_t)json_integer_value(umask_v) : 022);
-    if (caps_parse(json_object_get(process, "capabilities"), &caps, err, sizeof err) < 0) fail(sock, "%s", err);
+    if (caps_parse(json_object_get(process, "capabilities"), caps_last(), &caps, err, sizeof err) < 0)
+        fail(sock, "%s", err);
     filter = seccomp_compile(json_object_get(linux_cfg, "seccomp"), err, sizeof err);
     if (!filter && err[0]) fail(sock, "%s", err);
     int nnp = json_is_true(json_object_get(process, "noNewPrivileges"));

@@ -26,18 +26,22 @@ struct spawn_args {
     int status_w;          /* create: where the namespace's init writes the workload's wait status */
 };
 
-/* process.capabilities (caps.c). */
+/* process.capabilities: read by process_rules.c (no syscalls), applied by caps.c. */
 enum cap_set { CS_BOUNDING, CS_EFFECTIVE, CS_INHERITABLE, CS_PERMITTED, CS_AMBIENT, CAPS_SETS };
 struct caps {
-    int given;                /* a capabilities object was there */
-    int has[CAPS_SETS];       /* that set was given */
-    uint64_t sets[CAPS_SETS];
+    uint64_t sets[CAPS_SETS]; /* a set left out (or no capabilities object at all) is empty, as with runc */
 };
-int caps_parse(json_t *caps, struct caps *out, char *err, size_t errlen);
-int caps_before_setuid(struct caps *c, char *err, size_t errlen);
+const char *cap_name(int cap);
+/* last: the highest capability the kernel knows (caps_last); higher ones are skipped, as runc does. */
+int caps_parse(json_t *caps, int last, struct caps *out, char *err, size_t errlen);
+int caps_last(void);
+int caps_before_setuid(const struct caps *c, char *err, size_t errlen);
 int caps_after_setuid(const struct caps *c, uint64_t extra, char *err, size_t errlen);
 int caps_final(const struct caps *c);
 int caps_has_effective(const struct caps *c, int cap);
+/* An exec's process as it runs: what it leaves out of capabilities and oomScoreAdj is the container's
+ * (runc's rule); a new reference (process_rules.c). */
+json_t *exec_process(json_t *exec, json_t *container);
 
 /* linux.seccomp (seccomp.c): NULL with err empty when there is no profile. */
 void *seccomp_compile(json_t *profile, char *err, size_t errlen);

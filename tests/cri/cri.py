@@ -274,11 +274,18 @@ def linux_container_resources(r):
         + string(6, r.get("cpuset_cpus", "")) + string(7, r.get("cpuset_mems", ""))
 
 
+def capability(c):
+    # Capability: add_capabilities = 1, drop_capabilities = 2, add_ambient_capabilities = 3
+    return strings(1, c.get("add_capabilities")) + strings(2, c.get("drop_capabilities")) \
+        + strings(3, c.get("add_ambient_capabilities"))
+
+
 def linux_container_security_context(s):
-    # LinuxContainerSecurityContext: privileged = 2, namespace_options = 3, run_as_user = 5,
+    # LinuxContainerSecurityContext: capabilities = 1, privileged = 2, namespace_options = 3, run_as_user = 5,
     # run_as_username = 6, readonly_rootfs = 7, no_new_privs = 11, masked_paths = 13, readonly_paths = 14,
     # seccomp = 15, apparmor = 16
-    return boolean(2, s.get("privileged")) + message(3, optional(namespace_option, s.get("namespace_options"))) \
+    return message(1, optional(capability, s.get("capabilities"))) + boolean(2, s.get("privileged")) \
+        + message(3, optional(namespace_option, s.get("namespace_options"))) \
         + message(5, int64_value(s.get("run_as_user"))) + string(6, s.get("run_as_username", "")) \
         + boolean(7, s.get("readonly_rootfs")) + boolean(11, s.get("no_new_privs")) \
         + strings(13, s.get("masked_paths")) + strings(14, s.get("readonly_paths")) \

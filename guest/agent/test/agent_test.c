@@ -1,10 +1,12 @@
-/* Unit tests of the agent's protocol code that makes no syscalls (frame.c, request.c, reply.c), against
- * the golden files the Java tests check too (src/test/resources/golden/agent/). No root, no mounts.
+/* Unit tests of the agent's code that makes no syscalls (frame.c, request.c, reply.c, process_rules.c), the
+ * protocol's against the golden files the Java tests check too (src/test/resources/golden/agent/). No root,
+ * no mounts.
  * usage: agent-test GOLDEN_DIR */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../agent.h"
+#include "../spawn.h"
 
 static const char *golden_dir;
 static int checks, failures;
@@ -271,6 +273,82 @@ static void test_replies(void) {
                   "error codes %d and %d differ", e, f);
 }
 
+static json_t *json(const char *text) {
+    json_error_t e;
+    json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
+    CHECK(j != NULL, "test JSON %s: %s", text, e.text);
+    return j ? j : json_object();
+}
+
+/* The sets a capabilities object gives, as runc reads it; -1 when it is refused. */
+static int parse_caps(const char *text, int last, struct caps *out) {
+    char err[256] = "";
+    json_t *j = text ? json(text) : NULL;
+    int rc = caps_parse(j, last, out, err, sizeof err);
+    CHECK(rc == 0 || err[0], "%s: refused without a reason", text);
+    json_decref(j);
+    return rc;
+}
+
+static int no_caps(const struct caps *c) {
+    for (int s = 0; s < CAPS_SETS; s++)
+        if (c->sets[s]) return 0;
+    return 1;
+}
+
+static void test_capabilities(void) {
+    struct caps c;
+    CHECK(parse_caps(NULL, 40, &c) == 0 && no_caps(&c), "no capabilities object: every set empty");
+    CHECK(parse_caps("null", 40, &c) == 0 && no_caps(&c), "capabilities null: every set empty");
+    /* containerd's, podman's and docker's "drop ALL". */
+    CHECK(parse_caps("{}", 40, &c) == 0 && no_caps(&c), "capabilities {}: every set empty");
+    CHECK(parse_caps("{\"bounding\":[],\"effective\":[],\"permitted\":[]}", 40, &c) == 0 && no_caps(&c),
+          "empty lists: every set empty");
+    CHECK(parse_caps("{\"bounding\":[\"CAP_KILL\",\"CAP_CHOWN\"],\"effective\":[\"CAP_KILL\"]}", 40, &c) == 0 &&
+              c.sets[CS_BOUNDING] == 0x21 && c.sets[CS_EFFECTIVE] == 0x20 && c.sets[CS_PERMITTED] == 0 &&
+              c.sets[CS_INHERITABLE] == 0 && c.sets[CS_AMBIENT] == 0,
+          "the sets left out are empty, the others as given");
+    CHECK(parse_caps("{\"ambient\":[\"CAP_BPF\",\"CAP_KILL\"]}", 38, &c) == 0 && c.sets[CS_AMBIENT] == 0x20,
+          "a capability past the kernel's last is skipped");
+    CHECK(parse_caps("{\"bounding\":[\"CAP_NO_SUCH\"]}", 40, &c) < 0, "an unknown capability is refused");
+    CHECK(parse_caps("{\"bounding\":\"CAP_KILL\"}", 40, &c) < 0, "a set that is not a list is refused");
+    CHECK(parse_caps("[]", 40, &c) < 0, "capabilities that are not an object are refused");
+}
+
+/* The exec's process as the agent runs it, compact with sorted keys. */
+static char *exec_as_run(const char *exec, const char *container) {
+    json_t *e = json(exec), *c = container ? json(container) : NULL;
+    json_t *p = exec_process(e, c);
+    char *text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(e);
+    json_decref(c);
+    json_decref(p);
+    return text;
+}
+
+static void check_exec(const char *exec, const char *container, const char *want) {
+    char *got = exec_as_run(exec, container);
+    CHECK(got && strcmp(got, want) == 0, "exec %s in a container of %s: got %s, want %s", exec,
+          container ? container : "(none)", got ? got : "(null)", want);
+    free(got);
+}
+
+static void test_exec_inherits(void) {
+    const char *container = "{\"args\":[\"sleep\"],\"capabilities\":{\"bounding\":[\"CAP_KILL\"]},"
+                            "\"oomScoreAdj\":500,\"noNewPrivileges\":true,\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\","
+                            "\"hard\":9,\"soft\":9}],\"user\":{\"uid\":5,\"gid\":5,\"umask\":63}}";
+    /* runc: a process.json without capabilities gets the container's; noNewPrivileges, rlimits and user stay
+     * the exec's own (absent: false, the runtime's limits, root). */
+    check_exec("{\"args\":[\"id\"]}", container,
+               "{\"args\":[\"id\"],\"capabilities\":{\"bounding\":[\"CAP_KILL\"]},\"oomScoreAdj\":500}");
+    check_exec("{\"args\":[\"id\"],\"capabilities\":null,\"oomScoreAdj\":null}", container,
+               "{\"args\":[\"id\"],\"capabilities\":{\"bounding\":[\"CAP_KILL\"]},\"oomScoreAdj\":500}");
+    check_exec("{\"args\":[\"id\"],\"capabilities\":{},\"oomScoreAdj\":700}", container,
+               "{\"args\":[\"id\"],\"capabilities\":{},\"oomScoreAdj\":700}");
+    check_exec("{\"args\":[\"id\"]}", "{\"args\":[\"sleep\"]}", "{\"args\":[\"id\"]}");
+    check_exec("{\"args\":[\"id\"]}", NULL, "{\"args\":[\"id\"]}");
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: agent-test GOLDEN_DIR\n");
@@ -282,6 +360,8 @@ int main(int argc, char **argv) {
     test_ops();
     test_hello();
     test_replies();
+    test_capabilities();
+    test_exec_inherits();
     printf("agent-test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

@@ -42,6 +42,7 @@ final class ExecCommand implements Callable<Integer> {
     private final String cwd;
     private final String user;
     private final List<Integer> additionalGids;
+    private final List<String> addedCaps;
     private final Path relayNotify;
     private final String execId;
     private final boolean noNewPrivs;
@@ -59,6 +60,8 @@ final class ExecCommand implements Callable<Integer> {
                 .option(String.class, "DIR", "working directory", "--cwd")
                 .option(String.class, "UID[:GID]", "UID[:GID]", "-u", "--user")
                 .repeated(Integer.class, "GID", "additional group ids", "-g", "--additional-gids")
+                .repeated(String.class, "CAP", "add a capability (CAP_KILL) to the bounding, effective, permitted "
+                        + "and ambient sets", "-c", "--cap")
                 .internal(Path.class, false, "--relay")
                 .internal(String.class, false, "--exec-id")
                 .flag("set no_new_privileges", "--no-new-privs")
@@ -77,6 +80,7 @@ final class ExecCommand implements Callable<Integer> {
         this.cwd = args.value("--cwd", null);
         this.user = args.value("--user", null);
         this.additionalGids = args.values("--additional-gids");
+        this.addedCaps = args.values("--cap");
         this.relayNotify = args.value("--relay", null);
         this.execId = args.value("--exec-id", null);
         this.noNewPrivs = args.flag("--no-new-privs");
@@ -148,23 +152,50 @@ final class ExecCommand implements Callable<Integer> {
             envs.removeIf(x -> x.startsWith(key));
             envs.add(e);
         }
+        // runc's rules: what the command line leaves out is config.json's (a uid alone keeps its gid and groups;
+        // -g adds groups), and so are the capabilities (--cap adds) and the OOM score.
         Process.User who = base.user();
         if (user != null) {
             String[] parts = user.split(":", 2);
             try {
-                int uid = Integer.parseInt(parts[0]);
-                int gid = parts.length > 1 ? Integer.parseInt(parts[1]) : uid == who.uid() ? who.gid() : uid;
-                who = new Process.User(uid, gid, who.umask(), null);
+                who = new Process.User(Integer.parseInt(parts[0]),
+                        parts.length > 1 ? Integer.parseInt(parts[1]) : who.gid(), who.umask(), who.additionalGids());
             } catch (NumberFormatException e) {
                 throw new BadInputException("--user " + user + " must be UID[:GID] in numbers");
             }
         }
         if (!additionalGids.isEmpty()) {
-            who = new Process.User(who.uid(), who.gid(), who.umask(), additionalGids);
+            List<Integer> groups = new ArrayList<>(who.additionalGids() == null ? List.of() : who.additionalGids());
+            groups.addAll(additionalGids);
+            who = new Process.User(who.uid(), who.gid(), who.umask(), groups);
         }
-        // As runc: the container's capabilities and OOM score unless the exec says otherwise.
         return new Process(tty, tty ? base.consoleSize() : null, who, command, envs, cwd != null ? cwd : base.cwd(),
-                base.rlimits(), base.noNewPrivileges() || noNewPrivs, base.capabilities(), base.oomScoreAdj());
+                base.rlimits(), base.noNewPrivileges() || noNewPrivs, withAdded(base.capabilities()),
+                base.oomScoreAdj());
+    }
+
+    /**
+     * The container's capabilities with --cap's in the sets runc 1.1 adds them to (not the inheritable set, so
+     * the ambient set does not get them either); a config.json without capabilities starts from none.
+     */
+    private Process.Capabilities withAdded(Process.Capabilities caps) throws BadInputException {
+        if (addedCaps.isEmpty()) {
+            return caps;
+        }
+        for (String cap : addedCaps) {
+            if (!SpecRules.CAPABILITIES.contains(cap)) {
+                throw new BadInputException("--cap " + cap + ": unknown capability");
+            }
+        }
+        Process.Capabilities c = caps == null ? new Process.Capabilities(null, null, null, null, null) : caps;
+        return new Process.Capabilities(plus(c.bounding()), plus(c.effective()), c.inheritable(),
+                plus(c.permitted()), plus(c.ambient()));
+    }
+
+    private List<String> plus(List<String> set) {
+        List<String> all = new ArrayList<>(set == null ? List.of() : set);
+        addedCaps.stream().filter(cap -> !all.contains(cap)).forEach(all::add);
+        return all;
     }
 
     /** Starts a relay (this verb again, attached) that lives as long as the exec'd process. */

@@ -27,7 +27,7 @@ public record Process(
         user = user == null ? new User(0, 0, null, null) : user;
     }
 
-    /** Without capabilities (the process keeps root's) and without an OOM score. */
+    /** Without capabilities (none, as with runc; an exec gets the container's) and without an OOM score. */
     public Process(boolean terminal, ConsoleSize consoleSize, User user, List<String> args, List<String> env,
             String cwd, List<Rlimit> rlimits, boolean noNewPrivileges) {
         this(terminal, consoleSize, user, args, env, cwd, rlimits, noNewPrivileges, null, null);
@@ -62,7 +62,7 @@ public record Process(
     public record Rlimit(String type, long hard, long soft) {
     }
 
-    /** The five capability sets, names as {@code CAP_KILL}; a null set is left as it is. */
+    /** The five capability sets, names as {@code CAP_KILL}; a null set is empty, as with runc. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,

@@ -76,6 +76,11 @@ class AgentConfinementIT {
                 p.noNewPrivileges(), caps, oom);
     }
 
+    /** Root that may make device nodes and read the kernel's log: only the device rules stand in its way. */
+    private static Process privileged(Process p) {
+        return withCaps(p, only("CAP_MKNOD", "CAP_SYSLOG"), null);
+    }
+
     private static Process.Capabilities only(String... caps) {
         List<String> l = List.of(caps);
         return new Process.Capabilities(l, l, l, l, null);
@@ -155,10 +160,67 @@ class AgentConfinementIT {
         assertThat(r.stderr()).contains("Operation not permitted");
     }
 
+    private static final String ALL_SETS = "grep -E '^(Cap|NoNewPrivs)' /proc/self/status";
+    private static final String NO_CAPS = """
+            CapInh:\t0000000000000000
+            CapPrm:\t0000000000000000
+            CapEff:\t0000000000000000
+            CapBnd:\t0000000000000000
+            CapAmb:\t0000000000000000
+            """;
+
+    /** runc's rule: no capabilities object is no capabilities (not the agent's own set). */
     @Test
-    void withoutACapabilitiesObjectRootKeepsItsSet() throws Exception {
-        Run r = run(sh("grep CapEff /proc/self/status; touch /f; chown 1 /f && echo chowned"), null);
-        assertThat(r.stdout()).doesNotContain("CapEff:\t0000000000000000").contains("chowned");
+    void withoutACapabilitiesObjectRootHasNone() throws Exception {
+        Run r = run(sh(ALL_SETS + " | grep Cap; touch /f; chown 1 /f && echo chowned"), null);
+        assertThat(r.stdout()).isEqualTo(NO_CAPS);
+        assertThat(r.stderr()).contains("Operation not permitted");
+    }
+
+    /** containerd's, podman's and docker's "drop ALL" is an object with every set left out: each is empty. */
+    @Test
+    void anEmptyCapabilitiesObjectLeavesEverySetEmpty() throws Exception {
+        Run r = run(withCaps(sh(ALL_SETS + " | grep Cap"), new Process.Capabilities(null, null, null, null, null),
+                null), null);
+        assertThat(r.stdout()).isEqualTo(NO_CAPS);
+        List<String> kill = List.of("CAP_KILL");
+        // With no_new_privs: without it root's execve would make the bounding set its permitted set.
+        Process nnp = sh(ALL_SETS + " | grep -E 'Cap(Bnd|Eff)'");
+        nnp = new Process(false, null, nnp.user(), nnp.args(), nnp.env(), "/", null, true,
+                new Process.Capabilities(kill, null, null, null, null), null);
+        r = run(nnp, null);
+        assertThat(r.stdout()).isEqualTo("CapEff:\t0000000000000000\nCapBnd:\t0000000000000020\n");
+    }
+
+    /**
+     * runc's rule for an exec whose process leaves capabilities and oomScoreAdj out: the container's;
+     * noNewPrivileges is the exec's own (false), not inherited.
+     */
+    @Test
+    void anExecWithoutCapabilitiesGetsTheContainers() throws Exception {
+        List<String> bounding = List.of("CAP_KILL", "CAP_CHOWN");
+        List<String> kill = List.of("CAP_KILL");
+        Process box = withCaps(Process.of(), new Process.Capabilities(bounding, kill, null, kill, null), 500);
+        startSleeper("box", new Process(false, null, box.user(), box.args(), box.env(), "/", null, true,
+                box.capabilities(), box.oomScoreAdj()), null);
+        Run r = exec("box", "e1", sh(ALL_SETS + "; cat /proc/self/oom_score_adj"));
+        // Without no_new_privs root's execve makes the permitted set the bounding set, as under runc.
+        assertThat(r.stdout()).isEqualTo("""
+                CapInh:\t0000000000000000
+                CapPrm:\t0000000000000021
+                CapEff:\t0000000000000021
+                CapBnd:\t0000000000000021
+                CapAmb:\t0000000000000000
+                NoNewPrivs:\t0
+                500
+                """);
+    }
+
+    @Test
+    void anExecWithoutCapabilitiesInAContainerWithoutAnyHasNone() throws Exception {
+        startSleeper("box", withCaps(Process.of(), new Process.Capabilities(null, null, null, null, null), null),
+                null);
+        assertThat(exec("box", "e1", sh(ALL_SETS + " | grep Cap")).stdout()).isEqualTo(NO_CAPS);
     }
 
     @Test
@@ -226,8 +288,9 @@ class AgentConfinementIT {
         Process p = sh("id -u; mkdir /tmp/d3 || echo refused").withUser(new Process.User(1000, 1000, null, null));
         Run r = run(p, json(MKDIR_ENOSYS));
         assertThat(r.stdout()).isEqualTo("1000\nrefused\n");
-        assertThat(run(sh("grep CapEff /proc/self/status"), json(MKDIR_ENOSYS)).stdout())
-                .isNotEqualTo("CapEff:\t0000000000000000\n");
+        // Root keeps its own set once the filter is loaded: only the CAP_SYS_ADMIN it was lent goes.
+        assertThat(run(withCaps(sh("grep CapEff /proc/self/status"), only("CAP_KILL"), null), json(MKDIR_ENOSYS))
+                .stdout()).isEqualTo("CapEff:\t0000000000000020\n");
     }
 
     @Test
@@ -508,8 +571,8 @@ class AgentConfinementIT {
     @Test
     void dockersDeviceRulesAllowNullAndRefuseAMadeMemNode() throws Exception {
         agentWithAnyCgroup();
-        Run r = runWithDevices(sh("echo x > /dev/null && echo null-ok; head -c1 /dev/zero | wc -c;"
-                + " mknod /dev/mem c 1 1 && echo made; head -c1 /dev/mem; echo rc=$?"), json(DOCKER_DEVICES));
+        Run r = runWithDevices(privileged(sh("echo x > /dev/null && echo null-ok; head -c1 /dev/zero | wc -c;"
+                + " mknod /dev/mem c 1 1 && echo made; head -c1 /dev/mem; echo rc=$?")), json(DOCKER_DEVICES));
         assertThat(r.stdout()).isEqualTo("null-ok\n1\nmade\nrc=1\n");
         assertThat(r.stderr()).contains("/dev/mem").contains("Operation not permitted");
     }
@@ -524,10 +587,10 @@ class AgentConfinementIT {
                 + "{'allow':true,'type':'c','major':1,'minor':11,'access':'r'},"
                 + "{'allow':false,'type':'c','major':1,'minor':1,'access':'r'},"
                 + "{'allow':false,'type':'c','major':1,'minor':5}]}}");
-        Run r = runWithDevices(sh("mknod /tmp/kmsg c 1 11; mknod /tmp/mem c 1 1;"
+        Run r = runWithDevices(privileged(sh("mknod /tmp/kmsg c 1 11; mknod /tmp/mem c 1 1;"
                 + " (exec 3</tmp/kmsg) && echo kmsg-r-ok; (exec 4>/tmp/kmsg) 2>/dev/null || echo kmsg-w-refused;"
                 + " (exec 5</tmp/mem) 2>/dev/null || echo mem-r-refused; head -c1 /dev/zero | wc -c;"
-                + " head -c1 /dev/urandom | wc -c; rm -f /tmp/kmsg /tmp/mem"), linux);
+                + " head -c1 /dev/urandom | wc -c; rm -f /tmp/kmsg /tmp/mem")), linux);
         // /dev/zero was denied by the container's last rule, and allowed again by runc's after it.
         assertThat(r.stdout()).isEqualTo("kmsg-r-ok\nkmsg-w-refused\nmem-r-refused\n1\n1\n");
     }

@@ -124,6 +124,54 @@ class CliConfinementIT extends HullTest {
         hull.run("delete", "-f", "files").assertOk();
     }
 
+    private static final String SETS_AND_OOM = "grep -E '^(Cap|NoNewPrivs)' /proc/self/status;"
+            + " cat /proc/self/oom_score_adj";
+
+    /**
+     * containerd's "drop ALL" in a real VM: {@code "capabilities": {}} leaves every set of the container's
+     * process empty, and so of an exec whose process.json leaves capabilities out and of one from the command
+     * line (runc's rules: a set left out is empty, an exec inherits the container's capabilities and OOM score,
+     * its no_new_privs is its own). On the command line, as with runc, --cap adds to the container's sets and a
+     * uid alone keeps config.json's gid and groups, to which -g adds.
+     */
+    @Test
+    void capabilitiesLeftOutAreNoneForTheContainerAndItsExecs() throws Exception {
+        ObjectNode config = Bundles.config("sh", "-c", "(" + SETS_AND_OOM + ") > /tmp/o; mv /tmp/o /tmp/init.out;"
+                + " sleep 1000");
+        ObjectNode process = (ObjectNode) config.get("process");
+        process.putObject("capabilities");
+        process.put("oomScoreAdj", 300).put("noNewPrivileges", true);
+        ((ObjectNode) process.get("user")).putArray("additionalGids").add(10);
+        Path bundle = Bundles.write(dir.resolve("dropall"), config);
+        Path rootfs = Path.of(config.get("root").get("path").asText());
+        Process p = hull.start(null, dir.resolve("dropall.out"), dir.resolve("dropall.err"), "run", "-d", "-b",
+                bundle.toString(), "dropall");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("dropall.err"))).isZero();
+        Path initOut = rootfs.resolve("tmp/init.out");
+        waitFor(Duration.ofSeconds(30), () -> Files.exists(initOut));
+        String none = "CapInh:\t0000000000000000\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n"
+                + "CapBnd:\t0000000000000000\nCapAmb:\t0000000000000000\n";
+        assertThat(Files.readString(initOut)).isEqualTo(none + "NoNewPrivs:\t1\n300\n");
+        Path processJson = dir.resolve("p.json");
+        Files.writeString(processJson, "{\"args\":[\"sh\",\"-c\",\"" + SETS_AND_OOM + "\"],\"cwd\":\"/\","
+                + "\"env\":[\"PATH=/bin\"]}");
+        var fromFile = hull.run("exec", "--process", processJson.toString(), "dropall");
+        assertThat(fromFile.code()).as(fromFile.stderr()).isZero();
+        assertThat(fromFile.stdout()).isEqualTo(none + "NoNewPrivs:\t0\n300\n");
+        var fromArgs = hull.run("exec", "dropall", "sh", "-c", SETS_AND_OOM);
+        assertThat(fromArgs.code()).as(fromArgs.stderr()).isZero();
+        assertThat(fromArgs.stdout()).isEqualTo(none + "NoNewPrivs:\t1\n300\n");
+        var withCap = hull.run("exec", "--cap", "CAP_KILL", "dropall", "grep", "^Cap", "/proc/self/status");
+        assertThat(withCap.code()).as(withCap.stderr()).isZero();
+        assertThat(withCap.stdout()).isEqualTo("CapInh:\t0000000000000000\nCapPrm:\t0000000000000020\n"
+                + "CapEff:\t0000000000000020\nCapBnd:\t0000000000000020\nCapAmb:\t0000000000000000\n");
+        var asUser = hull.run("exec", "--user", "1000", "-g", "20", "dropall", "sh", "-c", "id -u; id -g; id -G");
+        assertThat(asUser.code()).as(asUser.stderr()).isZero();
+        assertThat(asUser.stdout()).isEqualTo("1000\n0\n0 10 20\n");
+        hull.run("delete", "-f", "dropall").assertOk();
+    }
+
     /** `runc spec`'s set: three capabilities, asked for as ambient too but not inheritable (runc skips those). */
     @Test
     void runcSpecsCapabilitiesGiveWhatRuncGives() throws Exception {

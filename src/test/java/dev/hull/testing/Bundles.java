@@ -2,12 +2,13 @@ package dev.hull.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.oci.SpecRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** OCI bundles for tests: a config.json running {@code args} on the shared busybox root. */
+/** OCI bundles for tests: a config.json running {@code args} as privileged root on the shared busybox root. */
 public final class Bundles {
     public static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,6 +26,13 @@ public final class Bundles {
         process.putArray("env").add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
                 .add("TERM=xterm");
         process.put("cwd", "/");
+        // Every capability, as root had under Hull before a left-out set meant none (runc's rule): the tests
+        // that do not look at confinement run privileged; those that do put their own object here.
+        ObjectNode caps = process.putObject("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            var names = caps.putArray(set);
+            SpecRules.CAPABILITIES.stream().sorted().forEach(names::add);
+        }
         c.putObject("root").put("path", TestAssets.busyboxRootfs().toString()).put("readonly", false);
         c.put("hostname", "hull-test");
         return c;

@@ -136,6 +136,34 @@ final class Commands {
         assertThat(cli.run("rm", "-f", "writer").code()).isZero();
     }
 
+    /**
+     * {@code --cap-drop ALL} ({@code "capabilities": {}} or empty lists in config.json) leaves the container's
+     * process and an exec into it without a capability, as runc does (they had the agent's full set).
+     */
+    static void assertCapDropAllLeavesNone(DockerLike cli, String image, String... runOptions) throws Exception {
+        String none = "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\n";
+        String[] grep = {"grep", "-E", "^Cap(Prm|Eff|Bnd)", "/proc/self/status"};
+        List<String> args = new ArrayList<>(List.of("run", "--rm", "--cap-drop", "ALL"));
+        args.addAll(List.of(runOptions));
+        args.add(image);
+        args.addAll(List.of(grep));
+        Out r = cli.run(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).as("the container's process").isEqualTo(none);
+
+        List<String> detached = new ArrayList<>(List.of("run", "-d", "--name", "capless", "--cap-drop", "ALL"));
+        detached.addAll(List.of(runOptions));
+        detached.addAll(List.of(image, "sleep", "1000"));
+        Out started = cli.run(detached.toArray(String[]::new));
+        assertThat(started.code()).as(started.stderr()).isZero();
+        List<String> exec = new ArrayList<>(List.of("exec", "capless"));
+        exec.addAll(List.of(grep));
+        Out execd = cli.run(exec.toArray(String[]::new));
+        assertThat(execd.code()).as(execd.stderr()).isZero();
+        assertThat(execd.stdout()).as("an exec into it").isEqualTo(none);
+        assertThat(cli.run("rm", "-f", "capless").code()).isZero();
+    }
+
     /** Runs {@code cmd} (an interactive busybox sh) in a terminal: a prompt, arithmetic, exit 5. */
     static void assertInteractiveShell(Path dir, String name, List<String> cmd) throws Exception {
         Path exit = dir.resolve(name + ".exit");

@@ -301,6 +301,12 @@ class CriE2EIT {
      * namespace of v1 pods (CONTAINER), kubelet's resources for a BestEffort pod.
      */
     private static String startContainer(Pod pod, String name, String... command) throws Exception {
+        return startContainer(pod, name, Map.of(), command);
+    }
+
+    /** The same, with {@code security} added to kubelet's security context (a pod spec's securityContext). */
+    private static String startContainer(Pod pod, String name, Map<String, Object> security, String... command)
+            throws Exception {
         Path kubelet = Files.createDirectories(dir.resolve("kubelet/pods").resolve(pod.uid()));
         Path hosts = kubelet.resolve("etc-hosts");
         if (!Files.exists(hosts)) {
@@ -320,15 +326,16 @@ class CriE2EIT {
         config.put("labels", Map.of("io.kubernetes.container.name", name, "io.kubernetes.pod.uid", pod.uid()));
         config.put("annotations", Map.of("io.kubernetes.container.restartCount", "0"));
         config.put("log_path", name + "/0.log");
+        Map<String, Object> context = new LinkedHashMap<>(Map.of("namespace_options", Map.of("pid", "CONTAINER"),
+                "seccomp", Map.of("profile_type", "RuntimeDefault"),
+                "masked_paths", List.of("/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"),
+                "readonly_paths", List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                        "/proc/sysrq-trigger")));
+        context.putAll(security);
         config.put("linux", Map.of(
                 "resources", Map.of("cpu_period", 100000, "cpu_shares", 2, "oom_score_adj", 1000),
-                "security_context", Map.of("namespace_options", Map.of("pid", "CONTAINER"),
-                        "seccomp", Map.of("profile_type", "RuntimeDefault"),
-                        "masked_paths", List.of("/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-                                "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-                                "/sys/firmware"),
-                        "readonly_paths", List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                "/proc/sysrq-trigger"))));
+                "security_context", context));
         String id = cri("create-container", Map.of("pod_sandbox_id", pod.id(), "config", config,
                 "sandbox_config", pod.config())).path("container_id").asText();
         assertThat(id).isNotEmpty();
@@ -622,6 +629,32 @@ class CriE2EIT {
             cri("stop-container", Map.of("container_id", client, "timeout", 10));
             JsonNode stopped = awaitState(client, "CONTAINER_EXITED");
             assertThat(stopped.path("exit_code").asInt()).as("the client's trap on SIGTERM: " + stopped).isZero();
+        });
+    }
+
+    /**
+     * A container whose pod spec drops ALL capabilities: containerd writes {@code "capabilities": {}}, which
+     * leaves the pod's process and an ExecSync into it with none, as runc gives (they had the agent's full set).
+     */
+    @Test
+    @Order(3)
+    void aContainerThatDropsAllCapabilitiesAndItsExecsHaveNone() throws Exception {
+        inPod("dropall", "7d0c7f2a-0000-4000-8000-000000000003", (pod, ip) -> {
+            String caps = "^Cap(Prm|Eff|Bnd)";
+            String id = startContainer(pod, "dropper", Map.of("capabilities", Map.of("drop_capabilities",
+                    List.of("ALL"))), "sh", "-c", "grep -E '" + caps + "' /proc/self/status;"
+                            + " trap 'exit 0' TERM; sleep 3600 & wait");
+            awaitState(id, "CONTAINER_RUNNING");
+            String none = "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\n";
+            Path log = Path.of(pod.logDirectory(), "dropper/0.log");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(Files.exists(log) && Files.readString(log).contains("CapBnd")) && System.nanoTime() < end) {
+                Thread.sleep(300);
+            }
+            List<String> logged = Files.readAllLines(log).stream().map(l -> l.substring(l.indexOf(" F ") + 3))
+                    .toList();
+            assertThat(String.join("\n", logged) + "\n").as("the pod's process, in its CRI log").isEqualTo(none);
+            assertThat(execOk(id, "grep", "-E", caps, "/proc/self/status")).as("an ExecSync into it").isEqualTo(none);
         });
     }
 }

@@ -134,6 +134,11 @@ class DockerE2EIT {
     }
 
     @Test
+    void capDropAllLeavesTheContainerAndItsExecsNone() throws Exception {
+        Commands.assertCapDropAllLeavesNone(DockerE2EIT::run, IMAGE, "--runtime", "hull", "--network", "none");
+    }
+
+    @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
         Commands.assertInteractiveShell(dir, "hull-docker",
                 docker("run", "--rm", "-it", "--runtime", "hull", "--network", "none", IMAGE, "sh"));

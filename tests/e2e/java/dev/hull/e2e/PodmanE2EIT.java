@@ -164,6 +164,11 @@ class PodmanE2EIT {
     }
 
     @Test
+    void capDropAllLeavesTheContainerAndItsExecsNone() throws Exception {
+        Commands.assertCapDropAllLeavesNone(PodmanE2EIT::run, IMAGE, "--network", "none");
+    }
+
+    @Test
     void interactiveRunHasAWorkingPrompt() throws Exception {
         Commands.assertInteractiveShell(dir, "hull-podman",
                 podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
