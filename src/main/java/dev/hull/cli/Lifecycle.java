@@ -13,6 +13,7 @@ import dev.hull.shim.Anchor;
 import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
+import dev.hull.shim.OwnerLock;
 import dev.hull.shim.RunDir;
 import dev.hull.shim.Shim;
 import dev.hull.shim.ShimClient;
@@ -40,7 +41,6 @@ import java.util.concurrent.TimeUnit;
 final class Lifecycle {
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(5);
-    private static final Duration OWNER_EXIT = Duration.ofSeconds(1);
 
     private final Main global;
     private final StateStore store;
@@ -252,11 +252,9 @@ final class Lifecycle {
         Set<ProcessHandle> left = new LinkedHashSet<>();
         Path cgroups = dir.resolve(HostCgroup.FILE);
         if (Files.exists(cgroups)) {
-            HostCgroup cgroup = HostCgroup.fromLines(Files.readString(cgroups));
-            // A VM owner tells the container's anchor its end as its very last act and exits: a delete
-            // that comes at once finds it still leaving.
-            Deadline.within(OWNER_EXIT, POLL, () -> others(cgroup).isEmpty());
-            others(cgroup).forEach(pid -> ProcessHandle.of(pid).ifPresent(left::add));
+            HostCgroup.fromLines(Files.readString(cgroups)).processes().stream()
+                    .filter(pid -> pid != ProcessHandle.current().pid())
+                    .forEach(pid -> ProcessHandle.of(pid).ifPresent(left::add));
         }
         if (scan) {
             // virtiofsd (--socket-path), qemu (its sockets and logs), the shim (--notify) name these.
@@ -268,10 +266,6 @@ final class Lifecycle {
         if (!left.isEmpty()) {
             Log.info("ended " + left.size() + " processes " + id + " left behind");
         }
-    }
-
-    private static List<Long> others(HostCgroup cgroup) {
-        return cgroup.processes().stream().filter(pid -> pid != ProcessHandle.current().pid()).toList();
     }
 
     /** The bundle's poststop hooks, run once the container is gone (runc runs them in delete). */
@@ -293,6 +287,7 @@ final class Lifecycle {
 
     private void stopShim(ContainerState st) {
         if (!st.shimAlive()) {
+            awaitOwner(st);
             killQemu(st);
             return;
         }
@@ -306,7 +301,19 @@ final class Lifecycle {
             Log.warn("shim " + st.pid() + " of " + st.id() + " did not stop; killing it");
             ProcessHandle.of(st.pid()).ifPresent(ProcessHandle::destroyForcibly);
         }
+        awaitOwner(st);
         killQemu(st);
+    }
+
+    /**
+     * The container's pid is its anchor: the VM owner that told it the end may still be taking the VM down
+     * (or, the anchor killed, only now ending the container). Whatever it does not finish in time is ended
+     * as a leftover.
+     */
+    private static void awaitOwner(ContainerState st) {
+        if (st.runDir() != null && !OwnerLock.awaitGone(Path.of(st.runDir()), STOP_DEADLINE)) {
+            Log.warn("the VM owner of " + st.id() + " did not end");
+        }
     }
 
     /** A qemu whose shim died would run on: kill it, if that pid still is our qemu. */

@@ -13,6 +13,7 @@ import dev.hull.sys.HostCgroup;
 import dev.hull.vm.VmConfig;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeoutException;
@@ -29,12 +30,15 @@ public final class Shim {
     private final GuestContainer container;
     private final MemberDoor door;
     private final AnchorLink anchor;
+    /** Held while this process lives (see OwnerLock); kept here so that nothing collects and closes it. */
+    private final FileChannel ownerLock;
 
-    private Shim(PodVm pod, GuestContainer container, MemberDoor door, AnchorLink anchor) {
+    private Shim(PodVm pod, GuestContainer container, MemberDoor door, AnchorLink anchor, FileChannel ownerLock) {
         this.pod = pod;
         this.container = container;
         this.door = door;
         this.anchor = anchor;
+        this.ownerLock = ownerLock;
     }
 
     /**
@@ -49,6 +53,7 @@ public final class Shim {
         VmConfig config = resolved.config();
         var spec = bundle.spec();
         joinHostCgroup(store, id, spec, config);
+        FileChannel ownerLock = anchored ? OwnerLock.hold(runDir) : null;
         // In the host cgroup and the container's namespaces, as this process is: the manager reads them there.
         AnchorLink anchor = anchored ? Anchor.start(runDir, new MemberRequest(0, id, bundle.dir(),
                 runDir.resolve("notify.sock"), terminal.consoleSocket(), terminal.console()),
@@ -71,7 +76,7 @@ public final class Shim {
             if (anchor != null) {
                 anchor.bind(container);
             }
-            return new Shim(pod, container, door, anchor);
+            return new Shim(pod, container, door, anchor, ownerLock);
         } catch (Exception e) {
             if (stdio != null && stdio.tty() != null) {
                 stdio.tty().close();
@@ -82,6 +87,9 @@ public final class Shim {
             if (anchor != null) {
                 // Its connection closing ends it (137): it never reported a container to its manager.
                 anchor.close();
+            }
+            if (ownerLock != null) {
+                ownerLock.close();
             }
             throw e;
         }
