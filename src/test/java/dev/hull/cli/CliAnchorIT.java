@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullTest;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class CliAnchorIT extends HullTest {
         Path vol = Files.createDirectories(dir.resolve("vol"));
         Files.writeString(vol.resolve("in-volume"), "volume\n");
         var config = Bundles.config("sleep", "1000");
-        config.with("root").put("readonly", true);
+        ((ObjectNode) config.get("root")).put("readonly", true);
         config.putArray("mounts").addObject().put("destination", "/data").put("type", "bind")
                 .put("source", vol.toString()).putArray("options").add("rbind").add("rw");
         Path bundle = Bundles.write(dir.resolve("b"), config);
