@@ -6,6 +6,8 @@ import dev.hull.error.HullException;
 import dev.hull.error.InternalException;
 import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
+import dev.hull.net.LiveNetns;
+import dev.hull.net.NetNamespace;
 import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
@@ -72,6 +74,9 @@ final class Lifecycle {
         var owner = PodMembership.owner(store, bundle.spec(), id);
         if (owner.isPresent()) {
             return createMember(id, bundle, owner.get(), terminal, namespaces);
+        }
+        if (namespaces.net().kind() == NetNamespace.Kind.JOIN) {
+            namespaces.checkOwned(new LiveNetns(), PodMembership.hullPids(store));
         }
         VmResolver.Resolved vm = resolveVm(bundle);
         Path dir = store.claim(id);
