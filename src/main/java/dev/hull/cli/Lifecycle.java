@@ -76,7 +76,10 @@ final class Lifecycle {
             return createMember(id, bundle, owner.get(), terminal, namespaces);
         }
         if (namespaces.net().kind() == NetNamespace.Kind.JOIN) {
+            long t0 = System.nanoTime();
             namespaces.checkOwned(new LiveNetns(), PodMembership.hullPids(store));
+            Log.debug("the network namespace is Hull's to take over (checked in "
+                    + (System.nanoTime() - t0) / 1000 + " us)");
         }
         VmResolver.Resolved vm = resolveVm(bundle);
         Path dir = store.claim(id);

@@ -1,7 +1,11 @@
 package dev.hull.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hull.sys.Namespaces;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +30,25 @@ class LiveNetnsTest {
         assertThat(live.processes(Path.of("/proc/self/ns/net"))).extracting(NetnsView.Proc::pid).contains(me);
         assertThat(live.processes(Path.of("/proc/" + me + "/ns/net"))).extracting(NetnsView.Proc::pid).contains(me);
         assertThat(live.parent(me)).hasValue(ProcessHandle.current().parent().orElseThrow().pid());
+    }
+
+    @Test
+    void theHostsNamespaceIsKnownByProcess1OrTheKernelsThreads() {
+        Path init = Path.of("/proc/1/ns/net");
+        Path kthreadd = Path.of("/proc/2/ns/net");
+        assumeTrue(Files.isReadable(init) || isKthreadd(), "neither process 1 nor the kernel's threads to look at");
+        Path hosts = Files.isReadable(init) ? init : kthreadd;
+        assertThat(live.isHosts(hosts)).isTrue();
+        assertThat(live.isHosts(Path.of("/proc/self/ns/net"))).isEqualTo(Namespaces.same(hosts,
+                Path.of("/proc/self/ns/net")));
+    }
+
+    private static boolean isKthreadd() {
+        try {
+            return Files.readString(Path.of("/proc/2/comm")).strip().equals("kthreadd");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
