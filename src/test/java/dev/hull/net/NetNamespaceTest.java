@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.oci.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NetNamespaceTest {
@@ -37,5 +41,45 @@ class NetNamespaceTest {
     @Test
     void theCallersOwnNamespaceCanBeEntered() throws Exception {
         NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]")).check();
+    }
+
+    /** A view of a namespace that is the host's; {@code asked} fails the test on any question. */
+    private static NetnsView hosts(boolean asked) {
+        return new NetnsView() {
+            @Override
+            public boolean isHosts(Path ns) {
+                assertThat(asked).as("asked about " + ns).isTrue();
+                return true;
+            }
+
+            @Override
+            public List<Proc> processes(Path ns) {
+                return List.of();
+            }
+
+            @Override
+            public OptionalLong parent(long pid) {
+                return OptionalLong.empty();
+            }
+
+            @Override
+            public List<Iface> interfaces(Path ns) {
+                return List.of();
+            }
+        };
+    }
+
+    @Test
+    void aNamespaceNotHullsToTakeOverIsAnErrorNamingTheFieldThePathAndWhy() {
+        assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/x/net\"}]"))
+                .checkOwned(hosts(true), Set.of()))
+                .hasMessageStartingWith("cannot take over the network namespace /x/net"
+                        + " (linux.namespaces in config.json): it is the host's network namespace;");
+    }
+
+    @Test
+    void noNamespaceOrAFreshOneIsHullsWithoutLooking() throws Exception {
+        NetNamespace.of(spec("[]")).checkOwned(hosts(false), Set.of());
+        NetNamespace.of(spec("[{\"type\":\"network\"}]")).checkOwned(hosts(false), Set.of());
     }
 }
