@@ -16,7 +16,7 @@ import java.util.OptionalLong;
 /**
  * {@link NetnsView} from the kernel: a namespace is known by the device and inode of its nsfs file,
  * whatever path names it (/proc/PID/ns/net, a bind mount such as /run/netns/NAME); processes by scanning
- * /proc/PID/ns/net, one stat each; interfaces by {@code ip -d -j link show} in the namespace.
+ * /proc/PID/ns/net, one readlink each; interfaces by {@code ip -d -j link show} in the namespace.
  */
 public final class LiveNetns implements NetnsView {
     private static final Path PROC = Path.of("/proc");
