@@ -48,7 +48,13 @@ public record NetNamespace(Kind kind, Path path) {
         if (kind != Kind.JOIN) {
             return;
         }
-        Optional<String> why = NetnsOwnership.whyNot(view, path, hullPids);
+        Optional<String> why;
+        try {
+            why = NetnsOwnership.whyNot(view, path, hullPids);
+        } catch (NetException e) {
+            throw new NetException("cannot read the network namespace " + path
+                    + " (linux.namespaces in config.json): " + e.getMessage(), e);
+        }
         if (why.isPresent()) {
             throw new NetException("cannot take over the network namespace " + path
                     + " (linux.namespaces in config.json): " + why.get() + "; Hull carries all of a namespace's"

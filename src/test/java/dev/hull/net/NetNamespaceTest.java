@@ -43,13 +43,16 @@ class NetNamespaceTest {
         NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]")).check();
     }
 
-    /** A view of a namespace that is the host's; {@code asked} fails the test on any question. */
-    private static NetnsView hosts(boolean asked) {
+    /**
+     * A view of a namespace that is the host's, or else one whose interfaces cannot be read; {@code asked}:
+     * false fails the test on any question.
+     */
+    private static NetnsView view(boolean asked, boolean host) {
         return new NetnsView() {
             @Override
             public boolean isHosts(Path ns) {
                 assertThat(asked).as("asked about " + ns).isTrue();
-                return true;
+                return host;
             }
 
             @Override
@@ -63,8 +66,8 @@ class NetNamespaceTest {
             }
 
             @Override
-            public List<Iface> interfaces(Path ns) {
-                return List.of();
+            public List<Iface> interfaces(Path ns) throws NetException {
+                throw new NetException("'ip -d -j link show' failed: boom");
             }
         };
     }
@@ -72,14 +75,18 @@ class NetNamespaceTest {
     @Test
     void aNamespaceNotHullsToTakeOverIsAnErrorNamingTheFieldThePathAndWhy() {
         assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/x/net\"}]"))
-                .checkOwned(hosts(true), Set.of()))
+                .checkOwned(view(true, true), Set.of()))
                 .hasMessageStartingWith("cannot take over the network namespace /x/net"
                         + " (linux.namespaces in config.json): it is the host's network namespace;");
+        assertThatThrownBy(() -> NetNamespace.of(spec("[{\"type\":\"network\",\"path\":\"/x/net\"}]"))
+                .checkOwned(view(true, false), Set.of()))
+                .hasMessage("cannot read the network namespace /x/net (linux.namespaces in config.json):"
+                        + " 'ip -d -j link show' failed: boom");
     }
 
     @Test
     void noNamespaceOrAFreshOneIsHullsWithoutLooking() throws Exception {
-        NetNamespace.of(spec("[]")).checkOwned(hosts(false), Set.of());
-        NetNamespace.of(spec("[{\"type\":\"network\"}]")).checkOwned(hosts(false), Set.of());
+        NetNamespace.of(spec("[]")).checkOwned(view(false, true), Set.of());
+        NetNamespace.of(spec("[{\"type\":\"network\"}]")).checkOwned(view(false, true), Set.of());
     }
 }
