@@ -6,6 +6,8 @@ import dev.hull.error.HullException;
 import dev.hull.error.InternalException;
 import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
+import dev.hull.net.LiveNetns;
+import dev.hull.net.NetNamespace;
 import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
@@ -74,6 +76,12 @@ final class Lifecycle {
         var owner = PodMembership.owner(store, bundle.spec(), id);
         if (owner.isPresent()) {
             return createMember(id, bundle, owner.get(), terminal, namespaces, inProcess);
+        }
+        if (namespaces.net().kind() == NetNamespace.Kind.JOIN) {
+            long t0 = System.nanoTime();
+            namespaces.checkOwned(new LiveNetns(), PodMembership.hullPids(store));
+            Log.debug("the network namespace is Hull's to take over (checked in "
+                    + (System.nanoTime() - t0) / 1000 + " us)");
         }
         VmResolver.Resolved vm = resolveVm(bundle);
         Path dir = store.claim(id);

@@ -11,9 +11,11 @@ import dev.hull.state.Status;
 import dev.hull.sys.Namespaces;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,6 +94,26 @@ final class PodMembership {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The host processes of this root's containers whose pids still run (their pids: an anchor, and the VM's
+     * qemu and its parent, the VM owner), and this process: what Hull started, known by its state, not by
+     * process names. Their descendants are Hull's too (see NetnsOwnership).
+     */
+    static Set<Long> hullPids(StateStore store) throws IOException {
+        Set<Long> pids = new HashSet<>();
+        pids.add(ProcessHandle.current().pid());
+        for (ContainerState c : store.list(problem -> { })) {
+            if (c.shimAlive()) {
+                pids.add(c.pid());
+                if (c.qemuPid() > 0) {
+                    pids.add(c.qemuPid());
+                    ProcessHandle.of(c.qemuPid()).flatMap(ProcessHandle::parent).ifPresent(p -> pids.add(p.pid()));
+                }
+            }
+        }
+        return pids;
     }
 
     private static ContainerState ownerOf(StateStore store, ContainerState c) throws IOException, HullException {

@@ -4,6 +4,7 @@ import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import dev.hull.net.NetException;
 import dev.hull.net.NetNamespace;
+import dev.hull.net.NetnsView;
 import dev.hull.oci.Linux;
 import dev.hull.oci.Spec;
 import dev.hull.sys.Namespaces;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The host namespaces of the shim, the process whose pid Hull reports as the container's: its network
@@ -33,6 +35,18 @@ record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<
         }
         checkPath(ipc, Namespaces.CLONE_NEWIPC);
         checkPath(uts, Namespaces.CLONE_NEWUTS);
+    }
+
+    /**
+     * A clear error at create, before anything is made, when the container would mirror a network namespace
+     * Hull does not own into a VM of its own. {@code hullPids}: the host processes of this root's containers.
+     */
+    void checkOwned(NetnsView view, Set<Long> hullPids) throws HullException {
+        try {
+            net.checkOwned(view, hullPids);
+        } catch (NetException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
     }
 
     private static void checkPath(Optional<Linux.Namespace> ns, int type) throws HullException {

@@ -36,6 +36,13 @@ public record Network(List<Link> links, List<Route> routes, List<String> hullTap
         this(links, routes, List.of(), Set.of());
     }
 
+    /** Why a namespace with Hull's {@code taps} in it cannot be carried into one more VM. */
+    public static String carriedElsewhere(List<String> taps) {
+        // One interface cannot be mirrored into two VMs: frames would reach only one of them.
+        return "it is already carried into another Hull VM (it has " + String.join(", ", taps)
+                + "), which runs under another state root (--root): a pod's containers must share one";
+    }
+
     public boolean isEmpty() {
         return links.isEmpty();
     }

@@ -57,10 +57,8 @@ final class GuestNetwork {
         long t0 = System.nanoTime();
         Network network = Network.scan(ip);
         if (!network.hullTaps().isEmpty()) {
-            // One interface cannot be mirrored into two VMs: frames would reach only one of them.
-            throw new NetException("the network namespace " + (ns.path() == null ? "" : ns.path() + " ")
-                    + "is already carried into another Hull VM (it has " + String.join(", ", network.hullTaps())
-                    + "), which runs under another state root (--root): a pod's containers must share one");
+            throw new NetException("the network namespace " + (ns.path() == null ? "" : ns.path() + ": ")
+                    + Network.carriedElsewhere(network.hullTaps()));
         }
         if (network.isEmpty()) {
             Log.debug("no interfaces besides lo in the container's network namespace: no NIC");
