@@ -15,10 +15,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The host namespaces of the shim, the process whose pid Hull reports as the container's: its network
- * namespace (where qemu's taps are), and, as runc's container process would have them, its own ipc and
- * uts namespaces, or the ones config.json names by path. A manager that looks at /proc/PID/ns then finds
- * the container's. (The workload's real namespaces are in the guest.)
+ * The host namespaces of the shim and of the container's anchor (whose pid Hull reports as the container's;
+ * it inherits them, or, for a pod member, is started in them): the network namespace (where qemu's taps
+ * are), and, as runc's container process would have them, its own ipc and uts namespaces, or the ones
+ * config.json names by path. A manager that looks at /proc/PID/ns then finds the container's. (The
+ * workload's real namespaces are in the guest.)
  */
 record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<Linux.Namespace> uts) {
 
