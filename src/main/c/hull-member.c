@@ -169,6 +169,8 @@ static int await_exit_code(int fd) {
     for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++) sigaddset(&set, FORWARDED[i]);
     int sfd = -1;
     if (sigprocmask(SIG_BLOCK, &set, NULL) == 0) sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    /* Ignored until now (the caller's terminal); an ignored signal is dropped, not queued for signalfd. */
+    signal(SIGHUP, SIG_DFL);
     char line[16];
     size_t len = 0;
     for (;;) {
