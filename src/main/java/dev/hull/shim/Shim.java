@@ -54,6 +54,7 @@ public final class Shim {
         var spec = bundle.spec();
         joinHostCgroup(store, id, spec, config);
         FileChannel ownerLock = anchored ? OwnerLock.hold(runDir) : null;
+        long t0 = System.nanoTime();
         // In the host cgroup and the container's namespaces, as this process is: the manager reads them there.
         AnchorLink anchor = anchored ? Anchor.start(runDir, new MemberRequest(0, id, bundle.dir(),
                 runDir.resolve("notify.sock"), terminal.consoleSocket(), terminal.console()),
@@ -64,6 +65,9 @@ public final class Shim {
             ProcessHandle holder = anchor == null ? ProcessHandle.current()
                     : ProcessHandle.of(anchor.request().pid()).orElseThrow(
                             () -> new IOException("the container's host process ended at once"));
+            if (anchor != null) {
+                Log.debug("anchor " + holder.pid() + " ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            }
             ContainerState hookState = initial.started(holder.pid(),
                     holder.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
             pod = PodVm.boot(id, bundle, resolved, config, runDir, inNetns, hookRunner, hookState);
