@@ -206,7 +206,7 @@ static int usage(void) {
 int main(int argc, char **argv) {
     if (argc < 3) return usage();
     const char *rootfs = NULL;
-    int readonly = 0, nbinds = 0, forks = 0;
+    int readonly = 0, nbinds = 0, forks = 0, dropped = 0;
     static struct bind binds[MAX_BINDS];
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--root") && i + 1 < argc) {
@@ -216,8 +216,11 @@ int main(int argc, char **argv) {
             forks = 1;
         } else if (!strcmp(argv[i], "--readonly")) {
             readonly = 1;
-        } else if (!strcmp(argv[i], "--bind") && i + 3 < argc && nbinds < MAX_BINDS && argv[i + 2][0] == '/') {
-            binds[nbinds++] = (struct bind){argv[i + 1], argv[i + 2], !strcmp(argv[i + 3], "ro"), -1};
+        } else if (!strcmp(argv[i], "--bind") && i + 3 < argc && argv[i + 2][0] == '/') {
+            if (nbinds < MAX_BINDS)
+                binds[nbinds++] = (struct bind){argv[i + 1], argv[i + 2], !strcmp(argv[i + 3], "ro"), -1};
+            else
+                dropped++;
             i += 3;
         } else {
             return usage();
@@ -258,6 +261,7 @@ int main(int argc, char **argv) {
         close(gate[0]);
         /* Whatever nsenter puts in this pid namespace and leaves behind is reaped by the kernel. */
         signal(SIGCHLD, SIG_IGN);
+        if (dropped) say(sock, "warn", "%d volumes past the first %d", dropped, MAX_BINDS);
         if (rootfs && enter_root(sock, rootfs, readonly, binds, nbinds) < 0) return 1;
     }
     say(sock, "ready", "");
