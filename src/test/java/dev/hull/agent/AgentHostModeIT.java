@@ -88,7 +88,7 @@ class AgentHostModeIT {
     @Test
     void theWorkloadIsPid1AndIgnoresItsOwnUnhandledSignals() throws Exception {
         Run r = run("c1", Process.of("sh", "-c", "echo pid $$; kill -TERM 1; kill -9 $$; echo survived; "
-                + "tr '\\0' ' ' < /proc/1/cmdline"), null);
+                + "tr '\\0' ' ' < /proc/1/cmdline; echo"), null);
         assertThat(r.stdout()).startsWith("pid 1\nsurvived\nsh -c echo pid $$");
         assertThat(r.status()).isEqualTo(new ExitStatus(0, 0));
     }
