@@ -118,10 +118,9 @@ struct container;
 struct process {
     struct container *c;
     char exec_id[128];    /* "" for the container's first process */
-    pid_t pid;            /* in the agent's pid namespace */
+    pid_t pid;            /* in the agent's pid namespace; the first process is PID 1 of its own */
     int exited;
     int code, sig;
-    int status_fd;        /* first process: raw wait status of the workload, from the ns init */
     struct stream *in, *out, *err;
     int tty_master;       /* -1 without a terminal */
     json_t *waiters;      /* array of request ids */

@@ -72,9 +72,9 @@ static int make_pipes(struct pipes *p, json_t *stdio, int terminal) {
 }
 
 /* Closes every fd of the new child except the ones it needs: the agent's other fds (the connection, other
- * containers' pipes) are CLOEXEC, but the child may wait a long time before it execs (until start), and
- * the namespace's init never does. An agent-side stdin write end held there would keep another
- * container's process from ever seeing EOF on its stdin. */
+ * containers' pipes) are CLOEXEC, but the child may wait a long time before it execs (until start). An
+ * agent-side stdin write end held there would keep another container's process from ever seeing EOF on
+ * its stdin. */
 static void keep_only(const int *keep, int n) {
     int sorted[16], m = 0;
     for (int i = 0; i < n; i++)
@@ -95,8 +95,7 @@ static void keep_only(const int *keep, int n) {
 
 static int clone_entry(void *arg) {
     struct spawn_args *a = arg;
-    int keep[] = {a->stdin_r, a->stdout_w, a->stderr_w, a->devnull, a->sync, a->exec_err, a->status_w,
-                  a->ns_fds[0], a->ns_fds[1], a->ns_fds[2], a->ns_fds[3], a->ns_fds[4]};
+    int keep[] = {a->stdin_r, a->stdout_w, a->stderr_w, a->devnull, a->sync, a->exec_err, a->ns_fds[0], a->ns_fds[1], a->ns_fds[2], a->ns_fds[3], a->ns_fds[4]};
     keep_only(keep, (int)(sizeof keep / sizeof keep[0]));
     child_main(a);
 }
@@ -319,12 +318,11 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     }
     if (check_stream_ids(stdio, terminal, err, errlen) < 0) return NULL;
     struct pipes pp;
-    int sync[2] = {-1, -1}, execerr[2] = {-1, -1}, status[2] = {-1, -1}, devnull = -1;
+    int sync[2] = {-1, -1}, execerr[2] = {-1, -1}, devnull = -1;
     int nsfd[5] = {-1, -1, -1, -1, -1};
     struct process *p = NULL;
     if (make_pipes(&pp, stdio, terminal) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0 ||
-        pipe2(execerr, O_CLOEXEC) < 0 || (is_init && pipe2(status, O_CLOEXEC) < 0) ||
-        (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+        pipe2(execerr, O_CLOEXEC) < 0 || (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
         snprintf(err, errlen, "pipes: %s", strerror(errno));
         goto out;
     }
@@ -333,7 +331,7 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         .readonly = json_is_true(json_object_get(req, "readonly")), .share = c->share, .dir = c->dir,
         .stdin_r = pp.in[0], .stdout_w = pp.out[1], .devnull = devnull,
         .stderr_w = merged_output(stdio) ? pp.out[1] : pp.err[1],
-        .sync = sync[1], .exec_err = execerr[1], .status_w = status[1], .cgroup = c->cgroup,
+        .sync = sync[1], .exec_err = execerr[1], .cgroup = c->cgroup,
         .ns_fds = {-1, -1, -1, -1, -1},
     };
     json_t *mounts = json_object_get(req, "mounts");
@@ -392,10 +390,6 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     sync[1] = -1;
     close(execerr[1]);
     execerr[1] = -1;
-    if (status[1] >= 0) {
-        close(status[1]);
-        status[1] = -1;
-    }
     close(pp.in[0]);
     close(pp.out[1]);
     close(pp.err[1]);
@@ -420,8 +414,6 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     p->c = c;
     snprintf(p->exec_id, sizeof p->exec_id, "%s", exec_id ? exec_id : "");
     p->pid = pid;
-    p->status_fd = status[0];
-    status[0] = -1;
     p->waiters = json_array();
     register_streams(p, stdio, &pp, master);
     p->next = g_procs;
@@ -451,7 +443,6 @@ out:
     close_pair(pp.err);
     close_pair(sync);
     close_pair(execerr);
-    close_pair(status);
     for (int i = 0; i < 5; i++)
         if (nsfd[i] >= 0) close(nsfd[i]);
     if (devnull >= 0) close(devnull);
@@ -656,18 +647,9 @@ int do_signal(const char *id, const char *exec_id, int sig, int all, char *err, 
     if (!p) return -1;
     if (all && !exec_id) return signal_all(p->c, sig);
     if (p->exited) return 0;
-    if (sig == SIGSTOP && p == p->c->init && p->c->started) {
-        /* hull-init cannot catch SIGSTOP to forward it: stop its child, the workload, instead. */
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/task/%d/children", p->pid, p->pid);
-        FILE *f = fopen(path, "re");
-        if (f) {
-            int n = 0, child;
-            while (fscanf(f, "%d", &child) == 1) n += kill(child, SIGSTOP) == 0;
-            fclose(f);
-            if (n) return 0;
-        }
-    }
+    /* The first process is its namespace's init: from here, outside the namespace, the kernel delivers
+     * SIGKILL and SIGSTOP, and any other signal only if the process has a handler for it (runc's
+     * behaviour: a workload without a TERM handler ignores `kill TERM`, and managers go on to KILL). */
     if (kill(p->pid, sig) < 0) {
         snprintf(err, errlen, "kill %d: %s", p->pid, strerror(errno));
         return -1;

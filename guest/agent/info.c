@@ -56,7 +56,7 @@ static ssize_t read_text(const char *path, char *buf, size_t len) {
     return n;
 }
 
-/* Pids in the container's pid namespace, the namespace's own init (hull-init) left out. */
+/* Pids in the container's pid namespace, its init (the workload) first among them. */
 static int list_pids(struct container *c, pid_t *out, int max) {
     ino_t ns;
     if (container_ns(c, &ns) < 0) return 0;
@@ -66,7 +66,7 @@ static int list_pids(struct container *c, pid_t *out, int max) {
     struct dirent *e;
     while ((e = readdir(d)) && n < max) {
         pid_t pid = (pid_t)atoi(e->d_name);
-        if (pid <= 0 || pid == c->init->pid) continue;
+        if (pid <= 0) continue;
         if (same_pidns(pid, ns)) out[n++] = pid;
     }
     closedir(d);
@@ -93,7 +93,7 @@ json_t *do_ps(struct container *c) {
             snprintf(cmd, sizeof cmd, "[%s]", comm);
         }
         long ppid = status_field(status, "PPid:\t", 0);
-        if (ppid == c->init->pid) ppid = 0; /* the workload's parent is hidden with hull-init */
+        if (pids[i] == c->init->pid) ppid = 0; /* its parent, the agent, is outside the namespace */
         json_array_append_new(list, json_pack("{s:i,s:i,s:i,s:i,s:s}", "pid", pids[i], "ppid", (int)ppid, "uid",
                                               (int)status_field(status, "Uid:\t", 0), "nspid",
                                               (int)status_field(status, "NSpid:\t", 1), "cmd", cmd));
@@ -105,7 +105,6 @@ int signal_all(struct container *c, int sig) {
     pid_t pids[4096];
     int n = list_pids(c, pids, 4096);
     for (int i = 0; i < n; i++) kill(pids[i], sig);
-    if (sig == SIGKILL && c->init && !c->init->exited) kill(c->init->pid, SIGKILL);
     return 0;
 }
 

@@ -177,13 +177,6 @@ void process_try_finish(struct process *p) {
 }
 
 static void record_status(struct process *p, int status) {
-    /* The first process is a small init; it hands over the workload's own status when it has one. */
-    if (p->status_fd >= 0) {
-        int ws;
-        if (read(p->status_fd, &ws, sizeof ws) == (ssize_t)sizeof ws) status = ws;
-        close(p->status_fd);
-        p->status_fd = -1;
-    }
     p->exited = 1;
     if (WIFSIGNALED(status)) {
         p->sig = WTERMSIG(status);
@@ -221,7 +214,6 @@ static void process_free(struct process *p) {
     stream_free(p->in);
     stream_free(p->out);
     stream_free(p->err);
-    if (p->status_fd >= 0) close(p->status_fd);
     json_decref(p->waiters);
     free(p);
 }

@@ -367,56 +367,6 @@ __attribute__((noreturn)) static void exec_workload(struct spawn_args *a, const 
     _exit(127);
 }
 
-static pid_t workload;
-
-static void forward(int sig) {
-    if (workload > 0) kill(workload, sig);
-}
-
-/* PID 1 of the container's pid namespace. The kernel drops signals to a namespace's init that it has
- * no handler for (so `kill -9 $$` in a shell that is pid 1 does nothing, and SIGTERM from outside is
- * ignored by most programs): the workload runs as this init's child instead, which forwards every
- * signal, reaps orphans, and hands the workload's own wait status to the agent. */
-__attribute__((noreturn)) static void namespace_init(struct spawn_args *a, const char *exe, int slave) {
-    sigset_t all, old;
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    workload = fork();
-    if (workload < 0) _exit(127);
-    if (workload == 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        close(a->status_w);
-        if (slave >= 0) use_terminal(slave);
-        exec_workload(a, exe);
-    }
-    prctl(PR_SET_NAME, "hull-init", 0, 0, 0);
-    /* This process never execs, so CLOEXEC does not clean up after it: it still holds everything the
-     * agent had open when it was cloned (other containers' stdin pipes, the connection...). A stdin
-     * write end held here would keep another container's process from ever seeing EOF. Keep only the
-     * status pipe, as fd 3. */
-    for (int i = 0; i < 3; i++) dup2(a->devnull, i);
-    if (a->status_w != 3) {
-        if (dup2(a->status_w, 3) < 0) _exit(127);
-        a->status_w = 3;
-    }
-    if (close_range(4, ~0U, 0) < 0) {
-        for (int fd = 4; fd < 1024; fd++) close(fd);
-    }
-    for (int s = 1; s < NSIG; s++)
-        if (s != SIGCHLD && s != SIGKILL && s != SIGSTOP) signal(s, forward);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    for (;;) {
-        int st;
-        pid_t p = wait(&st);
-        if (p == workload) {
-            if (write(a->status_w, &st, sizeof st) < 0) {
-            }
-            _exit(0);
-        }
-        if (p < 0 && errno == ECHILD) _exit(0);
-    }
-}
-
 void child_main(struct spawn_args *a) {
     /* The agent blocks SIGCHLD and ignores SIGPIPE for itself; a workload gets the defaults. */
     sigset_t none;
@@ -460,7 +410,8 @@ void child_main(struct spawn_args *a) {
     char go;
     if (read(a->sync, &go, 1) != 1) _exit(127);
     close(a->sync);
-    if (a->is_init) namespace_init(a, exe, slave);
+    /* The first process is the workload itself, PID 1 of its pid namespace as with runc: no init of Hull's
+     * sits between them (docs/agent-protocol.md, "The workload is PID 1"). */
     if (slave >= 0) use_terminal(slave);
     exec_workload(a, exe);
 }

@@ -23,7 +23,6 @@ struct spawn_args {
     int stdin_r, stdout_w, stderr_w, devnull;
     int sync;              /* child end of the socketpair to the agent */
     int exec_err;          /* CLOEXEC pipe: execve's error, if any */
-    int status_w;          /* create: where the namespace's init writes the workload's wait status */
 };
 
 /* process.capabilities: read by process_rules.c (no syscalls), applied by caps.c. */

@@ -5,6 +5,7 @@ import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import dev.hull.io.Children;
 import dev.hull.json.JsonValues;
+import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Process;
 import dev.hull.oci.SpecJson;
@@ -29,7 +30,8 @@ import java.util.concurrent.Callable;
 /**
  * runc's exec. The container's shim runs the process through the agent, wired to this process's stdio;
  * this process waits and exits with the process's status. Detached, a relay process of its own does the
- * waiting, and its pid (in --pid-file) stands for the exec'd process: its exit status is the process's.
+ * waiting, and its pid (in --pid-file) stands for the exec'd process: its exit status is the process's, the
+ * signals it can catch are passed on to the process, and its end (SIGKILL included) ends the process.
  */
 final class ExecCommand implements Callable<Integer> {
     private final Main global;
@@ -116,6 +118,14 @@ final class ExecCommand implements Callable<Integer> {
         if (relayNotify != null) {
             NotifySocket.ok(relayNotify);
         }
+        // Under runc this pid is the process: what it is sent is the process's (runc exec forwards signals too).
+        SignalRelay.forward(signal -> {
+            try {
+                life.ask(id, new ShimRequest.SignalExec(name, signal), false);
+            } catch (HullException | IOException e) {
+                Log.debug("signal " + signal + " for exec " + name + ": " + e.getMessage());
+            }
+        });
         JsonNode done = life.ask(id, new ShimRequest.WaitExec(name), false);
         if (relayNotify != null) {
             ShimLauncher.awaitAdoption(launcher);

@@ -28,6 +28,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +44,8 @@ final class GuestContainer {
     /** No deadline for a slow reader of the container's output (awaitExit). */
     private static final Duration OUTPUT_FOREVER = Duration.ofDays(3650);
     private static final ObjectMapper JSON = Json.mapper();
+    /** How often the watch on an exec's caller looks whether the process has ended on its own. */
+    private static final int CALLER_POLL_MS = 500;
 
     private final StateStore store;
     private final String id;
@@ -211,6 +214,10 @@ final class GuestContainer {
             case ShimRequest.Stats s -> JSON.valueToTree(agent.stats(id, REQUEST));
             case ShimRequest.Exec e -> JSON.createObjectNode().put("pid", exec(e));
             case ShimRequest.WaitExec w -> JSON.createObjectNode().put("code", waitExec(w.exec()));
+            case ShimRequest.SignalExec k -> {
+                signalExec(k.exec(), k.signal());
+                yield null;
+            }
             case ShimRequest.Update u -> {
                 agent.update(new Request.Update(id, u.resources()), REQUEST);
                 yield null;
@@ -262,12 +269,66 @@ final class GuestContainer {
         }
         CompletableFuture<ExitStatus> done = agent.waitFor(id, e.exec());
         execs.put(e.exec(), new ExecRun(done, execIo, stdio.tty(), stdio.in()));
+        bindToCaller(e.exec(), e.clientPid(), done);
         execIo.pumpStdin(stdio.in());
         if (stdio.tty() != null) {
             forwardWindowSize(stdio.tty(), e.exec(), done);
         }
         Log.info("exec " + e.exec() + " in " + id + ": " + String.join(" ", e.process().args()));
         return pid;
+    }
+
+    /**
+     * The exec'd process ends with the CLI process that asked for it: for a detached exec that is the relay
+     * whose pid the manager holds as the process's, and under runc that pid is the process, so a manager that
+     * kills it (containerd's ExecSync timeout, with SIGKILL) ends the process. The caller gone before the
+     * process ended, however it went, makes the shim kill the process in the guest. Watched through a pidfd
+     * (not fooled by a reused pid); without pidfds, by polling the caller's ProcessHandle.
+     */
+    private void bindToCaller(String exec, long clientPid, CompletableFuture<ExitStatus> done) {
+        ProcessFds.ExitWatch watch = ProcessFds.watchExit(clientPid);
+        Optional<ProcessHandle> handle = watch == null ? ProcessHandle.of(clientPid) : Optional.empty();
+        Thread.ofPlatform().daemon().name("hull-exec-caller").start(() -> {
+            try {
+                boolean gone = false;
+                while (!gone && !done.isDone()) {
+                    if (watch != null) {
+                        gone = watch.ended(CALLER_POLL_MS);
+                    } else {
+                        gone = handle.map(h -> !h.isAlive()).orElse(true);
+                        Thread.sleep(CALLER_POLL_MS);
+                    }
+                }
+                if (gone && !done.isDone()) {
+                    Log.info("exec " + exec + " in " + id + ": its caller (pid " + clientPid + ") is gone; killing"
+                            + " the process");
+                    agent.signal(new Request.Signal(id, exec, ExitCodes.SIGKILL, false), REQUEST);
+                }
+                if (gone) {
+                    // Nobody will ask for its status: what the shim holds for it goes once it has ended.
+                    waitExec(exec);
+                }
+            } catch (NotFoundException e) {
+                // Its status was asked for already, and what the shim held for it is gone.
+            } catch (Exception e) {
+                Log.debug("exec " + exec + " in " + id + " after its caller: " + e.getMessage());
+            } finally {
+                if (watch != null) {
+                    watch.close();
+                }
+            }
+        });
+    }
+
+    /** A signal for an exec'd process that has not ended (one that has is left alone, as runc's kill would). */
+    private void signalExec(String execId, int signal) throws IOException, TimeoutException, NotFoundException {
+        ExecRun run = execs.get(execId);
+        if (run == null) {
+            throw new NotFoundException("no exec '" + execId + "' in container '" + id + "'");
+        }
+        if (!run.exit().isDone()) {
+            agent.signal(new Request.Signal(id, execId, signal, false), REQUEST);
+        }
     }
 
     private int waitExec(String execId) throws Exception {

@@ -112,6 +112,46 @@ public final class ProcessFds {
     }
 
     /**
+     * A watch on process {@code pid}'s end through a pidfd (pidfd_open(2)), which stays that process even once
+     * its number is reused; null when the process is gone or the kernel has no pidfds.
+     */
+    public static ExitWatch watchExit(long pid) {
+        try {
+            int fd = (int) (long) Calls.SYSCALL.invokeExact(SYS_PIDFD_OPEN, pid, 0L, 0L);
+            return fd < 0 ? null : new ExitWatch(fd);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /** A pidfd, readable once its process has ended. */
+    public static final class ExitWatch implements AutoCloseable {
+        private final int fd;
+
+        private ExitWatch(int fd) {
+            this.fd = fd;
+        }
+
+        /** Whether the process has ended, waiting at most {@code millis}. */
+        public boolean ended(int millis) throws IOException {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment pfd = arena.allocate(8);
+                pfd.set(ValueLayout.JAVA_INT, 0, fd);
+                pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+                // n < 0 is EINTR: not an end, the caller asks again.
+                return (int) Calls.POLL.invokeExact(pfd, 1L, millis) > 0;
+            } catch (Throwable t) {
+                throw new IOException(t);
+            }
+        }
+
+        @Override
+        public void close() {
+            Native.close(fd);
+        }
+    }
+
+    /**
      * read(2) or write(2) of up to {@code len} bytes; retries on EINTR, and waits with poll(2) on EAGAIN:
      * the open file is shared, so the other process may have made it non-blocking.
      */

@@ -81,10 +81,42 @@ class AgentHostModeIT {
         assertThat(r.status()).isEqualTo(new ExitStatus(42, 0));
     }
 
+    /**
+     * The workload is PID 1 of its pid namespace, as with runc: {@code $$} is 1, /proc/1/cmdline is its own,
+     * and the kernel drops the signals it sends itself without a handler, SIGKILL included.
+     */
+    @Test
+    void theWorkloadIsPid1AndIgnoresItsOwnUnhandledSignals() throws Exception {
+        Run r = run("c1", Process.of("sh", "-c", "echo pid $$; kill -TERM 1; kill -9 $$; echo survived; "
+                + "tr '\\0' ' ' < /proc/1/cmdline; echo"), null);
+        assertThat(r.stdout()).startsWith("pid 1\nsurvived\nsh -c echo pid $$");
+        assertThat(r.status()).isEqualTo(new ExitStatus(0, 0));
+    }
+
+    /** An exec'd process killed by a signal reports it as 128+signal. */
     @Test
     void killingSignalIsReported() throws Exception {
-        Run r = run("c1", Process.of("sh", "-c", "kill -9 $$"), null);
-        assertThat(r.status()).isEqualTo(new ExitStatus(137, 9));
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.create(new Request.Create("box", null, false, Process.of("sleep", "100"), null, io.wire()), T);
+        client.start("box", T);
+        ProcessStreams eio = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.exec(new Request.Exec("box", "e1", Process.of("sh", "-c", "kill -9 $$"), eio.wire()), T);
+        assertThat(client.waitFor("box", "e1").get(T.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(new ExitStatus(137, 9));
+    }
+
+    /** When the namespace's init (the workload) ends, the kernel ends every process still in it. */
+    @Test
+    void theWorkloadsEndEndsItsExecdProcesses() throws Exception {
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.create(new Request.Create("box", null, false, Process.of("sleep", "2"), null, io.wire()), T);
+        var exit = client.waitFor("box", null);
+        client.start("box", T);
+        ProcessStreams eio = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.exec(new Request.Exec("box", "e1", Process.of("sleep", "100"), eio.wire()), T);
+        assertThat(exit.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new ExitStatus(0, 0));
+        assertThat(client.waitFor("box", "e1").get(T.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(new ExitStatus(137, 9));
     }
 
     @Test
@@ -149,8 +181,9 @@ class AgentHostModeIT {
         client.exec(new Request.Exec("box", "e2", Process.of("ps"), pio.wire()), T);
         client.waitFor("box", "e2").get(T.toSeconds(), TimeUnit.SECONDS);
         pio.awaitOutput(T);
-        // Inside the container's pid namespace: the workload, under the namespace's init.
-        assertThat(psOut.toString(StandardCharsets.UTF_8)).contains("sleep 100");
+        // Inside the container's pid namespace: the workload is its PID 1, with no init of Hull's.
+        assertThat(psOut.toString(StandardCharsets.UTF_8)).containsPattern("(?m)^\\s*1 .*sleep 100$")
+                .doesNotContain("hull-init");
     }
 
     @Test
@@ -166,14 +199,30 @@ class AgentHostModeIT {
         });
     }
 
+    /**
+     * As with runc: the workload, its namespace's init, ignores a SIGTERM it has no handler for; SIGKILL
+     * from the agent (outside the namespace) ends it; a handler it has is run.
+     */
     @Test
-    void signalEndsTheWorkload() throws Exception {
+    void signalsReachTheWorkloadAsTheyReachANamespacesInit() throws Exception {
         ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
         client.create(new Request.Create("box", null, false, Process.of("sleep", "100"), null, io.wire()), T);
         var exit = client.waitFor("box", null);
         client.start("box", T);
         client.signal(new Request.Signal("box", null, 15, false), T);
-        assertThat(exit.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new ExitStatus(128 + 15, 15));
+        Thread.sleep(1000);
+        assertThat(exit).as("SIGTERM without a handler is ignored").isNotDone();
+        client.signal(new Request.Signal("box", null, 9, false), T);
+        assertThat(exit.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new ExitStatus(128 + 9, 9));
+
+        ProcessStreams tio = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.create(new Request.Create("trap", null, false, Process.of("sh", "-c",
+                "trap 'exit 7' TERM; while true; do sleep 0.1; done"), null, tio.wire()), T);
+        var trapped = client.waitFor("trap", null);
+        client.start("trap", T);
+        Thread.sleep(500);
+        client.signal(new Request.Signal("trap", null, 15, false), T);
+        assertThat(trapped.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new ExitStatus(7, 0));
     }
 
     @Test

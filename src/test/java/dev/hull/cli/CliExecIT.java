@@ -159,6 +159,33 @@ class CliExecIT extends HullTest {
         assertThat(out).contains("exited 7");
     }
 
+    /**
+     * The pid in a detached exec's --pid-file stands for the process: SIGKILLed (containerd's ExecSync timeout,
+     * conmon's), the process in the guest goes with it, as it would under runc, where that pid is the process.
+     */
+    @Test
+    void killingADetachedExecsPidEndsItsProcessInTheGuest() throws Exception {
+        Path pidFile = dir.resolve("exec.pid");
+        hull.run("exec", "--detach", "--pid-file", pidFile.toString(), "x", "sleep", "4242").assertOk();
+        assertThat(hull.run("exec", "x", "ps").assertOk().stdout()).contains("sleep 4242");
+        ProcessHandle relay = ProcessHandle.of(Long.parseLong(Files.readString(pidFile))).orElseThrow();
+        assertThat(relay.destroyForcibly()).isTrue();
+        waitFor(Duration.ofSeconds(30), () -> !hull.run("exec", "x", "ps").assertOk().stdout().contains("sleep 4242"));
+    }
+
+    /** A signal the pid of a detached exec can catch reaches the process, which may handle it (runc's case). */
+    @Test
+    void aSignalToADetachedExecsPidReachesItsProcess() throws Exception {
+        Path pidFile = dir.resolve("exec.pid");
+        hull.run("exec", "--detach", "--pid-file", pidFile.toString(), "x", "sh", "-c",
+                "trap 'echo handled > /term; exit 5' TERM; echo > /ready; while true; do sleep 0.1; done").assertOk();
+        waitFor(Duration.ofSeconds(30), () -> hull.run("exec", "x", "cat", "/ready").code() == 0);
+        ProcessHandle relay = ProcessHandle.of(Long.parseLong(Files.readString(pidFile))).orElseThrow();
+        assertThat(relay.destroy()).isTrue();
+        waitFor(Duration.ofSeconds(30), () -> hull.run("exec", "x", "cat", "/term").stdout().equals("handled\n"));
+        waitFor(Duration.ofSeconds(30), () -> !relay.isAlive());
+    }
+
     @Test
     void execIntoAStoppedOrUnknownContainerIsAClearError() throws Exception {
         Result unknown = hull.run("exec", "nope", "true");

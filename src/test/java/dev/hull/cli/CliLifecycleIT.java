@@ -103,6 +103,30 @@ class CliLifecycleIT extends HullTest {
         hull.run("delete", "k1").assertOk();
     }
 
+    /**
+     * The workload is PID 1 of its pid namespace, as under runc: {@code $$} is 1, /proc/1/cmdline is its own,
+     * a SIGTERM it has no handler for is ignored, from inside as from {@code hull kill} (a manager then
+     * escalates), and KILL ends it with 137.
+     */
+    @Test
+    void theWorkloadIsPid1AndIgnoresATermItHasNoHandlerFor() throws Exception {
+        Path out = dir.resolve("p1.out");
+        Process run = hull.start(null, out, dir.resolve("p1.err"), "run", "--keep", "-b", bundle("sh", "-c",
+                "echo pid $$; kill -TERM 1; echo survived; while true; do sleep 1; done").toString(), "p1");
+        awaitStatus("p1", "running");
+        waitFor(Duration.ofSeconds(30), () -> Files.readString(out).contains("survived"));
+        assertThat(Files.readString(out)).startsWith("pid 1\nsurvived\n");
+        assertThat(hull.run("exec", "p1", "cat", "/proc/1/cmdline").assertOk().stdout())
+                .startsWith("sh\0-c\0echo pid $$;");
+        hull.run("kill", "p1", "TERM").assertOk();
+        assertThat(run.waitFor(3, TimeUnit.SECONDS)).as("TERM without a handler is ignored").isFalse();
+        assertThat(status("p1")).isEqualTo("running");
+        hull.run("kill", "p1", "KILL").assertOk();
+        assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).isEqualTo(137);
+        hull.run("delete", "p1").assertOk();
+    }
+
     @Test
     void createWritesThePidFileAndStateSaysCreated() throws Exception {
         Path pidFile = dir.resolve("pid");

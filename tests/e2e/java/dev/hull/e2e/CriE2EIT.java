@@ -238,13 +238,18 @@ class CriE2EIT {
     }
 
     static JsonNode cri(String verb, Object request, int timeoutSeconds) throws Exception {
-        Out r = Commands.run(dir, List.of(PYTHON, TestAssets.projectDir().resolve("tests/cri/cri.py").toString(),
-                "--socket", socket().toString(), "--timeout", Integer.toString(timeoutSeconds), verb,
-                JSON.writeValueAsString(request)));
+        Out r = criCall(verb, request, timeoutSeconds);
         if (r.code() != 0) {
             throw new AssertionError("CRI " + verb + " failed: " + r.stderr().strip() + hullErrors());
         }
         return JSON.readTree(r.stdout());
+    }
+
+    /** A CRI call as cri.py answers it: 0 and the reply on stdout, or 2 and the gRPC error on stderr. */
+    private static Out criCall(String verb, Object request, int timeoutSeconds) throws Exception {
+        return Commands.run(dir, List.of(PYTHON, TestAssets.projectDir().resolve("tests/cri/cri.py").toString(),
+                "--socket", socket().toString(), "--timeout", Integer.toString(timeoutSeconds), verb,
+                JSON.writeValueAsString(request)));
     }
 
     /** The last errors in Hull's log, to say why a call failed. */
@@ -613,6 +618,18 @@ class CriE2EIT {
             assertThat(exec.path("stdout").asText()).as(exec.toString()).isEqualTo("out\n");
             assertThat(exec.path("stderr").asText()).as(exec.toString()).isEqualTo("err\n");
             assertThat(exec.path("exit_code").asInt()).as(exec.toString()).isEqualTo(7);
+            // ExecSync with a timeout (Kubernetes conformance, "execSync with timeout"): containerd kills the pid
+            // that stands for the process (the exec's relay) and waits for its output's end; the process in the
+            // guest must go with it, and the call end at its timeout, not at the process's end.
+            long t0 = System.nanoTime();
+            Out timedOut = criCall("exec-sync", Map.of("container_id", client, "cmd", List.of("sleep", "30"),
+                    "timeout", 1), 60);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(timedOut.code()).as("an ExecSync past its timeout fails: " + timedOut).isNotZero();
+            assertThat(timedOut.stderr()).as(timedOut.toString()).contains("timeout");
+            assertThat(took).as("ExecSync returns at its timeout").isLessThan(Duration.ofSeconds(20));
+            assertThat(execOk(client, "ps").lines().filter(l -> l.endsWith("sleep 30")).toList())
+                    .as("the timed-out exec's process in the guest").isEmpty();
             assertThat(execOk(client, "sh", "-c", "echo $POD_CONTAINER; hostname; cat /etc/hosts"))
                     .as("the client's env, the pod's hostname, kubelet's /etc/hosts")
                     .startsWith("client\nweb\n# Kubernetes-managed hosts file.\n");
