@@ -5,7 +5,6 @@ import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import dev.hull.io.Children;
 import dev.hull.json.JsonValues;
-import dev.hull.logging.Log;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Process;
 import dev.hull.oci.SpecJson;
@@ -118,14 +117,6 @@ final class ExecCommand implements Callable<Integer> {
         if (relayNotify != null) {
             NotifySocket.ok(relayNotify);
         }
-        // Under runc this pid is the process: what it is sent is the process's (runc exec forwards signals too).
-        SignalRelay.forward(signal -> {
-            try {
-                life.ask(id, new ShimRequest.SignalExec(name, signal), false);
-            } catch (HullException | IOException e) {
-                Log.debug("signal " + signal + " for exec " + name + ": " + e.getMessage());
-            }
-        });
         JsonNode done = life.ask(id, new ShimRequest.WaitExec(name), false);
         if (relayNotify != null) {
             ShimLauncher.awaitAdoption(launcher);

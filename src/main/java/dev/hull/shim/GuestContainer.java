@@ -214,10 +214,6 @@ final class GuestContainer {
             case ShimRequest.Stats s -> JSON.valueToTree(agent.stats(id, REQUEST));
             case ShimRequest.Exec e -> JSON.createObjectNode().put("pid", exec(e));
             case ShimRequest.WaitExec w -> JSON.createObjectNode().put("code", waitExec(w.exec()));
-            case ShimRequest.SignalExec k -> {
-                signalExec(k.exec(), k.signal());
-                yield null;
-            }
             case ShimRequest.Update u -> {
                 agent.update(new Request.Update(id, u.resources()), REQUEST);
                 yield null;
@@ -321,16 +317,6 @@ final class GuestContainer {
     }
 
     /** A signal for an exec'd process that has not ended (one that has is left alone, as runc's kill would). */
-    private void signalExec(String execId, int signal) throws IOException, TimeoutException, NotFoundException {
-        ExecRun run = execs.get(execId);
-        if (run == null) {
-            throw new NotFoundException("no exec '" + execId + "' in container '" + id + "'");
-        }
-        if (!run.exit().isDone()) {
-            agent.signal(new Request.Signal(id, execId, signal, false), REQUEST);
-        }
-    }
-
     private int waitExec(String execId) throws Exception {
         ExecRun run = execs.get(execId);
         if (run == null) {

@@ -51,11 +51,6 @@ final class ShimCodec {
                 n.put("op", "wait-exec");
                 n.put("exec", w.exec());
             }
-            case ShimRequest.SignalExec k -> {
-                n.put("op", "signal-exec");
-                n.put("exec", k.exec());
-                n.put("signal", k.signal());
-            }
         }
         return JsonValues.write(n, false);
     }
@@ -74,8 +69,6 @@ final class ShimCodec {
             case "exec" -> new ShimRequest.Exec(JsonText.get(n, "exec"), JsonValues.number(n, "clientPid"),
                     process(tree(n, "process")), JsonText.get(n, "consoleSocket"));
             case "wait-exec" -> new ShimRequest.WaitExec(JsonText.get(n, "exec"));
-            case "signal-exec" -> new ShimRequest.SignalExec(JsonText.get(n, "exec"),
-                    (int) JsonValues.number(n, "signal"));
             default -> throw new IOException("unknown shim request '" + op + "'");
         };
     }

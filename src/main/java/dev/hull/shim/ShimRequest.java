@@ -39,13 +39,6 @@ public sealed interface ShimRequest {
     record WaitExec(String exec) implements ShimRequest {
     }
 
-    /**
-     * Sends {@code signal} to exec'd process {@code exec}: a detached exec's relay passes on the signals it
-     * catches, as its pid stands for the process.
-     */
-    record SignalExec(String exec, int signal) implements ShimRequest {
-    }
-
     /** {@code resources}: OCI linux.resources (memory.limit, cpu.quota/period, pids.limit). */
     record Update(JsonNode resources) implements ShimRequest {
     }

@@ -52,8 +52,7 @@ class ShimCodecTest {
                 // No console socket: the field is left out, and reads as null.
                 Arguments.of("shim/request-exec-no-console.json", new ShimRequest.Exec("exec-2", 4243,
                         Process.of("true"), null)),
-                Arguments.of("shim/request-wait-exec.json", new ShimRequest.WaitExec("exec-1")),
-                Arguments.of("shim/request-signal-exec.json", new ShimRequest.SignalExec("exec-1", 15)));
+                Arguments.of("shim/request-wait-exec.json", new ShimRequest.WaitExec("exec-1")));
     }
 
     /** As GuestContainer answers each request (the data made from the agent's results by the shared mapper). */
