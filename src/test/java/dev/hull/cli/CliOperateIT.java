@@ -27,12 +27,23 @@ class CliOperateIT extends HullTest {
 
     @Test
     void psListsASleep() throws Exception {
-        runDetached("ps1", "sleep", "1000");
+        runDetached("ps1", "sh", "-c", "sleep 1000 & sleep 1001 & wait");
+        Path relayPid = dir.resolve("exec.pid");
+        hull.run("exec", "-d", "--pid-file", relayPid.toString(), "ps1", "sleep", "1002").assertOk();
+        waitFor(Duration.ofSeconds(30), () -> hull.run("ps", "ps1").stdout().contains("sleep 1002"));
         Result table = hull.run("ps", "ps1").assertOk();
-        assertThat(table.stdout()).startsWith("UID").contains("sleep 1000");
+        // The table is the guest's processes.
+        assertThat(table.stdout()).startsWith("UID").contains("sleep 1000", "sleep 1001", "sleep 1002");
+        // json is what managers look up in the host's /proc (docker top, ctr task ps): the host's pids of the
+        // container (its anchor) and of its exec (the relay whose pid the manager was given), never the
+        // guest's (their numbers name unrelated host processes, kernel threads).
+        long anchor = Bundles.JSON.readTree(hull.run("state", "ps1").assertOk().stdout()).get("pid").asLong();
+        long relay = Long.parseLong(Files.readString(relayPid).trim());
         JsonNode pids = Bundles.JSON.readTree(hull.run("ps", "--format", "json", "ps1").assertOk().stdout());
         assertThat(pids.isArray()).isTrue();
-        assertThat(pids).hasSize(1);
+        assertThat(pids.valueStream().map(JsonNode::asLong).toList()).containsExactly(anchor, relay);
+        assertThat(Path.of("/proc", Long.toString(anchor))).exists();
+        assertThat(Path.of("/proc", Long.toString(relay))).exists();
         hull.run("delete", "-f", "ps1").assertOk();
         assertThat(hull.run("ps", "ps1").code()).isEqualTo(1);
     }
