@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  */
 public final class StateStore {
     public static final Path DEFAULT_ROOT = Path.of("/run/opencontainer/containers");
+    /** The default root's description, for help. */
+    public static final String DEFAULT_ROOT_HELP = DEFAULT_ROOT + "; $XDG_RUNTIME_DIR/hull when not root";
     private static final String STATE = "state.json";
     private static final String LOCK = "lock";
 
@@ -47,6 +49,26 @@ public final class StateStore {
 
     public Path root() {
         return root;
+    }
+
+    /** The root when none is given: {@link #defaultRoot(int, String)} for this process. */
+    public static Path defaultRoot() {
+        return defaultRoot(Host.uid(), System.getenv("XDG_RUNTIME_DIR"));
+    }
+
+    /**
+     * runc's rule: a user who is not root gets {@code $XDG_RUNTIME_DIR/hull} (runc: {@code .../runc}), so that
+     * a rootless manager (podman) that calls without --root finds the containers it made, in a folder that
+     * user can write. An unset, relative or unusable XDG_RUNTIME_DIR keeps {@link #DEFAULT_ROOT}, as before.
+     */
+    public static Path defaultRoot(int uid, String xdgRuntimeDir) {
+        if (uid != 0 && xdgRuntimeDir != null && !xdgRuntimeDir.isEmpty()) {
+            Path dir = Path.of(xdgRuntimeDir);
+            if (dir.isAbsolute() && Files.isDirectory(dir) && Files.isWritable(dir)) {
+                return dir.resolve("hull");
+            }
+        }
+        return DEFAULT_ROOT;
     }
 
     public Path dir(String id) {

@@ -32,6 +32,17 @@ class StateStoreTest {
     }
 
     @Test
+    void defaultRootIsTheUsersRuntimeDirWhenNotRoot() {
+        assertThat(StateStore.defaultRoot(1000, tmp.toString())).isEqualTo(tmp.resolve("hull"));
+        // root, or no usable XDG_RUNTIME_DIR: the system folder, as runc.
+        assertThat(StateStore.defaultRoot(0, tmp.toString())).isEqualTo(StateStore.DEFAULT_ROOT);
+        assertThat(StateStore.defaultRoot(1000, null)).isEqualTo(StateStore.DEFAULT_ROOT);
+        assertThat(StateStore.defaultRoot(1000, "")).isEqualTo(StateStore.DEFAULT_ROOT);
+        assertThat(StateStore.defaultRoot(1000, "run/user")).isEqualTo(StateStore.DEFAULT_ROOT);
+        assertThat(StateStore.defaultRoot(1000, tmp.resolve("gone").toString())).isEqualTo(StateStore.DEFAULT_ROOT);
+    }
+
+    @Test
     void claimWriteReadListRemove() throws Exception {
         StateStore store = new StateStore(root);
         Path dir = store.claim("c1");
