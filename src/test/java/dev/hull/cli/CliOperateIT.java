@@ -114,6 +114,41 @@ class CliOperateIT extends HullTest {
     }
 
     @Test
+    void eventsReportAnOomKillInTheGuest() throws Exception {
+        ObjectNode config = Bundles.config("sleep", "1000");
+        config.putObject("linux").putObject("resources").putObject("memory").put("limit", 64L << 20);
+        Path bundle = Bundles.write(dir.resolve("b-oom"), config);
+        Process run = hull.start(null, dir.resolve("oom.out"), dir.resolve("oom.err"), "run", "-d", "-b",
+                bundle.toString(), "oom");
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(Files.readString(dir.resolve("oom.err"))).isZero();
+        Path events = dir.resolve("oom-events.out");
+        Process stream = hull.start(null, events, dir.resolve("oom-events.err"), "events", "--interval", "10s", "oom");
+        try {
+            // The stream's first statistics: it is watching (runc's events reports the OOMs that come after).
+            waitFor(Duration.ofSeconds(60), () -> Files.size(events) > 0);
+            // dd's 100 MiB buffer, filled, is past the container's 64 MiB: the guest's OOM killer ends dd.
+            Result dd = hull.run("exec", "oom", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=100M count=1; echo dd $?");
+            assertThat(dd.stdout()).as("dd was killed").contains("dd 137");
+            // runc's event for it, within the stream's second of polling.
+            waitFor(Duration.ofSeconds(10), () -> Files.readString(events).contains("\"oom\""));
+            int ooms = 0;
+            for (String line : Files.readAllLines(events)) {
+                JsonNode e = Bundles.JSON.readTree(line);
+                if (e.get("type").asText().equals("oom")) {
+                    assertThat(e.get("id").asText()).isEqualTo("oom");
+                    ooms++;
+                }
+            }
+            assertThat(ooms).as("one oom event for dd").isEqualTo(1);
+        } finally {
+            stream.destroy();
+            stream.waitFor(10, TimeUnit.SECONDS);
+        }
+        hull.run("delete", "-f", "oom").assertOk();
+    }
+
+    @Test
     void versionNamesHullTheSpecAndTheCommit() throws Exception {
         String v = hull.run("version").assertOk().stdout();
         assertThat(v).startsWith("hull version ").contains("spec: 1.2.0").contains("commit: ");
