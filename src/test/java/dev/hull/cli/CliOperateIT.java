@@ -131,7 +131,7 @@ class CliOperateIT extends HullTest {
             Result dd = hull.run("exec", "oom", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=100M count=1; echo dd $?");
             assertThat(dd.stdout()).as("dd was killed").contains("dd 137");
             // runc's event for it, within the stream's second of polling.
-            waitFor(Duration.ofSeconds(10), () -> Files.readString(events).contains("\"oom\""));
+            waitFor(Duration.ofSeconds(10), () -> Files.readString(events).contains("\"type\":\"oom\""));
             int ooms = 0;
             for (String line : Files.readAllLines(events)) {
                 JsonNode e = Bundles.JSON.readTree(line);
