@@ -132,9 +132,17 @@ json_t *do_stats(struct container *c, char *err, size_t errlen) {
         if ((p = strstr(text, "user_usec "))) user = atoll(p + 10);
         if ((p = strstr(text, "system_usec "))) sys = atoll(p + 12);
     }
-    return json_pack("{s:{s:I,s:I,s:I},s:{s:I,s:I},s:{s:I,s:I}}", "cpu", "usageUsec", usage, "userUsec", user,
+    /* The OOM kills in the cgroup (and below it) so far: the host sees no OOM of the guest's in its own
+     * cgroup, so `hull events` learns them here (runc's "oom" event). */
+    long long oom_kills = 0;
+    snprintf(path, sizeof path, "%s/memory.events", c->cgroup);
+    if (read_text(path, text, sizeof text) > 0) {
+        char *p = strstr(text, "oom_kill ");
+        if (p) oom_kills = atoll(p + 9);
+    }
+    return json_pack("{s:{s:I,s:I,s:I},s:{s:I,s:I,s:I},s:{s:I,s:I}}", "cpu", "usageUsec", usage, "userUsec", user,
                      "systemUsec", sys, "memory", "usage", read_number(c->cgroup, "memory.current"), "limit",
-                     read_number(c->cgroup, "memory.max"), "pids", "current",
+                     read_number(c->cgroup, "memory.max"), "oomKills", oom_kills, "pids", "current",
                      read_number(c->cgroup, "pids.current"), "limit", read_number(c->cgroup, "pids.max"));
 }
 

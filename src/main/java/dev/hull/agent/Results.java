@@ -72,7 +72,8 @@ public final class Results {
         }
 
         @JsonIgnoreProperties(ignoreUnknown = true)
-        public record Memory(long usage, long limit) {
+        // oomKills: the OOM kills in the container's cgroup so far (an older agent sends none: 0).
+        public record Memory(long usage, long limit, long oomKills) {
         }
 
         @JsonIgnoreProperties(ignoreUnknown = true)

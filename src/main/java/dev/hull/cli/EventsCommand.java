@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 final class EventsCommand implements Callable<Integer> {
+    /** How often an OOM kill is looked for, whatever the interval. */
+    private static final Duration OOM_POLL = Duration.ofSeconds(1);
+
     private final Main global;
     private final boolean once;
     private final String interval;
@@ -18,7 +21,7 @@ final class EventsCommand implements Callable<Integer> {
 
     static Syntax syntax() {
         return Syntax.command("events",
-                "Print a container's resource usage as runc's event JSON, once or every interval.")
+                "Print a container's resource usage and OOM kills as runc's event JSON.")
                 .flag("print the statistics once and exit", "--stats")
                 .option(String.class, "DURATION", "time between events (default: 5s)", "--interval")
                 .id();
@@ -36,6 +39,11 @@ final class EventsCommand implements Callable<Integer> {
         global.init();
         Duration every = Durations.parse(interval);
         Lifecycle life = new Lifecycle(global);
+        // An OOM kill is looked for at least every second, as runc's events prints one when it happens;
+        // the statistics come every interval.
+        Duration tick = every.compareTo(OOM_POLL) < 0 ? every : OOM_POLL;
+        long oomKills = -1;
+        long nextStats = System.nanoTime();
         while (true) {
             JsonNode stats;
             try {
@@ -47,14 +55,29 @@ final class EventsCommand implements Callable<Integer> {
                 }
                 throw e;
             }
-            System.out.println(Output.JSON.writer().withoutFeatures(
-                    SerializationFeature.INDENT_OUTPUT).writeValueAsString(event(stats)));
-            System.out.flush();
             if (once) {
+                print(event(stats));
                 return 0;
             }
-            Thread.sleep(every);
+            // The guest's OOM killer counts its kills in the container's cgroup (memory.events, read by the
+            // agent): each one since this stream began is runc's {"type":"oom","id":...}.
+            long kills = stats.at("/memory/oomKills").asLong();
+            for (long k = Math.max(oomKills, 0); oomKills >= 0 && k < kills; k++) {
+                print(Output.JSON.createObjectNode().put("type", "oom").put("id", id));
+            }
+            oomKills = Math.max(oomKills, kills);
+            if (System.nanoTime() - nextStats >= 0) {
+                print(event(stats));
+                nextStats = System.nanoTime() + every.toNanos();
+            }
+            Thread.sleep(tick);
         }
+    }
+
+    private static void print(ObjectNode event) throws IOException {
+        System.out.println(Output.JSON.writer().withoutFeatures(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(event));
+        System.out.flush();
     }
 
     /** runc's {"type":"stats","id":...,"data":{cpu, memory, pids}} shape. */

@@ -63,7 +63,7 @@ public final class Main {
     static Syntax syntax() {
         return Syntax.command("hull", "Runs OCI containers, each inside its own lightweight virtual machine.")
                 .version(new Version())
-                .option(Path.class, "DIR", "state folder (default: " + StateStore.DEFAULT_ROOT + ")", "--root")
+                .option(Path.class, "DIR", "state folder (default: " + StateStore.DEFAULT_ROOT_HELP + ")", "--root")
                 .option(Path.class, "FILE", "log file (default: none)", "--log")
                 .option(String.class, "FORMAT", "text or json (default: text)", "--log-format")
                 .flag("log debug messages, including the guest's boot messages", "--debug")
@@ -80,7 +80,8 @@ public final class Main {
     final Path globalLog;
 
     Main(Parsed args) {
-        root = args.value("--root", StateStore.DEFAULT_ROOT);
+        Path given = args.value("--root", null);
+        root = given != null ? given : StateStore.defaultRoot();
         log = args.value("--log", null);
         logFormat = args.value("--log-format", "text");
         debug = args.flag("--debug");

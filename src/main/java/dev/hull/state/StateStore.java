@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  */
 public final class StateStore {
     public static final Path DEFAULT_ROOT = Path.of("/run/opencontainer/containers");
+    /** The default root's description, for help. */
+    public static final String DEFAULT_ROOT_HELP = DEFAULT_ROOT + "; $XDG_RUNTIME_DIR/hull when not root";
     private static final String STATE = "state.json";
     private static final String LOCK = "lock";
 
@@ -47,6 +49,36 @@ public final class StateStore {
 
     public Path root() {
         return root;
+    }
+
+    /** The root when none is given: {@link #defaultRoot(boolean, String)} for this process. */
+    public static Path defaultRoot() {
+        return defaultRoot(honoursRuntimeDir(Host.uid(), Host.inUserNamespace(), System.getenv("USER")),
+                System.getenv("XDG_RUNTIME_DIR"));
+    }
+
+    /**
+     * runc's rule (shouldHonorXDGRuntimeDir): a user who is not root, or root in a user namespace that is not
+     * the real root by USER (rootless podman runs the runtime as uid 0 in its user namespace), keeps its
+     * state in XDG_RUNTIME_DIR; the real root does not (its XDG_RUNTIME_DIR, /run/user/0, is no runtime's).
+     */
+    public static boolean honoursRuntimeDir(int uid, boolean inUserNamespace, String user) {
+        return uid != 0 || (inUserNamespace && !"root".equals(user));
+    }
+
+    /**
+     * {@code $XDG_RUNTIME_DIR/hull} (runc: {@code .../runc}) when {@code honour} and that folder is usable, so
+     * that a rootless manager (podman) that calls without --root finds the containers it made, in a folder
+     * that user can write. An unset, relative or unusable XDG_RUNTIME_DIR keeps {@link #DEFAULT_ROOT}.
+     */
+    public static Path defaultRoot(boolean honour, String xdgRuntimeDir) {
+        if (honour && xdgRuntimeDir != null && !xdgRuntimeDir.isEmpty()) {
+            Path dir = Path.of(xdgRuntimeDir);
+            if (dir.isAbsolute() && Files.isDirectory(dir) && Files.isWritable(dir)) {
+                return dir.resolve("hull");
+            }
+        }
+        return DEFAULT_ROOT;
     }
 
     public Path dir(String id) {

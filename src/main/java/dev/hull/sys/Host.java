@@ -28,6 +28,19 @@ public final class Host {
     }
 
     /**
+     * Whether this process is in a user namespace other than the host's: the host's maps every uid to
+     * itself ("0 0 4294967295"). Rootless podman runs the runtime in one, as uid 0.
+     */
+    public static boolean inUserNamespace() {
+        try {
+            String[] map = Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+");
+            return !(map.length == 3 && map[0].equals("0") && map[1].equals("0") && map[2].equals("4294967295"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Whether process {@code pid} exists and has not ended: a zombie has ended, though its pid stays until
      * its parent reaps it, which an init that reaps lazily (this project's CI sandbox: seconds) delays.
      */

@@ -94,7 +94,7 @@ class AgentGoldenTest {
         assertThat(result("ps", Results.ProcessList.class)).isEqualTo(new Results.ProcessList(
                 List.of(new Results.ProcessInfo(123, 1, 0, 1, "sleep 100"))));
         assertThat(result("stats", Results.Stats.class)).isEqualTo(new Results.Stats(
-                new Results.Stats.Cpu(1500, 1000, 500), new Results.Stats.Memory(4096, 268435456),
+                new Results.Stats.Cpu(1500, 1000, 500), new Results.Stats.Memory(4096, 268435456, 2),
                 new Results.Stats.Pids(1, 100)));
         assertThat(result("settime", Results.TimeSet.class))
                 .isEqualTo(new Results.TimeSet(1_764_619_991_987_654_321L));

@@ -3,6 +3,7 @@ package dev.hull.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.state.StateStore;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -43,8 +45,8 @@ class CliNonRootIT {
         assertThat(p.waitFor()).isZero();
     }
 
-    @Test
-    void nobodyCanCreateStartAndDelete() throws Exception {
+    /** The installation, image and bundle a user who is not root can read; returns the bundle. */
+    private Path setUp() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         // The default guest lives in root's cache; give this user readable copies, as the seed asks.
         Path guest = Files.createDirectory(dir.resolve("guest"));
@@ -67,10 +69,24 @@ class CliNonRootIT {
                 .putObject("kernel").put("path", guest.resolve("vmlinux").toString());
         Path bundle = Bundles.write(dir.resolve("bundle"), config);
         makeReadable(dir);
-        // No coverage agent for nobody (`make docs`): it can neither read the jar in root's Maven folder
-        // nor write the data.
-        HullCli hull = new HullCli(dir, inst.resolve("bin/hull"), List.of("env", "-u", "HULL_JVM_OPTIONS", "setpriv",
-                "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+        return bundle;
+    }
+
+    /**
+     * Hull as nobody, its environment as {@code env} makes it. No coverage agent for nobody (`make docs`,
+     * hence -u HULL_JVM_OPTIONS): it can neither read the jar in root's Maven folder nor write the data.
+     */
+    private HullCli asNobody(String... env) throws Exception {
+        var prefix = new ArrayList<String>(List.of("env"));
+        prefix.addAll(List.of(env));
+        prefix.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+        return new HullCli(dir, dir.resolve("inst/bin/hull"), prefix);
+    }
+
+    @Test
+    void nobodyCanCreateStartAndDelete() throws Exception {
+        Path bundle = setUp();
+        HullCli hull = asNobody("-u", "HULL_JVM_OPTIONS");
         UserPrincipal nobody = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
         Files.setOwner(hull.root(), nobody);
 
@@ -93,5 +109,25 @@ class CliNonRootIT {
         }
         hull.run("delete", "mine").assertOk();
         assertThat(Files.exists(hull.root().resolve("mine"))).isFalse();
+    }
+
+    @Test
+    void withoutRootTheStateGoesToTheUsersRuntimeDir() throws Exception {
+        Path bundle = setUp();
+        // As runc ($XDG_RUNTIME_DIR/runc): a rootless podman calls with no --root and that user's runtime dir.
+        Path xdg = Files.createDirectory(dir.resolve("xdg"));
+        UserPrincipal nobody = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        Files.setOwner(xdg, nobody);
+        Files.setPosixFilePermissions(xdg, PosixFilePermissions.fromString("rwx------"));
+        HullCli hull = asNobody("-u", "HULL_JVM_OPTIONS", "XDG_RUNTIME_DIR=" + xdg).withDefaultRoot();
+
+        hull.run("create", "-b", bundle.toString(), "xdg-mine").assertOk();
+        assertThat(xdg.resolve("hull/xdg-mine/state.json")).exists();
+        assertThat(Files.exists(StateStore.DEFAULT_ROOT.resolve("xdg-mine"))).isFalse();
+        assertThat(hull.run("state", "xdg-mine").assertOk().stdout()).contains("created");
+        assertThat(hull.run("list", "-q").assertOk().stdout().lines().toList()).containsExactly("xdg-mine");
+        hull.run("delete", "xdg-mine").assertOk();
+        assertThat(xdg.resolve("hull/xdg-mine")).doesNotExist();
+        assertThat(hull.run("list", "-q").assertOk().stdout()).isEmpty();
     }
 }

@@ -27,12 +27,23 @@ class CliOperateIT extends HullTest {
 
     @Test
     void psListsASleep() throws Exception {
-        runDetached("ps1", "sleep", "1000");
+        runDetached("ps1", "sh", "-c", "sleep 1000 & sleep 1001 & wait");
+        Path relayPid = dir.resolve("exec.pid");
+        hull.run("exec", "-d", "--pid-file", relayPid.toString(), "ps1", "sleep", "1002").assertOk();
+        waitFor(Duration.ofSeconds(30), () -> hull.run("ps", "ps1").stdout().contains("sleep 1002"));
         Result table = hull.run("ps", "ps1").assertOk();
-        assertThat(table.stdout()).startsWith("UID").contains("sleep 1000");
+        // The table is the guest's processes.
+        assertThat(table.stdout()).startsWith("UID").contains("sleep 1000", "sleep 1001", "sleep 1002");
+        // json is what managers look up in the host's /proc (docker top, ctr task ps): the host's pids of the
+        // container (its anchor) and of its exec (the relay whose pid the manager was given), never the
+        // guest's (their numbers name unrelated host processes, kernel threads).
+        long anchor = Bundles.JSON.readTree(hull.run("state", "ps1").assertOk().stdout()).get("pid").asLong();
+        long relay = Long.parseLong(Files.readString(relayPid).trim());
         JsonNode pids = Bundles.JSON.readTree(hull.run("ps", "--format", "json", "ps1").assertOk().stdout());
         assertThat(pids.isArray()).isTrue();
-        assertThat(pids).hasSize(1);
+        assertThat(pids.valueStream().map(JsonNode::asLong).toList()).containsExactly(anchor, relay);
+        assertThat(Path.of("/proc", Long.toString(anchor))).exists();
+        assertThat(Path.of("/proc", Long.toString(relay))).exists();
         hull.run("delete", "-f", "ps1").assertOk();
         assertThat(hull.run("ps", "ps1").code()).isEqualTo(1);
     }
@@ -100,6 +111,41 @@ class CliOperateIT extends HullTest {
             assertThat(Bundles.JSON.readTree(line).get("type").asText()).isEqualTo("stats");
         }
         hull.run("delete", "es").assertOk();
+    }
+
+    @Test
+    void eventsReportAnOomKillInTheGuest() throws Exception {
+        ObjectNode config = Bundles.config("sleep", "1000");
+        config.putObject("linux").putObject("resources").putObject("memory").put("limit", 64L << 20);
+        Path bundle = Bundles.write(dir.resolve("b-oom"), config);
+        Process run = hull.start(null, dir.resolve("oom.out"), dir.resolve("oom.err"), "run", "-d", "-b",
+                bundle.toString(), "oom");
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(Files.readString(dir.resolve("oom.err"))).isZero();
+        Path events = dir.resolve("oom-events.out");
+        Process stream = hull.start(null, events, dir.resolve("oom-events.err"), "events", "--interval", "10s", "oom");
+        try {
+            // The stream's first statistics: it is watching (runc's events reports the OOMs that come after).
+            waitFor(Duration.ofSeconds(60), () -> Files.size(events) > 0);
+            // dd's 100 MiB buffer, filled, is past the container's 64 MiB: the guest's OOM killer ends dd.
+            Result dd = hull.run("exec", "oom", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=100M count=1; echo dd $?");
+            assertThat(dd.stdout()).as("dd was killed").contains("dd 137");
+            // runc's event for it, within the stream's second of polling.
+            waitFor(Duration.ofSeconds(10), () -> Files.readString(events).contains("\"type\":\"oom\""));
+            int ooms = 0;
+            for (String line : Files.readAllLines(events)) {
+                JsonNode e = Bundles.JSON.readTree(line);
+                if (e.get("type").asText().equals("oom")) {
+                    assertThat(e.get("id").asText()).isEqualTo("oom");
+                    ooms++;
+                }
+            }
+            assertThat(ooms).as("one oom event for dd").isEqualTo(1);
+        } finally {
+            stream.destroy();
+            stream.waitFor(10, TimeUnit.SECONDS);
+        }
+        hull.run("delete", "-f", "oom").assertOk();
     }
 
     @Test

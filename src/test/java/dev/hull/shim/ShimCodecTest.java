@@ -60,7 +60,7 @@ class ShimCodecTest {
         var ps = new Results.ProcessList(List.of(new Results.ProcessInfo(1, 0, 0, 1, "sleep 300"),
                 new Results.ProcessInfo(7, 1, 1000, 7, "sh -c 'echo hi'")));
         var stats = new Results.Stats(new Results.Stats.Cpu(1523000, 1200000, 323000),
-                new Results.Stats.Memory(3145728, 268435456), new Results.Stats.Pids(2, 228));
+                new Results.Stats.Memory(3145728, 268435456, 1), new Results.Stats.Pids(2, 228));
         return Stream.of(
                 Arguments.of("shim/reply-ok.json", ShimReply.OK),
                 Arguments.of("shim/reply-error.json",

@@ -32,6 +32,29 @@ class StateStoreTest {
     }
 
     @Test
+    void defaultRootIsTheUsersRuntimeDirWhenNotRoot() {
+        assertThat(StateStore.defaultRoot(true, tmp.toString())).isEqualTo(tmp.resolve("hull"));
+        // No usable XDG_RUNTIME_DIR: the system folder, as runc.
+        assertThat(StateStore.defaultRoot(false, tmp.toString())).isEqualTo(StateStore.DEFAULT_ROOT);
+        assertThat(StateStore.defaultRoot(true, null)).isEqualTo(StateStore.DEFAULT_ROOT);
+        assertThat(StateStore.defaultRoot(true, "")).isEqualTo(StateStore.DEFAULT_ROOT);
+        assertThat(StateStore.defaultRoot(true, "run/user")).isEqualTo(StateStore.DEFAULT_ROOT);
+        assertThat(StateStore.defaultRoot(true, tmp.resolve("gone").toString())).isEqualTo(StateStore.DEFAULT_ROOT);
+    }
+
+    @Test
+    void whoKeepsStateInTheRuntimeDirIsRuncsRule() {
+        assertThat(StateStore.honoursRuntimeDir(1000, false, "me")).isTrue();
+        // The real root: /run/user/0 is no runtime's.
+        assertThat(StateStore.honoursRuntimeDir(0, false, "root")).isFalse();
+        assertThat(StateStore.honoursRuntimeDir(0, false, null)).isFalse();
+        // uid 0 in a user namespace (rootless podman calls the runtime so), unless USER says root.
+        assertThat(StateStore.honoursRuntimeDir(0, true, "me")).isTrue();
+        assertThat(StateStore.honoursRuntimeDir(0, true, null)).isTrue();
+        assertThat(StateStore.honoursRuntimeDir(0, true, "root")).isFalse();
+    }
+
+    @Test
     void claimWriteReadListRemove() throws Exception {
         StateStore store = new StateStore(root);
         Path dir = store.claim("c1");

@@ -22,6 +22,8 @@ public final class HullCli {
     private final List<String> globalArgs;
     private final List<String> prefix;
     private final Path launcher;
+    /** Whether --root is passed: without it, Hull picks its default root. */
+    private final boolean passRoot;
 
     public HullCli(Path work, String... globalArgs) throws IOException {
         this(work, launcher(), List.of(), globalArgs);
@@ -29,6 +31,12 @@ public final class HullCli {
 
     /** A given launcher (an installed copy), with {@code prefix} before it, e.g. setpriv for another user. */
     public HullCli(Path work, Path launcher, List<String> prefix, String... globalArgs) throws IOException {
+        this(work, launcher, prefix, true, globalArgs);
+    }
+
+    private HullCli(Path work, Path launcher, List<String> prefix, boolean passRoot, String... globalArgs)
+            throws IOException {
+        this.passRoot = passRoot;
         this.work = work;
         this.launcher = launcher;
         this.root = work.resolve("root");
@@ -39,6 +47,11 @@ public final class HullCli {
 
     public Path root() {
         return root;
+    }
+
+    /** The same, with no --root: the state goes where Hull puts it by default. */
+    public HullCli withDefaultRoot() throws IOException {
+        return new HullCli(work, launcher, prefix, false, globalArgs.toArray(String[]::new));
     }
 
     public record Result(int code, String stdout, String stderr) {
@@ -57,8 +70,10 @@ public final class HullCli {
     public List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(launcher.toString());
-        cmd.add("--root");
-        cmd.add(root.toString());
+        if (passRoot) {
+            cmd.add("--root");
+            cmd.add(root.toString());
+        }
         cmd.addAll(globalArgs);
         cmd.addAll(List.of(args));
         return cmd;

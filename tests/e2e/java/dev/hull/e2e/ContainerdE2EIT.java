@@ -136,7 +136,14 @@ class ContainerdE2EIT {
         Out exec = run(ctr("task", "exec", "--exec-id", "e1", "c2", "sh", "-c", "echo $FOO $(pwd); exit 4"));
         assertThat(exec.code()).isEqualTo(4);
         assertThat(exec.stdout()).isEqualTo("bar /tmp\n");
-        assertThat(run(ctr("task", "ps", "c2")).stdout()).contains("PID");
+        // ctr task ps: the host pids the shim got from `hull ps --format json`, as runc's (its cgroup's): here
+        // the task's own (its anchor), never the guest's numbers (host kernel threads).
+        String task = run(ctr("task", "ls")).stdout().lines().filter(l -> l.startsWith("c2 ")).findFirst()
+                .orElseThrow();
+        long pid = Long.parseLong(task.split("\\s+")[1]);
+        List<Long> pids = run(ctr("task", "ps", "c2")).stdout().lines().skip(1).map(l -> l.strip().split("\\s+")[0])
+                .filter(f -> !f.isEmpty()).map(Long::parseLong).toList();
+        assertThat(pids).containsExactly(pid);
         assertThat(run(ctr("task", "pause", "c2")).code()).isZero();
         assertThat(run(ctr("task", "ls")).stdout()).contains("PAUSED");
         assertThat(run(ctr("task", "resume", "c2")).code()).isZero();

@@ -99,6 +99,34 @@ class DockerE2EIT {
         Commands.assertDetachedLifecycle(DockerE2EIT::run, "d1");
     }
 
+    /** The pids `docker top` lists (its PID column), which dockerd looks up in the host's ps. */
+    private static List<Long> topPids(String name) throws IOException, InterruptedException {
+        Out top = run("top", name, "-o", "pid");
+        assertThat(top.code()).as(top.stderr()).isZero();
+        return top.stdout().lines().skip(1).map(String::strip).filter(l -> !l.isEmpty()).map(Long::parseLong)
+                .toList();
+    }
+
+    @Test
+    void topListsTheContainersHostProcessesNotTheHostsKernelThreads() throws Exception {
+        Out started = hull("-d", "--name", "top1", IMAGE, "sh", "-c", "sleep 1000 & sleep 1001 & wait");
+        assertThat(started.code()).as(started.stderr()).isZero();
+        long anchor = Long.parseLong(run("inspect", "-f", "{{.State.Pid}}", "top1").stdout().strip());
+        // runc lists the host pids of the container's cgroup; the guest's pids (1, 2, ...) would be the
+        // host's init and kernel threads.
+        assertThat(topPids("top1")).containsExactly(anchor);
+        assertThat(run("exec", "-d", "top1", "sleep", "1002").code()).isZero();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (topPids("top1").size() < 2 && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        List<Long> pids = topPids("top1");
+        assertThat(pids).hasSize(2).contains(anchor);
+        long relay = pids.get(0) == anchor ? pids.get(1) : pids.get(0);
+        // The exec's pid is its relay, a process of this container's (it names the container's run folder).
+        assertThat(Files.readString(Path.of("/proc", Long.toString(relay), "cmdline"))).contains("--relay");
+    }
+
     @Test
     void stopEscalatesToSigkillAfterTheGracePeriod() throws Exception {
         assertThat(hull("-d", "--name", "stubborn", IMAGE, "sh", "-c", "trap '' TERM; while true; do sleep 1; done")
