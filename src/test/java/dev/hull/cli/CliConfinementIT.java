@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The container is what config.json describes, on the host's side of the VM: the VM sized from
@@ -199,6 +200,28 @@ class CliConfinementIT extends HullTest {
         // 1 GiB for the container and the guest kernel's own (the default VM has 256 MiB).
         assertThat(memTotalKib).isBetween(1L << 20, (1L << 20) + (100L << 10));
         assertThat(Integer.parseInt(lines[1])).isEqualTo(Math.min(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * docker run --cpuset-cpus 0-1 on a 2-CPU host: the set names host CPUs, which runc writes as they are
+     * and so does Hull on the host's side; the VM has one vCPU, onto which the guest's cgroup maps them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0-1", "1"})
+    void aCpusetOfHostCpusRunsOnTheVmsOwn(String cpus) throws Exception {
+        assumeThat(Runtime.getRuntime().availableProcessors()).as("a host with CPUs 0 and 1")
+                .isGreaterThanOrEqualTo(2);
+        ObjectNode config = Bundles.config("sleep", "1000");
+        config.putObject("linux").putObject("resources").putObject("cpu").put("cpus", cpus);
+        hull.run("run", "-d", "-b", Bundles.write(dir.resolve("cs"), config).toString(), "cs").assertOk();
+        Path host = Path.of("/sys/fs/cgroup/cpuset/cs/cpuset.cpus");
+        if (Files.exists(host)) {
+            assertThat(Files.readString(host).strip()).as("the host's cgroup").isEqualTo(cpus);
+        }
+        var r = hull.run("exec", "cs", "sh", "-c", "cat /sys/fs/cgroup/cpuset.cpus; nproc");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).as("the guest's cgroup, in a VM of one vCPU").isEqualTo("0\n1\n");
+        hull.run("delete", "-f", "cs").assertOk();
     }
 
     @Test
