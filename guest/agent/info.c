@@ -207,6 +207,20 @@ static int apply_memory(const char *cg, json_t *mem, char *err, size_t errlen) {
     return write_limit(cg, "memory.swap.max", v, 0, err, errlen);
 }
 
+/* The memory nodes this kernel has: the highest in /sys/devices/system/node/online, plus one. */
+static int memory_nodes(void) {
+    char text[64] = "";
+    int fd = open("/sys/devices/system/node/online", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0) close(fd);
+    if (n <= 0) return 1;
+    text[n] = 0;
+    const char *last = text;
+    for (const char *p = text; *p; p++)
+        if (*p == ',' || *p == '-') last = p + 1;
+    return atoi(last) + 1;
+}
+
 static int apply_cpu(const char *cg, json_t *cpu, char *err, size_t errlen) {
     char v[300];
     json_t *shares = json_object_get(cpu, "shares");
@@ -231,7 +245,15 @@ static int apply_cpu(const char *cg, json_t *cpu, char *err, size_t errlen) {
         if (strcmp(guest, cpus) != 0) debugmsg("cgroup: cpuset.cpus %s is %s in this VM", cpus, guest);
         if (write_limit(cg, "cpuset.cpus", guest, 0, err, errlen) < 0) return -1;
     }
-    if (mems && *mems && write_limit(cg, "cpuset.mems", mems, 0, err, errlen) < 0) return -1;
+    if (mems && *mems) {
+        /* Host memory nodes, folded the same way onto the guest's (one, unless the VM was given more). */
+        char guest[300];
+        if (cpuset_for_guest(mems, memory_nodes(), guest, sizeof guest) < 0) {
+            snprintf(err, errlen, "linux.resources.cpu.mems \"%s\" is not a list of memory nodes", mems);
+            return -1;
+        }
+        if (write_limit(cg, "cpuset.mems", guest, 0, err, errlen) < 0) return -1;
+    }
     return 0;
 }
 

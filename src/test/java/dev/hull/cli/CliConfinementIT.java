@@ -202,6 +202,24 @@ class CliConfinementIT extends HullTest {
         assertThat(Integer.parseInt(lines[1])).isEqualTo(Math.min(2, Runtime.getRuntime().availableProcessors()));
     }
 
+    /** runc's: the process's limits are config.json's, soft and hard, and an exec from it gets them too. */
+    @Test
+    void rlimitsAreConfigJsons() throws Exception {
+        ObjectNode config = Bundles.config("sh", "-c", "ulimit -Sn; ulimit -Hn; sleep 1000");
+        var limits = ((ObjectNode) config.get("process")).putArray("rlimits");
+        limits.addObject().put("type", "RLIMIT_NOFILE").put("hard", 4096).put("soft", 1024);
+        Path out = dir.resolve("rl.out");
+        Process p = hull.start(null, out, dir.resolve("rl.err"), "run", "-d", "-b",
+                Bundles.write(dir.resolve("rl"), config).toString(), "rl");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("rl.err"))).isZero();
+        waitFor(Duration.ofSeconds(30), () -> Files.readString(out).lines().count() >= 2);
+        assertThat(Files.readString(out)).isEqualTo("1024\n4096\n");
+        assertThat(hull.run("exec", "rl", "sh", "-c", "ulimit -Sn; ulimit -Hn").assertOk().stdout())
+                .isEqualTo("1024\n4096\n");
+        hull.run("delete", "-f", "rl").assertOk();
+    }
+
     /**
      * docker run --cpuset-cpus 0-1 on a 2-CPU host: the set names host CPUs, which runc writes as they are
      * and so does Hull on the host's side; the VM has one vCPU, onto which the guest's cgroup maps them.
