@@ -160,6 +160,7 @@ class MalformedConfigIT extends HullTest {
         var caps = process(c).putObject("capabilities");
         caps.putArray("bounding").add("CAP_TEST").add("CAP_KILL");
         caps.putArray("effective").add("CAP_KILL").add("CAP_TEST");
+        caps.putArray("permitted").add("CAP_TEST").add("CAP_KILL");
         Files.writeString(bundle.resolve("config.json"), Bundles.JSON.writeValueAsString(c));
         Path log = dir.resolve("hull-cli.log");
         HullCli.Result r = hull.run("--log", log.toString(), "run", "--bundle", bundle.toString(), "caps");
