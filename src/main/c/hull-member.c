@@ -15,6 +15,7 @@
  * the nearest subreaper (the manager) at once.
  *
  * usage: hull-member SOCKET REQUEST-JSON [--fork | --root ROOTFS [--readonly] [--bind SRC DST ro|rw]...]
+ *        [--rlimit RESOURCE SOFT HARD]...
  *        (run by hull; not meant to be run by hand)
  * --fork: the anchor is a child, reported and handed on as with --root, but in the caller's namespaces (not
  * root: no namespaces to make).
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -214,6 +216,14 @@ int main(int argc, char **argv) {
             forks = 1;
         } else if (!strcmp(argv[i], "--readonly")) {
             readonly = 1;
+        } else if (!strcmp(argv[i], "--rlimit") && i + 3 < argc) {
+            /* config.json's process.rlimits, as runc's container process has them: /proc/PID/limits is the
+             * container's. Best effort (a limit this host will not raise stays as it is): the container's
+             * own are the guest's. */
+            struct rlimit rl = {strtoull(argv[i + 2], NULL, 10), strtoull(argv[i + 3], NULL, 10)};
+            if (setrlimit(atoi(argv[i + 1]), &rl) < 0) {
+            }
+            i += 3;
         } else if (!strcmp(argv[i], "--bind") && i + 3 < argc && nbinds < MAX_BINDS && argv[i + 2][0] == '/') {
             binds[nbinds++] = (struct bind){argv[i + 1], argv[i + 2], !strcmp(argv[i + 3], "ro"), -1};
             i += 3;

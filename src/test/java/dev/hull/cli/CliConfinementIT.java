@@ -202,7 +202,10 @@ class CliConfinementIT extends HullTest {
         assertThat(Integer.parseInt(lines[1])).isEqualTo(Math.min(2, Runtime.getRuntime().availableProcessors()));
     }
 
-    /** runc's: the process's limits are config.json's, soft and hard, and an exec from it gets them too. */
+    /**
+     * runc's: the process's limits are config.json's, soft and hard, and an exec from it gets them too; on
+     * the host, the container's pid has them as runc's container process has (/proc/PID/limits).
+     */
     @Test
     void rlimitsAreConfigJsons() throws Exception {
         ObjectNode config = Bundles.config("sh", "-c", "ulimit -Sn; ulimit -Hn; sleep 1000");
@@ -215,6 +218,8 @@ class CliConfinementIT extends HullTest {
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("rl.err"))).isZero();
         waitFor(Duration.ofSeconds(30), () -> Files.readString(out).lines().count() >= 2);
         assertThat(Files.readString(out)).isEqualTo("1024\n4096\n");
+        assertThat(Files.readAllLines(Path.of("/proc", pidOf("rl"), "limits")))
+                .anyMatch(l -> l.matches("Max open files\\s+1024\\s+4096\\s+files\\s*"));
         assertThat(hull.run("exec", "rl", "sh", "-c", "ulimit -Sn; ulimit -Hn").assertOk().stdout())
                 .isEqualTo("1024\n4096\n");
         hull.run("delete", "-f", "rl").assertOk();
