@@ -189,6 +189,10 @@ int signal_all(struct container *c, int sig);
 int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
 /* linux.resources into a cgroup v2 folder; what this kernel has no file for is skipped (debug log). */
 int cgroup_apply(const char *cgroup, json_t *resources, char *err, size_t errlen);
+/* cpu.max's text for a quota and period, runc's zeroes (resource_rules.c); 0: nothing to write. */
+int cpu_max_text(long long quota, long long period, char *out, size_t len);
+/* A cpuset of host CPUs on a guest of ncpus vCPUs: host CPU n is the guest's n mod ncpus; -1: malformed. */
+int cpuset_for_guest(const char *host, int ncpus, char *out, size_t len);
 /* linux.resources.devices as a BPF device program attached to the cgroup (devices.c). */
 int devices_apply(const char *cgroup, json_t *rules, json_t *devices, char *err, size_t errlen);
 

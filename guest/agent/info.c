@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 #include "agent.h"
 
@@ -191,7 +192,8 @@ static int apply_memory(const char *cg, json_t *mem, char *err, size_t errlen) {
     char v[64];
     json_t *limit = json_object_get(mem, "limit"), *res = json_object_get(mem, "reservation");
     json_t *swap = json_object_get(mem, "swap");
-    if (json_is_integer(limit)) {
+    /* runc's rule: a limit of 0 is unset (docker's update sends 0 for what it leaves alone), below 0 none. */
+    if (json_is_integer(limit) && json_integer_value(limit) != 0) {
         limit_text(v, sizeof v, json_integer_value(limit));
         if (write_limit(cg, "memory.max", v, 0, err, errlen) < 0) return -1;
     }
@@ -212,6 +214,20 @@ static int apply_memory(const char *cg, json_t *mem, char *err, size_t errlen) {
     return write_limit(cg, "memory.swap.max", v, 0, err, errlen);
 }
 
+/* The memory nodes this kernel has: the highest in /sys/devices/system/node/online, plus one. */
+static int memory_nodes(void) {
+    char text[64] = "";
+    int fd = open("/sys/devices/system/node/online", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0) close(fd);
+    if (n <= 0) return 1;
+    text[n] = 0;
+    const char *last = text;
+    for (const char *p = text; *p; p++)
+        if (*p == ',' || *p == '-') last = p + 1;
+    return atoi(last) + 1;
+}
+
 static int apply_cpu(const char *cg, json_t *cpu, char *err, size_t errlen) {
     char v[300];
     json_t *shares = json_object_get(cpu, "shares");
@@ -221,17 +237,30 @@ static int apply_cpu(const char *cg, json_t *cpu, char *err, size_t errlen) {
         if (write_limit(cg, "cpu.weight", v, 0, err, errlen) < 0) return -1;
     }
     json_t *quota = json_object_get(cpu, "quota"), *period = json_object_get(cpu, "period");
-    if (json_is_integer(quota) || json_is_integer(period)) {
-        long long q = json_is_integer(quota) ? json_integer_value(quota) : -1;
-        long long p = json_is_integer(period) ? json_integer_value(period) : 100000;
-        if (q > 0) snprintf(v, sizeof v, "%lld %lld", q, p);
-        else snprintf(v, sizeof v, "max %lld", p);
-        if (write_limit(cg, "cpu.max", v, 0, err, errlen) < 0) return -1;
-    }
+    if (cpu_max_text(json_integer_value(quota), json_integer_value(period), v, sizeof v) &&
+        write_limit(cg, "cpu.max", v, 0, err, errlen) < 0)
+        return -1;
     const char *cpus = json_string_value(json_object_get(cpu, "cpus"));
     const char *mems = json_string_value(json_object_get(cpu, "mems"));
-    if (cpus && *cpus && write_limit(cg, "cpuset.cpus", cpus, 0, err, errlen) < 0) return -1;
-    if (mems && *mems && write_limit(cg, "cpuset.mems", mems, 0, err, errlen) < 0) return -1;
+    if (cpus && *cpus) {
+        /* The set names host CPUs; the VM may have fewer (docs/agent-protocol.md, create). */
+        char guest[300];
+        if (cpuset_for_guest(cpus, get_nprocs(), guest, sizeof guest) < 0) {
+            snprintf(err, errlen, "linux.resources.cpu.cpus \"%s\" is not a list of CPUs", cpus);
+            return -1;
+        }
+        if (strcmp(guest, cpus) != 0) debugmsg("cgroup: cpuset.cpus %s is %s in this VM", cpus, guest);
+        if (write_limit(cg, "cpuset.cpus", guest, 0, err, errlen) < 0) return -1;
+    }
+    if (mems && *mems) {
+        /* Host memory nodes, folded the same way onto the guest's (one, unless the VM was given more). */
+        char guest[300];
+        if (cpuset_for_guest(mems, memory_nodes(), guest, sizeof guest) < 0) {
+            snprintf(err, errlen, "linux.resources.cpu.mems \"%s\" is not a list of memory nodes", mems);
+            return -1;
+        }
+        if (write_limit(cg, "cpuset.mems", guest, 0, err, errlen) < 0) return -1;
+    }
     return 0;
 }
 
@@ -272,7 +301,7 @@ int cgroup_apply(const char *cg, json_t *res, char *err, size_t errlen) {
         apply_cpu(cg, json_object_get(res, "cpu"), err, errlen) < 0 ||
         apply_hugepages(cg, json_object_get(res, "hugepageLimits"), err, errlen) < 0)
         return -1;
-    if (json_is_integer(pids)) {
+    if (json_is_integer(pids) && json_integer_value(pids) != 0) {
         limit_text(v, sizeof v, json_integer_value(pids));
         if (write_limit(cg, "pids.max", v, 0, err, errlen) < 0) return -1;
     }

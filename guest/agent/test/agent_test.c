@@ -310,7 +310,10 @@ static void test_capabilities(void) {
           "the sets left out are empty, the others as given");
     CHECK(parse_caps("{\"ambient\":[\"CAP_BPF\",\"CAP_KILL\"]}", 38, &c) == 0 && c.sets[CS_AMBIENT] == 0x20,
           "a capability past the kernel's last is skipped");
-    CHECK(parse_caps("{\"bounding\":[\"CAP_NO_SUCH\"]}", 40, &c) < 0, "an unknown capability is refused");
+    /* runc warns and leaves it out (the host logs the warning). */
+    CHECK(parse_caps("{\"bounding\":[\"CAP_TEST\",\"CAP_KILL\"]}", 40, &c) == 0 && c.sets[CS_BOUNDING] == 0x20,
+          "an unknown capability is left out, the others kept");
+    CHECK(parse_caps("{\"bounding\":[5]}", 40, &c) < 0, "a capability that is not a string is refused");
     CHECK(parse_caps("{\"bounding\":\"CAP_KILL\"}", 40, &c) < 0, "a set that is not a list is refused");
     CHECK(parse_caps("[]", 40, &c) < 0, "capabilities that are not an object are refused");
 }
@@ -349,6 +352,40 @@ static void test_exec_inherits(void) {
     check_exec("{\"args\":[\"id\"]}", NULL, "{\"args\":[\"id\"]}");
 }
 
+static void check_cpuset(const char *host, int ncpus, const char *want) {
+    char got[64] = "";
+    int rc = cpuset_for_guest(host, ncpus, got, sizeof got);
+    CHECK(want ? rc == 0 && strcmp(got, want) == 0 : rc < 0, "cpuset %s on %d vCPUs: got %s (%d), want %s", host,
+          ncpus, got, rc, want ? want : "refused");
+}
+
+static void check_cpu_max(long long quota, long long period, const char *want) {
+    char got[64] = "";
+    int rc = cpu_max_text(quota, period, got, sizeof got);
+    CHECK(want ? rc == 1 && strcmp(got, want) == 0 : rc == 0, "cpu.max for quota %lld period %lld: got %s, want %s",
+          quota, period, rc ? got : "(nothing)", want ? want : "(nothing)");
+}
+
+static void test_resources(void) {
+    /* docker run --cpuset-cpus 0-1 on a 2-CPU host, in a VM of 1 vCPU. */
+    check_cpuset("0-1", 1, "0");
+    check_cpuset("1", 1, "0");
+    check_cpuset("0-1", 2, "0-1");
+    check_cpuset("1", 2, "1");
+    check_cpuset("0,2-3,9", 4, "0-3");
+    check_cpuset("5", 4, "1");
+    check_cpuset("0-1000000", 2, "0-1");
+    check_cpuset("a", 2, NULL);
+    check_cpuset("3-1", 2, NULL);
+    check_cpuset("1,", 2, "1");
+    /* runc's zeroes: docker update sends a period of 0. */
+    check_cpu_max(0, 0, NULL);
+    check_cpu_max(50000, 0, "50000 100000");
+    check_cpu_max(0, 20000, "max 20000");
+    check_cpu_max(-1, 0, "max 100000");
+    check_cpu_max(25000, 50000, "25000 50000");
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: agent-test GOLDEN_DIR\n");
@@ -362,6 +399,7 @@ int main(int argc, char **argv) {
     test_replies();
     test_capabilities();
     test_exec_inherits();
+    test_resources();
     printf("agent-test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

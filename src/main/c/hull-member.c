@@ -15,6 +15,7 @@
  * the nearest subreaper (the manager) at once.
  *
  * usage: hull-member SOCKET REQUEST-JSON [--fork | --root ROOTFS [--readonly] [--bind SRC DST ro|rw]...]
+ *        [--rlimit RESOURCE SOFT HARD]...
  *        (run by hull; not meant to be run by hand)
  * --fork: the anchor is a child, reported and handed on as with --root, but in the caller's namespaces (not
  * root: no namespaces to make).
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,6 +46,15 @@
 
 #define LOST 137 /* 128 + SIGKILL: what a container killed with its VM reports */
 #define MAX_BINDS 512
+#define MAX_LIMITS 32
+
+/* config.json's process.rlimits, as runc's container process has them: /proc/PID/limits is the
+ * container's. Set last (a low RLIMIT_NOFILE would refuse this process its own sockets) and best effort (a
+ * limit this host will not raise stays as it is): the workload's own are the guest's. */
+struct limit {
+    int resource;
+    struct rlimit value;
+};
 
 struct bind {
     const char *src;
@@ -161,9 +172,8 @@ static int connect_to(const char *path) {
  * SIGKILL cannot be caught: it ends this process, and so the container. */
 static const int FORWARDED[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
 
-/* Waits for one line back, the exit code, passing signals on meanwhile; nothing (the VM owner is gone):
- * killed with the VM. Longer input is not an exit code: read at most what one needs. */
-static int await_exit_code(int fd) {
+/* The forwarded signals, blocked, as a signalfd (-1 when there is none: then they are not passed on). */
+static int forwarded_signals(void) {
     sigset_t set;
     sigemptyset(&set);
     for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++) sigaddset(&set, FORWARDED[i]);
@@ -171,6 +181,12 @@ static int await_exit_code(int fd) {
     if (sigprocmask(SIG_BLOCK, &set, NULL) == 0) sfd = signalfd(-1, &set, SFD_CLOEXEC);
     /* Ignored until now (the caller's terminal); an ignored signal is dropped, not queued for signalfd. */
     signal(SIGHUP, SIG_DFL);
+    return sfd;
+}
+
+/* Waits for one line back, the exit code, passing signals on meanwhile; nothing (the VM owner is gone):
+ * killed with the VM. Longer input is not an exit code: read at most what one needs. */
+static int await_exit_code(int fd, int sfd) {
     char line[16];
     size_t len = 0;
     for (;;) {
@@ -208,6 +224,8 @@ int main(int argc, char **argv) {
     const char *rootfs = NULL;
     int readonly = 0, nbinds = 0, forks = 0, dropped = 0;
     static struct bind binds[MAX_BINDS];
+    struct limit limits[MAX_LIMITS];
+    int nlimits = 0;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--root") && i + 1 < argc) {
             rootfs = argv[++i];
@@ -216,6 +234,11 @@ int main(int argc, char **argv) {
             forks = 1;
         } else if (!strcmp(argv[i], "--readonly")) {
             readonly = 1;
+        } else if (!strcmp(argv[i], "--rlimit") && i + 3 < argc) {
+            if (nlimits < MAX_LIMITS)
+                limits[nlimits++] = (struct limit){atoi(argv[i + 1]), {strtoull(argv[i + 2], NULL, 10),
+                                                                        strtoull(argv[i + 3], NULL, 10)}};
+            i += 3;
         } else if (!strcmp(argv[i], "--bind") && i + 3 < argc && argv[i + 2][0] == '/') {
             if (nbinds < MAX_BINDS)
                 binds[nbinds++] = (struct bind){argv[i + 1], argv[i + 2], !strcmp(argv[i + 3], "ro"), -1};
@@ -264,6 +287,10 @@ int main(int argc, char **argv) {
         if (dropped) say(sock, "warn", "%d volumes past the first %d", dropped, MAX_BINDS);
         if (rootfs && enter_root(sock, rootfs, readonly, binds, nbinds) < 0) return 1;
     }
+    int sfd = forwarded_signals();
+    for (int i = 0; i < nlimits; i++)
+        if (setrlimit(limits[i].resource, &limits[i].value) < 0)
+            say(sock, "warn", "rlimit %d: %s", limits[i].resource, strerror(errno));
     say(sock, "ready", "");
-    return await_exit_code(sock);
+    return await_exit_code(sock, sfd);
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import dev.hull.io.Children;
+import dev.hull.logging.Log;
 import dev.hull.json.JsonValues;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.Process;
@@ -138,6 +139,7 @@ final class ExecCommand implements Callable<Integer> {
             if (wrong.isPresent()) {
                 throw new BadInputException("--process " + processFile + ": " + wrong.get());
             }
+            SpecRules.warnings(read).forEach(Log::warn);
             return read;
         }
         if (command.isEmpty()) {

@@ -11,6 +11,7 @@ import dev.hull.net.NetNamespace;
 import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
+import dev.hull.oci.SpecRules;
 import dev.hull.shim.Anchor;
 import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
@@ -66,6 +67,7 @@ final class Lifecycle {
     Created create(String id, Path bundleDir, boolean inProcess, HostTerminal.Source terminal) throws Exception {
         ContainerId.validate(id);
         Bundle bundle = Bundle.load(bundleDir);
+        SpecRules.warnings(bundle.spec().process()).forEach(Log::warn);
         if (bundle.spec().process().terminal() && !inProcess && terminal.consoleSocket() == null
                 && terminal.console() == null) {
             throw new BadInputException("cannot allocate a terminal for a detached container: config.json asks for"

@@ -55,6 +55,8 @@ public final class Main {
         v.put("update", new Verb(UpdateCommand::syntax, UpdateCommand::new));
         v.put("check", new Verb(CheckCommand::syntax, CheckCommand::new));
         v.put("exec", new Verb(ExecCommand::syntax, ExecCommand::new));
+        v.put("checkpoint", new Verb(CheckpointCommand::syntax, CheckpointCommand::new));
+        v.put("restore", new Verb(RestoreCommand::syntax, RestoreCommand::new));
         v.put("version", new Verb(VersionCommand::syntax, (g, a) -> new VersionCommand()));
         v.put("shim", new Verb(ShimCommand::syntax, ShimCommand::new));
         return v;

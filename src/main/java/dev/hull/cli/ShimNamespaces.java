@@ -19,12 +19,14 @@ import java.util.Set;
  * it inherits them, or, for a pod member, is started in them): the network namespace (where qemu's taps
  * are), and, as runc's container process would have them, its own ipc and uts namespaces, or the ones
  * config.json names by path. A manager that looks at /proc/PID/ns then finds the container's. (The
- * workload's real namespaces are in the guest.)
+ * workload's real namespaces are in the guest.) A cgroup namespace's path is only checked.
  */
-record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<Linux.Namespace> uts) {
+record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<Linux.Namespace> uts,
+        Optional<Linux.Namespace> cgroup) {
 
     static ShimNamespaces of(Spec spec) {
-        return new ShimNamespaces(NetNamespace.of(spec), spec.linux().namespace("ipc"), spec.linux().namespace("uts"));
+        return new ShimNamespaces(NetNamespace.of(spec), spec.linux().namespace("ipc"), spec.linux().namespace("uts"),
+                spec.linux().namespace("cgroup"));
     }
 
     /** A clear error at create, before anything is made: a path that is missing or of another type. */
@@ -36,6 +38,9 @@ record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<
         }
         checkPath(ipc, Namespaces.CLONE_NEWIPC);
         checkPath(uts, Namespaces.CLONE_NEWUTS);
+        // Not joined on the host (the container's cgroup namespace is the guest's), but refused as runc
+        // refuses it: a path that is no cgroup namespace is a mistake in config.json.
+        checkPath(cgroup, Namespaces.CLONE_NEWCGROUP);
     }
 
     /**

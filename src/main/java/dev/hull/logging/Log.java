@@ -64,7 +64,8 @@ public final class Log {
             return;
         }
         String time = Instant.now().toString();
-        String name = level.name().toLowerCase(Locale.ROOT);
+        // logrus's names, which runc's log has and managers parse: "warning", not "warn".
+        String name = level == Level.WARN ? "warning" : level.name().toLowerCase(Locale.ROOT);
         if (file != null) {
             append(file, format == Format.JSON ? json(name, msg, time) : text(name, msg, time));
         }

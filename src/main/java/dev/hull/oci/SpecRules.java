@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What runc refuses in a config.json before it makes anything, and so does Hull (before a VM boots): an
- * unknown capability, namespace type or rlimit.
+ * unknown namespace type or rlimit. An unknown capability runc warns about and leaves out ({@link #warnings}).
  */
 public final class SpecRules {
     /** Linux 6.1's capabilities, 0 to 40. */
@@ -28,7 +29,6 @@ public final class SpecRules {
     public static final Set<String> RLIMITS = Set.of("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK",
             "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS",
             "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME");
-    private static final String[] SETS = {"bounding", "effective", "inheritable", "permitted", "ambient"};
 
     private SpecRules() {
     }
@@ -59,16 +59,6 @@ public final class SpecRules {
         if (!process.cwd().startsWith("/")) {
             return Optional.of(where + ".cwd \"" + process.cwd() + "\" must be an absolute path");
         }
-        if (process.capabilities() != null) {
-            List<List<String>> sets = process.capabilities().sets();
-            for (int i = 0; i < SETS.length; i++) {
-                for (String cap : sets.get(i) == null ? List.<String>of() : sets.get(i)) {
-                    if (!CAPABILITIES.contains(cap)) {
-                        return Optional.of(where + ".capabilities." + SETS[i] + ": unknown capability \"" + cap + "\"");
-                    }
-                }
-            }
-        }
         if (process.rlimits() != null) {
             for (Process.Rlimit r : process.rlimits()) {
                 if (!RLIMITS.contains(r.type())) {
@@ -81,6 +71,26 @@ public final class SpecRules {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * What runc warns about and goes on without: capabilities it does not know (a newer kernel's, a typo),
+     * each named once in runc's words; the guest agent leaves them out of the sets.
+     */
+    public static List<String> warnings(Process process) {
+        if (process == null || process.capabilities() == null) {
+            return List.of();
+        }
+        Set<String> unknown = new TreeSet<>();
+        for (List<String> set : process.capabilities().sets()) {
+            for (String cap : set == null ? List.<String>of() : set) {
+                if (!CAPABILITIES.contains(cap)) {
+                    unknown.add(cap);
+                }
+            }
+        }
+        return unknown.isEmpty() ? List.of()
+                : List.of("ignoring unknown or unavailable capabilities: [" + String.join(" ", unknown) + "]");
     }
 
     /** What is wrong with the whole configuration, if anything. */

@@ -4,6 +4,7 @@ import dev.hull.error.HullException;
 import dev.hull.error.InternalException;
 import dev.hull.io.Children;
 import dev.hull.oci.Mount;
+import dev.hull.oci.Process;
 import dev.hull.oci.Spec;
 import dev.hull.sys.Host;
 import java.io.IOException;
@@ -50,10 +51,12 @@ public final class Anchor {
      * caller's manager.
      */
     public static List<String> args(Spec spec, Path rootfs) {
+        List<String> args = new ArrayList<>(rlimits(spec.process()));
         if (!Host.isRoot()) {
-            return List.of("--fork");
+            args.add("--fork");
+            return args;
         }
-        List<String> args = new ArrayList<>(List.of("--root", rootfs.toAbsolutePath().normalize().toString()));
+        args.addAll(List.of("--root", rootfs.toAbsolutePath().normalize().toString()));
         if (spec.root().readonly()) {
             args.add("--readonly");
         }
@@ -61,6 +64,29 @@ public final class Anchor {
             boolean ro = m.options() != null && m.options().contains("ro");
             args.addAll(List.of("--bind", Path.of(m.source()).toAbsolutePath().normalize().toString(),
                     m.destination(), ro ? "ro" : "rw"));
+        }
+        return args;
+    }
+
+    /** Linux's RLIMIT_* numbers (asm-generic/resource.h), in order. */
+    private static final List<String> RLIMIT_NUMBERS = List.of("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA",
+            "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK",
+            "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO",
+            "RLIMIT_RTTIME");
+
+    /**
+     * config.json's rlimits for the anchor too, as runc's container process has them: a manager reading
+     * /proc/PID/limits finds the container's, not the shim's (whose JVM raises its soft NOFILE to the hard).
+     */
+    static List<String> rlimits(Process process) {
+        List<String> args = new ArrayList<>();
+        for (Process.Rlimit r : process == null || process.rlimits() == null ? List.<Process.Rlimit>of()
+                : process.rlimits()) {
+            int resource = RLIMIT_NUMBERS.indexOf(r.type());
+            if (resource >= 0) {
+                args.addAll(List.of("--rlimit", Integer.toString(resource), Long.toUnsignedString(r.soft()),
+                        Long.toUnsignedString(r.hard())));
+            }
         }
         return args;
     }
@@ -100,7 +126,7 @@ public final class Anchor {
             server.bind(UnixDomainSocketAddress.of(socket));
             List<String> cmd = new ArrayList<>(List.of(binary().toString(), socket.toString(), request.memberJson()));
             cmd.addAll(args);
-            Process starter = Children.withStdio(new ProcessBuilder(cmd), inheritStdio).start();
+            var starter = Children.withStdio(new ProcessBuilder(cmd), inheritStdio).start();
             SocketChannel ch = Children.await(server, starter, "container's host process", READY, true);
             AnchorLink link = null;
             try {

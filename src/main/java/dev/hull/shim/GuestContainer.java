@@ -6,6 +6,7 @@ import dev.hull.agent.AgentClient;
 import dev.hull.agent.ProcessStreams;
 import dev.hull.agent.Request;
 import dev.hull.agent.Results.ExitStatus;
+import dev.hull.error.BadInputException;
 import dev.hull.error.NotFoundException;
 import dev.hull.error.WrongStateException;
 import dev.hull.json.Json;
@@ -19,6 +20,7 @@ import dev.hull.state.Status;
 import dev.hull.sys.ExitCodes;
 import dev.hull.sys.ProcessFds;
 import dev.hull.sys.Terminal;
+import dev.hull.vm.VmSizing;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -215,6 +217,12 @@ final class GuestContainer {
             case ShimRequest.Exec e -> JSON.createObjectNode().put("pid", exec(e));
             case ShimRequest.WaitExec w -> JSON.createObjectNode().put("code", waitExec(w.exec()));
             case ShimRequest.Update u -> {
+                var info = pod.info();
+                var beyond = VmSizing.beyond(u.resources(), info.memoryMiB(), info.cpus(),
+                        Runtime.getRuntime().availableProcessors());
+                if (beyond.isPresent()) {
+                    throw new BadInputException("cannot update container '" + id + "': " + beyond.get());
+                }
                 agent.update(new Request.Update(id, u.resources()), REQUEST);
                 yield null;
             }

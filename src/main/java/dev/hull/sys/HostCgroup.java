@@ -186,7 +186,7 @@ public record HostCgroup(List<Place> places) {
     }
 
     /**
-     * The container's limits, for the whole VM: its CPU quota and shares as they are, its pids limit and
+     * The container's limits, for the whole VM: its CPU quota, shares and cpuset as they are, its pids limit and
      * memory limit with room for the VM's own ({@link #PIDS_OVERHEAD}, {@code vmMemoryBytes} +
      * {@link #MEMORY_OVERHEAD}). The memory limit itself is enforced in the guest.
      */
@@ -196,12 +196,23 @@ public record HostCgroup(List<Place> places) {
         }
         JsonNode cpu = resources.path("cpu");
         long quota = cpu.path("quota").asLong(0);
-        long period = cpu.path("period").asLong(100_000);
+        // runc's rule: a period of 0 (docker sends one) is unset, the kernel's 100 ms.
+        long period = cpu.path("period").asLong(0) > 0 ? cpu.path("period").asLong() : 100_000;
         long shares = cpu.path("shares").asLong(0);
         long pids = resources.path("pids").path("limit").asLong(0);
         boolean memory = resources.path("memory").path("limit").asLong(0) > 0;
+        String cpus = cpu.path("cpus").asText("");
+        String mems = cpu.path("mems").asText("");
         for (Place place : places) {
             Path dir = place.dir();
+            // The host's CPUs, as runc writes them: the VM's threads run there (the guest gets its own
+            // numbering of the set: docs/agent-protocol.md).
+            if (!cpus.isEmpty()) {
+                writeIfThere(dir.resolve("cpuset.cpus"), cpus);
+            }
+            if (!mems.isEmpty()) {
+                writeIfThere(dir.resolve("cpuset.mems"), mems);
+            }
             if (quota > 0) {
                 writeIfThere(dir.resolve("cpu.cfs_period_us"), Long.toString(period));
                 writeIfThere(dir.resolve("cpu.cfs_quota_us"), Long.toString(quota));

@@ -20,6 +20,7 @@ public final class Namespaces {
     public static final int CLONE_NEWNET = 0x40000000;
     public static final int CLONE_NEWIPC = 0x08000000;
     public static final int CLONE_NEWUTS = 0x04000000;
+    public static final int CLONE_NEWCGROUP = 0x02000000;
 
     private static final int O_RDONLY_CLOEXEC = 0x80000;
 
@@ -96,6 +97,7 @@ public final class Namespaces {
         return errno == 22 ? "not " + switch (type) {
             case CLONE_NEWIPC -> "an ipc";
             case CLONE_NEWUTS -> "a uts";
+            case CLONE_NEWCGROUP -> "a cgroup";
             default -> "a network";
         } + " namespace" : Native.strerror(errno);
     }

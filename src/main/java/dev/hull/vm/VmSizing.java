@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The VM's size from the container's {@code linux.resources}, when config.json gives limits and no
@@ -87,5 +88,33 @@ public final class VmSizing {
         long period = p != null && p.canConvertToLong() && p.asLong() > 0 ? p.asLong() : 100_000;
         long cpus = (quota.asLong() + period - 1) / period;
         return (int) Math.max(1, Math.min(hostCpus, cpus));
+    }
+
+    /**
+     * What an update asks that this VM cannot give, if anything: a memory limit above the VM's
+     * {@code memoryMiB}, or a CFS quota needing more vCPUs than its {@code cpus} (at most the host's, as at
+     * create). A VM keeps the memory and vCPUs it booted with: qemu could hotplug them, but the guest kernel
+     * has no memory or CPU hotplug, and a limit the VM cannot back would limit nothing.
+     */
+    public static Optional<String> beyond(JsonNode resources, int memoryMiB, int cpus, int hostCpus) {
+        JsonNode limit = resources == null ? null : resources.path("memory").get("limit");
+        if (limit != null && limit.canConvertToLong() && limit.asLong() > (long) memoryMiB << 20) {
+            return Optional.of("linux.resources.memory.limit " + mib(limit.asLong()) + " is more than the "
+                    + memoryMiB + " MiB of this container's VM (a VM keeps the memory it booted with: create the "
+                    + "container with the larger limit)");
+        }
+        Integer wanted = cpus(resources, hostCpus);
+        if (wanted != null && wanted > cpus) {
+            JsonNode cpu = resources.get("cpu");
+            return Optional.of("linux.resources.cpu.quota " + cpu.get("quota").asLong() + " (period "
+                    + cpu.path("period").asLong(0) + ") needs " + wanted + " CPUs; this container's VM has "
+                    + cpus + " vCPU" + (cpus == 1 ? "" : "s") + " (a VM keeps the vCPUs it booted with: create "
+                    + "the container with the larger quota)");
+        }
+        return Optional.empty();
+    }
+
+    private static String mib(long bytes) {
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
     }
 }

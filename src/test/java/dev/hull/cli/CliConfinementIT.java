@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The container is what config.json describes, on the host's side of the VM: the VM sized from
@@ -199,6 +200,51 @@ class CliConfinementIT extends HullTest {
         // 1 GiB for the container and the guest kernel's own (the default VM has 256 MiB).
         assertThat(memTotalKib).isBetween(1L << 20, (1L << 20) + (100L << 10));
         assertThat(Integer.parseInt(lines[1])).isEqualTo(Math.min(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * runc's: the process's limits are config.json's, soft and hard, and an exec from it gets them too; on
+     * the host, the container's pid has them as runc's container process has (/proc/PID/limits).
+     */
+    @Test
+    void rlimitsAreConfigJsons() throws Exception {
+        ObjectNode config = Bundles.config("sh", "-c", "ulimit -Sn; ulimit -Hn; sleep 1000");
+        var limits = ((ObjectNode) config.get("process")).putArray("rlimits");
+        limits.addObject().put("type", "RLIMIT_NOFILE").put("hard", 4096).put("soft", 1024);
+        Path out = dir.resolve("rl.out");
+        Process p = hull.start(null, out, dir.resolve("rl.err"), "run", "-d", "-b",
+                Bundles.write(dir.resolve("rl"), config).toString(), "rl");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("rl.err"))).isZero();
+        waitFor(Duration.ofSeconds(30), () -> Files.readString(out).lines().count() >= 2);
+        assertThat(Files.readString(out)).isEqualTo("1024\n4096\n");
+        assertThat(Files.readAllLines(Path.of("/proc", pidOf("rl"), "limits")))
+                .anyMatch(l -> l.matches("Max open files\\s+1024\\s+4096\\s+files\\s*"));
+        assertThat(hull.run("exec", "rl", "sh", "-c", "ulimit -Sn; ulimit -Hn").assertOk().stdout())
+                .isEqualTo("1024\n4096\n");
+        hull.run("delete", "-f", "rl").assertOk();
+    }
+
+    /**
+     * docker run --cpuset-cpus 0-1 on a 2-CPU host: the set names host CPUs, which runc writes as they are
+     * and so does Hull on the host's side; the VM has one vCPU, onto which the guest's cgroup maps them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0-1", "1"})
+    void aCpusetOfHostCpusRunsOnTheVmsOwn(String cpus) throws Exception {
+        assumeThat(Runtime.getRuntime().availableProcessors()).as("a host with CPUs 0 and 1")
+                .isGreaterThanOrEqualTo(2);
+        ObjectNode config = Bundles.config("sleep", "1000");
+        config.putObject("linux").putObject("resources").putObject("cpu").put("cpus", cpus);
+        hull.run("run", "-d", "-b", Bundles.write(dir.resolve("cs"), config).toString(), "cs").assertOk();
+        Path host = Path.of("/sys/fs/cgroup/cpuset/cs/cpuset.cpus");
+        if (Files.exists(host)) {
+            assertThat(Files.readString(host).strip()).as("the host's cgroup").isEqualTo(cpus);
+        }
+        var r = hull.run("exec", "cs", "sh", "-c", "cat /sys/fs/cgroup/cpuset.cpus; nproc");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).as("the guest's cgroup, in a VM of one vCPU").isEqualTo("0\n1\n");
+        hull.run("delete", "-f", "cs").assertOk();
     }
 
     @Test

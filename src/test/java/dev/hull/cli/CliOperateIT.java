@@ -98,6 +98,56 @@ class CliOperateIT extends HullTest {
         hull.run("delete", "-f", "ev").assertOk();
     }
 
+    /**
+     * docker update -m: docker's resources, with a CPU period of 0 (unset, as runc reads it). What the VM
+     * cannot give (more memory than it booted with, more vCPUs) is refused, and nothing changes.
+     */
+    @Test
+    void updateTakesDockersResourcesAndRefusesWhatTheVmLacks() throws Exception {
+        runDetached("up", "sleep", "1000");
+        hull.run("update", "--pids-limit", "64", "up").assertOk();
+        Path docker = dir.resolve("docker-update.json");
+        Files.writeString(docker, """
+                {"memory":{"limit":209715200,"swap":419430400},"cpu":{"shares":0,"quota":0,"period":0,
+                "realtimeRuntime":0,"realtimePeriod":0,"cpus":"","mems":""},"pids":{"limit":0},"blockIO":{}}""");
+        Result ok = hull.run("update", "-r", docker.toString(), "up");
+        assertThat(ok.code()).as(ok.stderr()).isZero();
+        // docker's zeroes leave the pids limit as it was.
+        String limits = "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/pids.max";
+        assertThat(hull.run("exec", "up", "sh", "-c", limits).assertOk().stdout())
+                .isEqualTo((200L << 20) + "\nmax 100000\n64\n");
+
+        Result memory = hull.run("update", "--memory", "64g", "up");
+        assertThat(memory.code()).isEqualTo(1);
+        assertThat(memory.stderr()).startsWith("hull: cannot update container 'up': linux.resources.memory.limit"
+                + " 65536 MiB is more than the ").contains(" MiB of this container's VM");
+        if (Runtime.getRuntime().availableProcessors() >= 2) {
+            // docker update --cpus 2 in a VM of one vCPU.
+            Result cpus = hull.run("update", "--cpu-quota", "200000", "--cpu-period", "100000", "up");
+            assertThat(cpus.code()).isEqualTo(1);
+            assertThat(cpus.stderr()).contains("needs 2 CPUs; this container's VM has 1 vCPU");
+        }
+        assertThat(hull.run("exec", "up", "sh", "-c", limits).assertOk().stdout()).as("nothing changed")
+                .isEqualTo((200L << 20) + "\nmax 100000\n64\n");
+        hull.run("delete", "-f", "up").assertOk();
+    }
+
+    /** runc refuses a checkpoint without criu; a VM's container cannot have one at all. */
+    @Test
+    void checkpointIsRefusedAndTheContainerRunsOn() throws Exception {
+        runDetached("cp", "sleep", "1000");
+        Path images = dir.resolve("images");
+        Result r = hull.run("checkpoint", "--image-path", images.toString(), "--work-path", images.toString(),
+                "--leave-running", "cp");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.stderr()).isEqualTo("hull: checkpoint is not supported: the container runs in its own"
+                + " virtual machine, out of criu's reach\n");
+        assertThat(images).doesNotExist();
+        assertThat(Bundles.JSON.readTree(hull.run("state", "cp").stdout()).get("status").asText())
+                .isEqualTo("running");
+        hull.run("delete", "-f", "cp").assertOk();
+    }
+
     @Test
     void eventsStreamUntilTheContainerStops() throws Exception {
         runDetached("es", "sleep", "3");

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,6 +85,28 @@ class MainTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'many' is not a long")
                 .contains("Missing required parameter: 'ID'").contains("Unmatched argument")
                 .contains("Usage: hull update");
+    }
+
+    /** runc's checkpoint and restore, with the flags containerd passes: a clear refusal, nothing made. */
+    @Test
+    void checkpointAndRestoreAreRefusedClearly(@TempDir Path root) {
+        var err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.execute(new String[] {"--root", root.toString(), "restore", "--bundle", "/b",
+                "--image-path", "/i", "--work-path", "/w", "--detach", "--pid-file", "/p", "--no-subreaper", "c1"}))
+                    .isEqualTo(1);
+            assertThat(Main.execute(new String[] {"--root", root.toString(), "checkpoint", "--image-path", "/i",
+                "--work-path", "/w", "--leave-running", "--tcp-established", "--empty-ns", "network", "c1"}))
+                    .isEqualTo(1);
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
+                "hull: restore is not supported: " + CheckpointCommand.WHY,
+                "hull: container 'c1' does not exist");
+        assertThat(root.resolve("c1")).doesNotExist();
     }
 
     private static String stdout(String... args) {

@@ -39,5 +39,9 @@ class ShimNamespacesTest {
                 .hasMessageContaining("not an ipc namespace");
         assertThatThrownBy(() -> of("[{\"type\":\"uts\",\"path\":\"/proc/self/ns/net\"}]").check())
                 .hasMessageContaining("not a uts namespace");
+        of("[{\"type\":\"cgroup\",\"path\":\"/proc/self/ns/cgroup\"}]").check();
+        assertThatThrownBy(() -> of("[{\"type\":\"cgroup\",\"path\":\"/proc/self/ns/ipc\"}]").check())
+                .hasMessage("cannot enter the cgroup namespace /proc/self/ns/ipc (linux.namespaces in config.json):"
+                        + " not a cgroup namespace");
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What runc refuses before it makes anything: unknown capabilities, namespace types, rlimits. */
+/** What runc refuses before it makes anything (namespace types, rlimits) and what it only warns about. */
 class SpecRulesTest {
     private static Process withCaps(List<String> bounding) {
         return new Process(false, null, null, List.of("true"), List.of(), "/", null, false,
@@ -14,10 +14,13 @@ class SpecRulesTest {
     }
 
     @Test
-    void unknownCapabilitiesAreNamed() {
+    void unknownCapabilitiesAreAWarningAsWithRunc() {
         assertThat(SpecRules.check(withCaps(List.of("CAP_KILL", "CAP_BPF")), "process")).isEmpty();
-        assertThat(SpecRules.check(withCaps(List.of("CAP_KILL", "CAP_FLY")), "process"))
-                .contains("process.capabilities.bounding: unknown capability \"CAP_FLY\"");
+        assertThat(SpecRules.warnings(withCaps(List.of("CAP_KILL", "CAP_BPF")))).isEmpty();
+        assertThat(SpecRules.check(withCaps(List.of("CAP_KILL", "CAP_FLY")), "process")).isEmpty();
+        assertThat(SpecRules.warnings(withCaps(List.of("CAP_TEST", "CAP_KILL", "CAP_FLY", "CAP_TEST"))))
+                .containsExactly("ignoring unknown or unavailable capabilities: [CAP_FLY CAP_TEST]");
+        assertThat(SpecRules.warnings(null)).isEmpty();
         assertThat(SpecRules.CAPABILITIES).hasSize(41);
     }
 

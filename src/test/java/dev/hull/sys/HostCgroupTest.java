@@ -3,10 +3,13 @@ package dev.hull.sys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.error.BadInputException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** linux.cgroupsPath's forms, and the hierarchies a host mounts. */
 class HostCgroupTest {
@@ -44,5 +47,19 @@ class HostCgroupTest {
         HostCgroup c = new HostCgroup(List.of(new HostCgroup.Place(Path.of("/sys/fs/cgroup/memory/d/x"),
                 Path.of("/sys/fs/cgroup/memory"))));
         assertThat(HostCgroup.fromLines(c.lines())).isEqualTo(c);
+    }
+
+    /** docker run --cpuset-cpus 0-1 --cpus 0.5: docker's period of 0 is unset, the set is the host's as given. */
+    @Test
+    void theLimitsAreWrittenAsRuncWouldWriteThem(@TempDir Path dir) throws Exception {
+        for (String file : List.of("cpu.max", "cpuset.cpus", "cpuset.mems")) {
+            Files.writeString(dir.resolve(file), "");
+        }
+        var cgroup = new HostCgroup(List.of(new HostCgroup.Place(dir, dir.getParent())));
+        cgroup.limit(new ObjectMapper().readTree("{\"cpu\":{\"quota\":50000,\"period\":0,\"cpus\":\"0-1\","
+                + "\"mems\":\"0\"}}"), 256L << 20);
+        assertThat(Files.readString(dir.resolve("cpu.max"))).isEqualTo("50000 100000");
+        assertThat(Files.readString(dir.resolve("cpuset.cpus"))).isEqualTo("0-1");
+        assertThat(Files.readString(dir.resolve("cpuset.mems"))).isEqualTo("0");
     }
 }

@@ -28,6 +28,26 @@ class VmSizingTest {
     }
 
     @Test
+    void anUpdateBeyondTheVmIsNamedWithTheVmsSize() throws Exception {
+        // docker update -m 400m: a period of 0 (unset) with the memory limit.
+        var docker = JSON.readTree("{\"memory\":{\"limit\":419430400},\"cpu\":{\"quota\":0,\"period\":0}}");
+        assertThat(VmSizing.beyond(docker, 512 + 64, 1, 2)).isEmpty();
+        assertThat(VmSizing.beyond(docker, 256, 1, 2)).contains("linux.resources.memory.limit 400 MiB is more than"
+                + " the 256 MiB of this container's VM (a VM keeps the memory it booted with: create the container"
+                + " with the larger limit)");
+        assertThat(VmSizing.beyond(docker, 400, 1, 2)).isEmpty();
+        // docker update --cpus 2 after --cpus 0.5.
+        var twoCpus = JSON.readTree("{\"cpu\":{\"quota\":200000,\"period\":100000}}");
+        assertThat(VmSizing.beyond(twoCpus, 256, 1, 2)).get().asString()
+                .contains("needs 2 CPUs; this container's VM has 1 vCPU ");
+        assertThat(VmSizing.beyond(twoCpus, 256, 2, 2)).isEmpty();
+        // As at create: no more vCPUs than the host has.
+        assertThat(VmSizing.beyond(JSON.readTree("{\"cpu\":{\"quota\":800000}}"), 256, 2, 2)).isEmpty();
+        assertThat(VmSizing.beyond(JSON.readTree("{\"memory\":{\"limit\":-1},\"pids\":{\"limit\":5}}"), 256, 1, 2))
+                .isEmpty();
+    }
+
+    @Test
     void aPodIsSizedByItsSandboxesAnnotationsWhereItsLimitsAreMissing() throws Exception {
         var pod = Map.of("io.kubernetes.cri.sandbox-memory", "536870912",
                 "io.kubernetes.cri.sandbox-cpu-quota", "200000", "io.kubernetes.cri.sandbox-cpu-period", "100000");

@@ -156,4 +156,22 @@ class ContainerdE2EIT {
         }
         assertThat(run(ctr("task", "ls")).stdout()).contains("STOPPED");
     }
+
+    /**
+     * ctr task checkpoint runs `checkpoint`, which runc refuses without criu and Hull refuses always (a VM's
+     * container is out of criu's reach): the refusal reaches ctr, and the task runs on.
+     */
+    @Test
+    void checkpointIsRefusedClearlyAndTheTaskRunsOn() throws Exception {
+        List<String> cmd = new ArrayList<>(ctr("run", "-d"));
+        cmd.addAll(hullRun());
+        cmd.addAll(List.of(IMAGE, "c1", "sleep", "1000"));
+        Out started = run(cmd);
+        assertThat(started.code()).as(started.stderr()).isZero();
+        Out checkpoint = run(ctr("task", "checkpoint", "c1"));
+        assertThat(checkpoint.code()).isNotZero();
+        assertThat(checkpoint.stderr()).contains("checkpoint is not supported: the container runs in its own virtual"
+                + " machine");
+        assertThat(run(ctr("task", "ls")).stdout()).containsPattern("c1\\s+\\d+\\s+RUNNING");
+    }
 }

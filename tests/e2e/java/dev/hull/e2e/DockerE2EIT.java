@@ -156,6 +156,28 @@ class DockerE2EIT {
         assertThat(Files.readString(data.resolve("out.txt"))).isEqualTo("mine\n");
     }
 
+    /**
+     * docker update -m sends a CPU period of 0, which runc reads as unset; the VM is sized at run and keeps
+     * its size, so an update past it is refused. --cpuset-cpus names host CPUs, more than the VM's one.
+     */
+    @Test
+    void updateMemoryInsideTheVmAndACpusetOfHostCpus() throws Exception {
+        boolean twoCpus = Runtime.getRuntime().availableProcessors() >= 2;
+        Out started = hull("-d", "--name", "up", "-m", "512m", "--cpus", "0.5", "--cpuset-cpus", twoCpus ? "0-1" : "0",
+                IMAGE, "sleep", "1000");
+        assertThat(started.code()).as(started.stderr()).isZero();
+        Out updated = run("update", "-m", "400m", "up");
+        assertThat(updated.code()).as(updated.stderr()).isZero();
+        Out limits = run("exec", "up", "cat", "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/cpu.max",
+                "/sys/fs/cgroup/cpuset.cpus");
+        assertThat(limits.stdout()).isEqualTo((400L << 20) + "\n50000 100000\n0\n");
+        if (twoCpus) {
+            Out grown = run("update", "--cpus", "2", "up");
+            assertThat(grown.code()).isNotZero();
+            assertThat(grown.stderr()).contains("needs 2 CPUs; this container's VM has 1 vCPU");
+        }
+    }
+
     @Test
     void confinedAsDockerSaysAndItsWritesReachTheImageLayer() throws Exception {
         Commands.assertConfinedAsTheManagerSays(DockerE2EIT::run, IMAGE, "--runtime", "hull", "--network", "none");

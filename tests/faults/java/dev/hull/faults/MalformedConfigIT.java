@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -113,6 +114,10 @@ class MalformedConfigIT extends HullTest {
                     ns.addObject().put("type", "pid");
                     ns.addObject().put("type", "pid");
                 }),
+                edit("cgroup namespace path of another type", "cannot enter the cgroup namespace /proc/self/ns/ipc"
+                        + " (linux.namespaces in config.json): not a cgroup namespace",
+                        c -> linux(c).putArray("namespaces").addObject().put("type", "cgroup")
+                                .put("path", "/proc/self/ns/ipc")),
                 edit("missing network namespace file", "/run/netns/no-such-ns",
                         c -> linux(c).putArray("namespaces").addObject().put("type", "network")
                                 .put("path", "/run/netns/no-such-ns")),
@@ -122,8 +127,6 @@ class MalformedConfigIT extends HullTest {
                         c -> linux(c).putObject("resources").putObject("cpu").put("cpus", 1)),
                 edit("unified a number", "linux.resources.unified.memory.max must be a string",
                         c -> linux(c).putObject("resources").putObject("unified").put("memory.max", 5)),
-                edit("unknown capability", "unknown capability \"CAP_NOPE\"",
-                        c -> process(c).putObject("capabilities").putArray("bounding").add("CAP_NOPE")),
                 edit("unknown rlimit", "unknown rlimit type \"RLIMIT_NOPE\"",
                         c -> process(c).putArray("rlimits").addObject().put("type", "RLIMIT_NOPE").put("hard", 1)
                                 .put("soft", 1)),
@@ -146,6 +149,27 @@ class MalformedConfigIT extends HullTest {
                 edit("over 4 MiB", "Hull reads at most 4194304", c -> c.putObject("annotations")
                         .put("x", "y".repeat(5 << 20)))));
         return all.stream();
+    }
+
+    /** runc warns about a capability it does not know and runs the container without it: so does Hull. */
+    @Test
+    void anUnknownCapabilityIsAWarningAsWithRunc() throws Exception {
+        Path bundle = Files.createDirectories(dir.resolve("bundle"));
+        ObjectNode c = (ObjectNode) valid();
+        process(c).putArray("args").add("sh").add("-c").add("grep CapBnd /proc/self/status");
+        var caps = process(c).putObject("capabilities");
+        caps.putArray("bounding").add("CAP_TEST").add("CAP_KILL");
+        caps.putArray("effective").add("CAP_KILL").add("CAP_TEST");
+        caps.putArray("permitted").add("CAP_TEST").add("CAP_KILL");
+        Files.writeString(bundle.resolve("config.json"), Bundles.JSON.writeValueAsString(c));
+        Path log = dir.resolve("hull-cli.log");
+        HullCli.Result r = hull.run("--log", log.toString(), "run", "--bundle", bundle.toString(), "caps");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        // CAP_KILL (5) alone in the bounding set.
+        assertThat(r.stdout()).isEqualTo("CapBnd:\t0000000000000020\n");
+        assertThat(Files.readString(log)).contains(
+                "level=warning msg=\"ignoring unknown or unavailable capabilities: [CAP_TEST]\"");
+        hull.run("delete", "--force", "caps");
     }
 
     @ParameterizedTest(name = "{0}")
