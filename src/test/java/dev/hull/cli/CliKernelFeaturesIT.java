@@ -93,7 +93,7 @@ class CliKernelFeaturesIT extends HullTest {
         hull.run("delete", "-f", "log").assertOk();
     }
 
-    /** A container with limits has the io controller too (io.stat: its block I/O for docker stats, cAdvisor). */
+    /** A container with limits has the io controller too, which systemd and nested runtimes look for. */
     @Test
     void aContainersCgroupHasTheIoController() throws Exception {
         ObjectNode config = Bundles.config("cat", "/sys/fs/cgroup/cgroup.controllers");
