@@ -168,7 +168,7 @@ static int write_limit(const char *dir, const char *file, const char *value, int
 /* Controllers must be on in the parent's cgroup.subtree_control for the container's cgroup to have their
  * files; one this kernel lacks is left out (its limits are then skipped). */
 static void enable_controllers(const char *cgroup) {
-    static const char *const CONTROLLERS[] = {"+cpu", "+memory", "+pids", "+cpuset", "+hugetlb"};
+    static const char *const CONTROLLERS[] = {"+cpu", "+memory", "+pids", "+cpuset", "+hugetlb", "+io"};
     char parent[1100];
     snprintf(parent, sizeof parent, "%s", cgroup);
     char *slash = strrchr(parent, '/');

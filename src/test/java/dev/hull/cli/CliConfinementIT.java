@@ -41,17 +41,8 @@ class CliConfinementIT extends HullTest {
                 + " stat -c '%t:%T %a %u' /dev/fuse; cat /proc/self/oom_score_adj;"
                 + " mount -o remount,rw / 2>/dev/null || echo remount-refused;"
                 + " touch /x 2>/dev/null || echo root-refused");
-        ObjectNode process = (ObjectNode) config.get("process");
-        ObjectNode caps = process.putObject("capabilities");
-        for (String set : new String[] {"bounding", "effective", "permitted"}) {
-            var list = caps.putArray(set);
-            for (String cap : new String[] {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-                    "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-                    "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"}) {
-                list.add(cap);
-            }
-        }
-        process.put("oomScoreAdj", 300);
+        Bundles.withCapabilities(config, Bundles.DOCKER_CAPABILITIES);
+        ((ObjectNode) config.get("process")).put("oomScoreAdj", 300);
         ((ObjectNode) config.get("root")).put("readonly", true);
         ObjectNode linux = config.putObject("linux");
         ObjectNode seccomp = linux.putObject("seccomp").put("defaultAction", "SCMP_ACT_ALLOW");

@@ -12,7 +12,21 @@ import java.util.List;
 public final class Bundles {
     public static final ObjectMapper JSON = new ObjectMapper();
 
+    /** docker's default capabilities: what most containers run with (no CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYSLOG). */
+    public static final List<String> DOCKER_CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID",
+            "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+
     private Bundles() {
+    }
+
+    /** The process's bounding, effective and permitted sets become {@code caps}. */
+    public static ObjectNode withCapabilities(ObjectNode config, List<String> caps) {
+        ObjectNode sets = ((ObjectNode) config.get("process")).putObject("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            caps.forEach(sets.putArray(set)::add);
+        }
+        return config;
     }
 
     public static ObjectNode config(String... args) throws IOException, InterruptedException {
