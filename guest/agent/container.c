@@ -95,7 +95,8 @@ static void keep_only(const int *keep, int n) {
 
 static int clone_entry(void *arg) {
     struct spawn_args *a = arg;
-    int keep[] = {a->stdin_r, a->stdout_w, a->stderr_w, a->devnull, a->sync, a->exec_err, a->ns_fds[0], a->ns_fds[1], a->ns_fds[2], a->ns_fds[3], a->ns_fds[4]};
+    int keep[] = {a->stdin_r,   a->stdout_w,  a->stderr_w,  a->devnull,   a->sync,     a->exec_err,
+                  a->ns_fds[0], a->ns_fds[1], a->ns_fds[2], a->ns_fds[3], a->ns_fds[4]};
     keep_only(keep, (int)(sizeof keep / sizeof keep[0]));
     child_main(a);
 }

@@ -30,8 +30,8 @@ import java.util.concurrent.Callable;
 /**
  * runc's exec. The container's shim runs the process through the agent, wired to this process's stdio;
  * this process waits and exits with the process's status. Detached, a relay process of its own does the
- * waiting, and its pid (in --pid-file) stands for the exec'd process: its exit status is the process's, the
- * signals it can catch are passed on to the process, and its end (SIGKILL included) ends the process.
+ * waiting, and its pid (in --pid-file) stands for the exec'd process: its exit status is the process's, and
+ * its end (SIGKILL included) ends the process. Other signals are not passed on (docs/architecture.md, exec).
  */
 final class ExecCommand implements Callable<Integer> {
     private final Main global;

@@ -36,11 +36,10 @@ public final class Anchor {
 
     /** The hull-member binary of this installation. */
     public static Path binary() throws HullException {
-        Path stub = Path.of(System.getProperty("hull.home", ".")).toAbsolutePath().normalize()
-                .resolve("target/native/hull-member");
+        Path home = Path.of(System.getProperty("hull.home", ".")).toAbsolutePath().normalize();
+        Path stub = home.resolve("target/native/hull-member");
         if (!Files.isExecutable(stub)) {
-            throw new InternalException(stub + " is missing: run 'make build' in " + stub.getParent().getParent()
-                    .getParent());
+            throw new InternalException(stub + " is missing: run 'make build' in " + home);
         }
         return stub;
     }
