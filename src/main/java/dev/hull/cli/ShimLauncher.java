@@ -31,13 +31,16 @@ final class ShimLauncher {
      * where it was made, not relocated: relocation (the JVM's default, for ASLR) writes every page of the
      * 28 MiB cache, a private copy per shim; in place its read-only part is shared by all shims (45 → 35
      * MiB). The shim's class metadata then has a fixed address; nothing the guest sends reaches native
-     * code in the shim but through FFM calls with lengths it checks.
+     * code in the shim but through FFM calls with lengths it checks. No replay of the cache's training
+     * profiles: the JIT compiled every method the training run had made hot at start (its code and the
+     * compiler's memory, ~0.9 MiB of every idle shim), where the shim's hot paths (output relay) are
+     * compiled once they run (start and 100 MB relayed no slower: docs/architecture.md, Memory).
      */
     private static final List<String> SHIM_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx32m", "-Xmn3m", "-Xss256k",
             "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:ReservedCodeCacheSize=16m",
             "-XX:MaxMetaspaceSize=48m", "-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=1000",
             "--enable-native-access=ALL-UNNAMED", "-Xlog:disable", "-XX:+UnlockDiagnosticVMOptions",
-            "-XX:ArchiveRelocationMode=0");
+            "-XX:ArchiveRelocationMode=0", "-XX:-AOTReplayTraining");
 
     /** Beyond the boot deadline: room for the KVM probe and the shim's JVM start-up. */
     private static final Duration SLACK = Duration.ofSeconds(60);
@@ -48,14 +51,28 @@ final class ShimLauncher {
     private ShimLauncher() {
     }
 
-    /** This JVM again, with the shim's flags: for the shim and for exec relays. */
+    /** This JVM again, with the shim's flags and the CLI's AOT cache: for exec relays. */
     static List<String> javaCommand() {
+        return javaCommand(System.getProperty("hull.aot"));
+    }
+
+    /**
+     * The shim's JVM: its own AOT cache where bin/hull found a fresh one. The JVM loads and links every class
+     * of its cache at start and writes each one's metadata, a private copy per process: the CLI's cache
+     * (an attached run, every verb's command line) left ~0.4 MiB more of it in every idle shim than one
+     * trained on a shim alone (scripts/aot-train.sh).
+     */
+    private static List<String> shimCommand() {
+        String shimAot = System.getProperty("hull.shimAot");
+        return javaCommand(shimAot != null ? shimAot : System.getProperty("hull.aot"));
+    }
+
+    private static List<String> javaCommand(String aot) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(SHIM_JVM_FLAGS);
-        String aot = System.getProperty("hull.aot");
         if (aot != null) {
-            // The CLI's AOT cache: the shim's flags differ only in sizes, which the cache allows.
+            // Made with the CLI's flags or the shim's: they differ only in sizes, which a cache allows.
             cmd.add("-XX:AOTCache=" + aot);
         }
         String more = System.getenv("HULL_JVM_OPTIONS");
@@ -81,7 +98,7 @@ final class ShimLauncher {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(notify));
             List<String> cmd = new ArrayList<>(netnsPrefix);
-            cmd.addAll(javaCommand());
+            cmd.addAll(shimCommand());
             cmd.addAll(global.globalArgs());
             cmd.addAll(List.of("shim", "--bundle", bundle.toString(), "--notify", notify.toString()));
             if (!netnsPrefix.isEmpty()) {
