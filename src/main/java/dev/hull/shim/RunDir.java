@@ -1,5 +1,6 @@
 package dev.hull.shim;
 
+import dev.hull.sys.Host;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -64,9 +65,24 @@ public final class RunDir {
         if ((stateDir + LONGEST_SOCKET).length() <= MAX_SOCKET_PATH) {
             return stateDir;
         }
-        Path base = root ? Path.of("/run/hull") : Path.of(System.getProperty("java.io.tmpdir"),
-                "hull-" + System.getProperty("user.name"));
-        return base.resolve(hash(stateDir.toString()));
+        return base(root && !Host.inUserNamespace(), System.getenv("XDG_RUNTIME_DIR"))
+                .resolve(hash(stateDir.toString()));
+    }
+
+    /**
+     * The host's root: /run/hull. Anyone else, root of a user namespace too (rootless podman runs the runtime
+     * as uid 0 in one, where /run/hull is the real root's), the user's own runtime folder, as runc's rootless
+     * rule; without one, a folder of theirs in the temporary folder.
+     */
+    static Path base(boolean hostRoot, String xdgRuntimeDir) {
+        if (hostRoot) {
+            return Path.of("/run/hull");
+        }
+        if (xdgRuntimeDir != null && Path.of(xdgRuntimeDir).isAbsolute() && Files.isDirectory(Path.of(xdgRuntimeDir))
+                && Files.isWritable(Path.of(xdgRuntimeDir))) {
+            return Path.of(xdgRuntimeDir, "hull-run");
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "hull-" + System.getProperty("user.name"));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.hull.state.StateStore;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
+import dev.hull.testing.ReadableInstall;
 import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,16 +36,6 @@ class CliNonRootIT {
         assertThat(Leftovers.killAll(dir)).as("processes left behind").isEmpty();
     }
 
-    private static void copyTree(Path from, Path to) throws Exception {
-        Process p = new ProcessBuilder("cp", "-a", from.toString(), to.toString()).inheritIO().start();
-        assertThat(p.waitFor()).isZero();
-    }
-
-    private static void makeReadable(Path top) throws Exception {
-        Process p = new ProcessBuilder("chmod", "-R", "a+rX", top.toString()).inheritIO().start();
-        assertThat(p.waitFor()).isZero();
-    }
-
     /** The installation, image and bundle a user who is not root can read; returns the bundle. */
     private Path setUp() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -53,22 +44,17 @@ class CliNonRootIT {
         Files.copy(TestAssets.kernel(), guest.resolve("vmlinux"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(TestAssets.initrd(), guest.resolve("initrd.img"), StandardCopyOption.REPLACE_EXISTING);
         // An installation and an image this user can read, wherever the project was checked out.
-        Path inst = dir.resolve("inst");
-        Files.createDirectories(inst.resolve("bin"));
-        Files.createDirectories(inst.resolve("target"));
-        Files.copy(HullCli.launcher(), inst.resolve("bin/hull"));
-        copyTree(TestAssets.projectDir().resolve("target/lib"), inst.resolve("target/lib"));
-        Files.copy(TestAssets.projectDir().resolve("target/hull.jar"), inst.resolve("target/hull.jar"));
-        // The container's pid, its anchor.
-        copyTree(TestAssets.projectDir().resolve("target/native"), inst.resolve("target/native"));
+        ReadableInstall.copyTo(dir.resolve("inst"));
         Path rootfs = dir.resolve("rootfs");
-        copyTree(TestAssets.busyboxRootfs(), rootfs);
+        Process copy = new ProcessBuilder("cp", "-a", TestAssets.busyboxRootfs().toString(), rootfs.toString())
+                .inheritIO().start();
+        assertThat(copy.waitFor()).isZero();
         ObjectNode config = Bundles.config("sh", "-c", "echo hi from $(id -u) in $(uname -r)");
         ((ObjectNode) config.get("root")).put("path", rootfs.toString());
         config.putObject("vm").put("initrd", guest.resolve("initrd.img").toString())
                 .putObject("kernel").put("path", guest.resolve("vmlinux").toString());
         Path bundle = Bundles.write(dir.resolve("bundle"), config);
-        makeReadable(dir);
+        ReadableInstall.readable(dir);
         return bundle;
     }
 

@@ -36,4 +36,15 @@ class RunDirTest {
             System.setProperty("java.io.tmpdir", tmp);
         }
     }
+
+    @Test
+    void theBaseIsTheHostRootsOrTheUsersOwnRuntimeFolder() throws Exception {
+        assertThat(RunDir.base(true, dir.toString())).isEqualTo(Path.of("/run/hull"));
+        // Rootless podman's uid 0 is no host root: /run/hull is not its to use.
+        assertThat(RunDir.base(false, dir.toString())).isEqualTo(dir.resolve("hull-run"));
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "hull-" + System.getProperty("user.name"));
+        assertThat(RunDir.base(false, null)).isEqualTo(tmp);
+        assertThat(RunDir.base(false, "relative")).isEqualTo(tmp);
+        assertThat(RunDir.base(false, dir.resolve("missing").toString())).isEqualTo(tmp);
+    }
 }
