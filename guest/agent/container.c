@@ -696,8 +696,9 @@ int do_delete(const char *id, char *err, size_t errlen) {
         return -1;
     }
     /* Its first process is not its pid namespace's init when it shares another's: killing it would leave
-     * its other processes running in the pod, so every process of its cgroup goes (runc's rule when the
-     * pid namespace is not the container's own). */
+     * its other processes running in the pod (and after its end they live on under the pod's init), so
+     * every process of its cgroup goes (runc's rule, and containerd's on the first process's exit, when
+     * the pid namespace is not the container's own). */
     if (c->shares_pidns) signal_all(c, SIGKILL);
     if (c->init && !c->init->exited) {
         kill(c->init->pid, SIGKILL);

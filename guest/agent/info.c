@@ -61,11 +61,12 @@ static ssize_t read_text(const char *path, char *buf, size_t len) {
  * cgroup, as runc finds them when the pid namespace is not the container's own; without a cgroup (host
  * mode), its first process alone. */
 static int cgroup_pids(struct container *c, pid_t *out, int max) {
-    if (!c->init || c->init->exited) return 0;
     char path[1100];
     snprintf(path, sizeof path, "%s/cgroup.procs", c->cgroup);
+    /* Read whether or not its first process has ended: what it left behind (delete) is still the container's. */
     FILE *f = c->cgroup[0] ? fopen(path, "re") : NULL;
     if (!f) {
+        if (!c->init || c->init->exited || max < 1) return 0;
         out[0] = c->init->pid;
         return 1;
     }

@@ -757,6 +757,16 @@ class CriE2EIT {
                         .anyMatch(l -> l.endsWith(c[1]))
                         .anyMatch(l -> l.endsWith(c[1].equals("sleep 3602") ? "sleep 3601" : "sleep 3602"));
             }
+            // A member whose first process ends leaves no process of its own behind in the pod (its orphans
+            // would live on under the pause process): containerd kills them all, as runc's, when the pid
+            // namespace is shared.
+            String quitter = startContainer(pod, "quitter", shared, "sh", "-c", "sleep 3603 & sleep 1");
+            awaitState(quitter, "CONTAINER_EXITED");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (execOk(two, "ps").contains("sleep 3603") && System.nanoTime() < end) {
+                Thread.sleep(300);
+            }
+            assertThat(execOk(two, "ps")).as("the ended member's orphan").doesNotContain("sleep 3603");
             cri("stop-container", Map.of("container_id", one, "timeout", 10));
             awaitState(one, "CONTAINER_EXITED");
             String left = execOk(two, "ps");
