@@ -15,13 +15,13 @@ import java.util.Optional;
  * says; mount, cgroup, user and time are the guest's anyway.)
  */
 public final class HostNamespaces {
-    private record Shared(String type, String what, String flag) {
+    private record Shared(String type, String what, String flags, String own) {
     }
 
     private static final List<Shared> REFUSED = List.of(
-            new Shared("network", "the host's network (its interfaces and addresses)", "--network host, hostNetwork"),
-            new Shared("pid", "the host's processes", "--pid host, hostPID"),
-            new Shared("ipc", "the host's System V IPC and POSIX message queues", "--ipc host, hostIPC"));
+            new Shared("network", "the host's network", "--network host and hostNetwork", "a network"),
+            new Shared("pid", "the host's processes", "--pid host and hostPID", "processes"),
+            new Shared("ipc", "the host's System V IPC and POSIX message queues", "--ipc host and hostIPC", "IPC"));
 
     private HostNamespaces() {
     }
@@ -34,8 +34,9 @@ public final class HostNamespaces {
         for (Shared s : REFUSED) {
             if (linux.namespace(s.type()).isEmpty()) {
                 return Optional.of("linux.namespaces has no " + s.type() + " namespace: the container would share "
-                        + s.what() + " (" + s.flag() + "), which a container in a VM cannot; its VM has its own."
-                        + " Give the container a " + s.type() + " namespace of its own or its pod's");
+                        + s.what() + " (as " + s.flags() + " ask), which a container in a VM cannot: its VM has "
+                        + s.own() + " of its own. Give the container a " + s.type() + " namespace of its own or"
+                        + " its pod's");
             }
         }
         return Optional.empty();
