@@ -22,7 +22,7 @@ linux=""
 if [ "$(id -u)" = 0 ] && ip netns add "$ns" 2>/dev/null; then
   ip link add "hullaot$$" type veth peer name eth0 netns "$ns"
   ip -n "$ns" addr add 10.195.0.2/24 dev eth0 && ip -n "$ns" link set eth0 up
-  linux=",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/$ns\"}]}"
+  linux=",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"network\",\"path\":\"/run/netns/$ns\"}]}"
 fi
 mkdir -p "$work/bundle"
 cat > "$work/bundle/config.json" <<JSON

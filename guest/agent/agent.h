@@ -140,6 +140,7 @@ struct container {
     json_t *linux_cfg;    /* create's linux object (its seccomp applies to exec'd processes too), or NULL */
     json_t *process;      /* create's process: what an exec leaves out of some fields is its (exec_process) */
     int userns;           /* the first process has a user namespace of its own: execs join it */
+    int shares_pidns;     /* its first process joined another container's pid namespace (create's join.pid) */
     struct container *next;
 };
 

@@ -242,16 +242,18 @@ static int prepare_first(pid_t pid, struct spawn_args *a, int sync, char *err, s
     return 0;
 }
 
-/* create's "join": {"uts": ID, "ipc": ID} names another container of the pod whose namespaces this one
- * shares (config.json names the sandbox's by path on the host; the host turns that into the sandbox's id).
- * Opened here, joined by the child (join_namespaces) before its root is made. */
-static int join_pod_namespaces(json_t *join, int userns, int nsfd[5], char *err, size_t errlen) {
-    static const char *names[2] = {"uts", "ipc"};
+/* create's "join": {"uts": ID, "ipc": ID, "pid": ID} names another container of the pod whose namespaces
+ * this one shares (config.json names the sandbox's by path on the host; the host turns that into the
+ * sandbox's id). Opened here; uts and ipc are joined by the child (join_namespaces) before its root is made,
+ * pid by the agent before the clone (a pid namespace is entered by the children of who joins it):
+ * nsfd[5]. */
+static int join_pod_namespaces(json_t *join, int userns, int nsfd[6], char *err, size_t errlen) {
+    static const char *names[3] = {"uts", "ipc", "pid"};
     if (join && !json_is_object(join)) {
         snprintf(err, errlen, "join must be an object");
         return -1;
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         json_t *v = json_object_get(join, names[i]);
         if (!v) continue;
         const char *other = json_string_value(v);
@@ -267,7 +269,8 @@ static int join_pod_namespaces(json_t *join, int userns, int nsfd[5], char *err,
         }
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/ns/%s", o->init->pid, names[i]);
-        if ((nsfd[2 + i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        int slot = i == 2 ? 5 : 2 + i;
+        if ((nsfd[slot] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
             snprintf(err, errlen, "open %s: %s", path, strerror(errno));
             return -1;
         }
@@ -320,7 +323,7 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     if (check_stream_ids(stdio, terminal, err, errlen) < 0) return NULL;
     struct pipes pp;
     int sync[2] = {-1, -1}, execerr[2] = {-1, -1}, devnull = -1;
-    int nsfd[5] = {-1, -1, -1, -1, -1};
+    int nsfd[6] = {-1, -1, -1, -1, -1, -1};
     struct process *p = NULL;
     if (make_pipes(&pp, stdio, terminal) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0 ||
         pipe2(execerr, O_CLOEXEC) < 0 || (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
@@ -355,10 +358,21 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
         char *stack = malloc(stack_size);
         if (!stack) abort();
         /* With a user namespace, made in the same clone, it owns the others (as with runc). */
-        int flags = CLONE_NEWNS | CLONE_NEWPID | (nsfd[2] < 0 ? CLONE_NEWUTS : 0) |
+        int flags = CLONE_NEWNS | (nsfd[5] < 0 ? CLONE_NEWPID : 0) | (nsfd[2] < 0 ? CLONE_NEWUTS : 0) |
                     (nsfd[3] < 0 ? CLONE_NEWIPC : 0) | (a.userns ? CLONE_NEWUSER : 0);
+        /* A shared pid namespace: the process is one more in it, not its init; the agent comes back after. */
+        if (nsfd[5] >= 0 && setns(nsfd[5], CLONE_NEWPID) < 0) {
+            snprintf(err, errlen, "join.pid: setns: %s", strerror(errno));
+            free(stack);
+            goto out;
+        }
         pid = clone(clone_entry, stack + stack_size, flags | SIGCHLD, &a);
+        int clone_errno = errno;
+        if (nsfd[5] >= 0 && setns(g_cfg.own_pidns_fd, CLONE_NEWPID) < 0)
+            logmsg("cannot return to the agent's pid namespace");
+        errno = clone_errno;
         free(stack);
+        c->shares_pidns = nsfd[5] >= 0;
     } else {
         char path[64];
         static const char *names[5] = {"user", "mnt", "uts", "ipc", "cgroup"};
@@ -444,7 +458,7 @@ out:
     close_pair(pp.err);
     close_pair(sync);
     close_pair(execerr);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         if (nsfd[i] >= 0) close(nsfd[i]);
     if (devnull >= 0) close(devnull);
     return p;
@@ -681,6 +695,11 @@ int do_delete(const char *id, char *err, size_t errlen) {
         snprintf(err, errlen, "no container '%s'", id ? id : "");
         return -1;
     }
+    /* Its first process is not its pid namespace's init when it shares another's: killing it would leave
+     * its other processes running in the pod (and after its end they live on under the pod's init), so
+     * every process of its cgroup goes (runc's rule, and containerd's on the first process's exit, when
+     * the pid namespace is not the container's own). */
+    if (c->shares_pidns) signal_all(c, SIGKILL);
     if (c->init && !c->init->exited) {
         kill(c->init->pid, SIGKILL);
         int st;

@@ -57,8 +57,28 @@ static ssize_t read_text(const char *path, char *buf, size_t len) {
     return n;
 }
 
+/* A container that shares another's pid namespace (a pod's, join.pid): its processes are those of its
+ * cgroup, as runc finds them when the pid namespace is not the container's own; without a cgroup (host
+ * mode), its first process alone. */
+static int cgroup_pids(struct container *c, pid_t *out, int max) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/cgroup.procs", c->cgroup);
+    /* Read whether or not its first process has ended: what it left behind (delete) is still the container's. */
+    FILE *f = c->cgroup[0] ? fopen(path, "re") : NULL;
+    if (!f) {
+        if (!c->init || c->init->exited || max < 1) return 0;
+        out[0] = c->init->pid;
+        return 1;
+    }
+    int n = 0, pid;
+    while (n < max && fscanf(f, "%d", &pid) == 1) out[n++] = pid;
+    fclose(f);
+    return n;
+}
+
 /* Pids in the container's pid namespace, its init (the workload) first among them. */
 static int list_pids(struct container *c, pid_t *out, int max) {
+    if (c->shares_pidns) return cgroup_pids(c, out, max);
     ino_t ns;
     if (container_ns(c, &ns) < 0) return 0;
     DIR *d = opendir("/proc");

@@ -196,6 +196,11 @@ void process_reap(void) {
         for (struct process *p = g_procs; p; p = p->next) {
             if (p->pid == pid && !p->exited) {
                 record_status(p, status);
+                /* The first process of a container in a shared pid namespace is not its init, so its end
+                 * takes nothing with it: what it left (orphans, execs) holds its output open and would live
+                 * on under the pod's init. It goes, as a pid namespace's does with its init, and as
+                 * containerd kills the rest of runc's container then. */
+                if (p->c->init == p && p->c->shares_pidns) signal_all(p->c, SIGKILL);
                 if (p->c->init == p && p->c->start_fd >= 0) {
                     close(p->c->start_fd);
                     p->c->start_fd = -1;

@@ -44,7 +44,7 @@ public sealed interface Request {
      * /run/hull/vol/TAG first (volumes), which mount sources may name. {@code sysctl}: linux.sysctl, or
      * null. {@code linux}: the parts of config.json's linux object the agent applies (Linux.GUEST_FIELDS), or
      * null. {@code root}: where the container's root is in the VM's share (a pod member's folder), null for the
-     * share itself; {@code join}: namespace type (uts, ipc) to the container of the same VM whose namespace
+     * share itself; {@code join}: namespace type (uts, ipc, pid) to the container of the same VM whose namespace
      * this one shares.
      */
     record Create(String container, String hostname, boolean readonly, Process process, List<Mount> mounts,

@@ -11,6 +11,7 @@ import dev.hull.net.NetNamespace;
 import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.BundleException;
+import dev.hull.oci.HostNamespaces;
 import dev.hull.oci.SpecRules;
 import dev.hull.shim.Anchor;
 import dev.hull.shim.HookRunner;
@@ -75,6 +76,10 @@ final class Lifecycle {
         }
         ShimNamespaces namespaces = ShimNamespaces.of(bundle.spec());
         namespaces.check();
+        var hostShared = HostNamespaces.whyNot(bundle.spec().linux());
+        if (hostShared.isPresent()) {
+            throw new BadInputException(hostShared.get());
+        }
         var owner = PodMembership.owner(store, bundle.spec(), id);
         if (owner.isPresent()) {
             return createMember(id, bundle, owner.get(), terminal, namespaces, inProcess);

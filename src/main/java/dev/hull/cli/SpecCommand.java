@@ -69,7 +69,9 @@ final class SpecCommand implements Callable<Integer> {
         mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro");
         ObjectNode linux = c.putObject("linux");
         ArrayNode ns = linux.putArray("namespaces");
-        for (String t : rootless ? List.of("pid", "ipc", "uts", "mount", "cgroup", "user")
+        // runc's rootless spec leaves the network namespace out (the host's: a user cannot make a network);
+        // Hull refuses that (HostNamespaces), and a user's VM has a network stack of its own anyway.
+        for (String t : rootless ? List.of("pid", "network", "ipc", "uts", "mount", "cgroup", "user")
                 : List.of("pid", "network", "ipc", "uts", "mount", "cgroup")) {
             ns.addObject().put("type", t);
         }

@@ -115,7 +115,7 @@ final class GuestContainer {
     /**
      * Has the agent prepare the container's process in the VM (waiting for start), with {@code stdio} as its
      * stdio, and records it as created with {@code created} as its state. {@code root}: where its root is in
-     * the share (null: the share itself); {@code join}: the uts/ipc namespaces it shares with another
+     * the share (null: the share itself); {@code join}: the uts/ipc/pid namespaces it shares with another
      * container of the VM.
      */
     static GuestContainer create(StateStore store, PodVm pod, ContainerState created, Bundle bundle,

@@ -128,9 +128,10 @@ final class MemberDoor implements AutoCloseable {
     }
 
     /**
-     * The uts and ipc namespaces config.json names by path, as the containers of this VM whose host
-     * process is in them (the sandbox's shim, a member's hull-member): the member shares that container's
-     * namespace in the guest. Another namespace cannot be carried into the VM: the member gets its own.
+     * The uts, ipc and pid namespaces config.json names by path, as the containers of this VM whose host
+     * process is in them (the sandbox's anchor, a member's hull-member): the member shares that container's
+     * namespace in the guest (pid: Kubernetes' shareProcessNamespace, where each member names the sandbox's).
+     * Another namespace cannot be carried into the VM: the member gets its own.
      */
     private Map<String, String> joins(Spec spec) {
         Map<String, String> join = new LinkedHashMap<>();
@@ -138,6 +139,7 @@ final class MemberDoor implements AutoCloseable {
             String type = switch (ns.type()) {
                 case "uts" -> "uts";
                 case "ipc" -> "ipc";
+                case "pid" -> "pid";
                 default -> null;
             };
             if (type == null || ns.path() == null || ns.path().isEmpty()) {

@@ -42,7 +42,7 @@ class AgentGoldenTest {
                         new TreeMap<>(Map.of("kernel.msgmax", "65536")),
                         m.readTree("{\"maskedPaths\":[\"/proc/kcore\"],"
                                 + "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}"),
-                        "root/web", new TreeMap<>(Map.of("ipc", "sandbox", "uts", "sandbox"))),
+                        "root/web", new TreeMap<>(Map.of("ipc", "sandbox", "pid", "sandbox", "uts", "sandbox"))),
                 new Request.Start("web"), new Request.Exec("web", "e1", Process.of("ps"), new Stdio(4, 5, 5)),
                 new Request.Signal("web", "e1", 15, false), new Request.Resize("web", "e1", 40, 120),
                 new Request.Wait("web", "e1"), new Request.Ps("web"), new Request.Stats("web"),

@@ -7,6 +7,7 @@ import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,10 @@ class CliConfinementIT extends HullTest {
         ObjectNode config = Bundles.config("sh", "-c", "cat /proc/self/uid_map | tr -s ' '; id -u;"
                 + " stat -c '%u' /bin/busybox; touch /tmp/mine; cat /proc/self/cgroup");
         ObjectNode linux = config.putObject("linux");
-        linux.putArray("namespaces").addObject().put("type", "user");
+        var ns = linux.putArray("namespaces");
+        for (String t : List.of("pid", "network", "ipc", "user")) {
+            ns.addObject().put("type", t);
+        }
         for (String map : new String[] {"uidMappings", "gidMappings"}) {
             linux.putArray(map).addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
         }
@@ -242,6 +246,8 @@ class CliConfinementIT extends HullTest {
     void theReportedPidHasTheContainersIpcAndUtsNamespacesAndQemuIsSandboxed() throws Exception {
         ObjectNode config = Bundles.config("sleep", "1000");
         var ns = config.putObject("linux").putArray("namespaces");
+        ns.addObject().put("type", "pid");
+        ns.addObject().put("type", "network");
         ns.addObject().put("type", "ipc");
         ns.addObject().put("type", "uts");
         hull.run("run", "-d", "-b", Bundles.write(dir.resolve("ns"), config).toString(), "ns").assertOk();

@@ -2,6 +2,8 @@ package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.oci.HostNamespaces;
+import dev.hull.oci.SpecJson;
 import dev.hull.testing.Bundles;
 import dev.hull.testing.HullCli.Result;
 import dev.hull.testing.HullCli;
@@ -35,6 +37,36 @@ class CliErrorsIT extends HullTest {
 
     private Path bundle(ObjectNode config) throws Exception {
         return Bundles.write(dir.resolve("b" + System.nanoTime()), config);
+    }
+
+    /**
+     * runc reads a type left out of linux.namespaces as the host's namespace (--network host, hostPID,
+     * hostIPC): a container in a VM cannot have those, so create and run refuse it, naming the field, where
+     * Hull used to run it in a VM of its own, silently. A config.json with no namespaces at all is a bare
+     * bundle (every other test's) and runs; so does `hull spec`'s.
+     */
+    @Test
+    void aHostNamespaceIsRefusedAtCreate() throws Exception {
+        for (String shared : List.of("network", "pid", "ipc")) {
+            ObjectNode c = Bundles.config("true");
+            ArrayNode ns = c.putObject("linux").putArray("namespaces");
+            for (String t : List.of("pid", "network", "ipc", "uts", "mount")) {
+                if (!t.equals(shared)) {
+                    ns.addObject().put("type", t);
+                }
+            }
+            for (String verb : List.of("create", "run")) {
+                assertThat(fails(verb, "-b", bundle(c).toString(), "host-" + shared).stderr()).as(verb)
+                        .contains("linux.namespaces has no " + shared + " namespace")
+                        .contains("the container would share the host's")
+                        .contains("which a container in a VM cannot");
+            }
+        }
+        for (boolean rootless : new boolean[] {false, true}) {
+            var spec = SpecCommand.spec(rootless);
+            assertThat(HostNamespaces.whyNot(SpecJson.spec(spec).linux()))
+                    .as("hull spec%s", rootless ? " --rootless" : "").isEmpty();
+        }
     }
 
     /** An unknown capability is not among these: runc warns and goes on (MalformedConfigIT). */

@@ -5,6 +5,7 @@ import dev.hull.testing.Bundles;
 import dev.hull.testing.HullTest;
 import dev.hull.testing.TestAssets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -98,7 +99,10 @@ class CliKernelFeaturesIT extends HullTest {
     void aContainersCgroupHasTheIoController() throws Exception {
         ObjectNode config = Bundles.config("cat", "/sys/fs/cgroup/cgroup.controllers");
         ObjectNode linux = config.putObject("linux");
-        linux.putArray("namespaces").addObject().put("type", "cgroup");
+        var ns = linux.putArray("namespaces");
+        for (String t : List.of("pid", "network", "ipc", "cgroup")) {
+            ns.addObject().put("type", t);
+        }
         linux.putObject("resources").putObject("pids").put("limit", 100);
         assertThat(runs("io", config).strip().split(" ")).contains("io", "memory", "pids");
     }

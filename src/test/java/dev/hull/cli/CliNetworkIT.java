@@ -68,7 +68,10 @@ class CliNetworkIT extends HullTest {
 
     private Path bundle(String netnsPath, String... args) throws Exception {
         ObjectNode c = Bundles.config(args);
-        ObjectNode ns = c.putObject("linux").putArray("namespaces").addObject().put("type", "network");
+        var list = c.putObject("linux").putArray("namespaces");
+        list.addObject().put("type", "pid");
+        list.addObject().put("type", "ipc");
+        ObjectNode ns = list.addObject().put("type", "network");
         if (netnsPath != null) {
             ns.put("path", netnsPath);
         }
@@ -209,7 +212,10 @@ class CliNetworkIT extends HullTest {
                 + " && ip link set eth0 up'\n");
         hook.toFile().setExecutable(true);
         ObjectNode c = Bundles.config("sh", "-c", HTTPD);
-        c.putObject("linux").putArray("namespaces").addObject().put("type", "network");
+        var list = c.putObject("linux").putArray("namespaces");
+        for (String t : List.of("pid", "ipc", "network")) {
+            list.addObject().put("type", t);
+        }
         c.putObject("hooks").putArray("prestart").addObject().put("path", hook.toString());
         Path b = Bundles.write(dir.resolve("bundle"), c);
         hull.run("run", "-d", "-b", b.toString(), "hooked").assertOk();

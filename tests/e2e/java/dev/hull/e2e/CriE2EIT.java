@@ -266,6 +266,12 @@ class CriE2EIT {
 
     /** A pod as kubelet describes it in RunPodSandbox (and again in every CreateContainer). */
     private static Map<String, Object> sandboxConfig(String name, String uid) throws IOException {
+        return sandboxConfig(name, uid, Map.of("network", "POD", "pid", "CONTAINER", "ipc", "POD"));
+    }
+
+    /** The same with the pod's namespace modes ({@code NODE}: hostNetwork, hostPID, hostIPC; pid POD: shared). */
+    private static Map<String, Object> sandboxConfig(String name, String uid, Map<String, String> namespaces)
+            throws IOException {
         Path logs = Files.createDirectories(dir.resolve("pods").resolve("default_" + name + "_" + uid));
         return Map.of(
                 "metadata", Map.of("name", name, "uid", uid, "namespace", "default", "attempt", 0),
@@ -275,7 +281,7 @@ class CriE2EIT {
                         "io.kubernetes.pod.uid", uid),
                 "annotations", Map.of("kubernetes.io/config.source", "api"),
                 "linux", Map.of("security_context", Map.of(
-                        "namespace_options", Map.of("network", "POD", "pid", "CONTAINER", "ipc", "POD"),
+                        "namespace_options", namespaces,
                         "seccomp", Map.of("profile_type", "RuntimeDefault"))));
     }
 
@@ -292,7 +298,10 @@ class CriE2EIT {
     }
 
     private static Pod runPodSandbox(String name, String uid) throws Exception {
-        Map<String, Object> config = sandboxConfig(name, uid);
+        return runPodSandbox(sandboxConfig(name, uid));
+    }
+
+    private static Pod runPodSandbox(Map<String, Object> config) throws Exception {
         String id = cri("run-pod-sandbox", Map.of("config", config, "runtime_handler", "hull"))
                 .path("pod_sandbox_id").asText();
         assertThat(id).isNotEmpty();
@@ -546,7 +555,11 @@ class CriE2EIT {
      * nothing of the pod is left; a failed body still has the pod taken away.
      */
     private static void inPod(String name, String uid, InPod body) throws Exception {
-        Pod pod = runPodSandbox(name, uid);
+        inPod(sandboxConfig(name, uid), body);
+    }
+
+    private static void inPod(Map<String, Object> config, InPod body) throws Exception {
+        Pod pod = runPodSandbox(config);
         boolean removed = false;
         try {
             String ip = podIp(pod);
@@ -630,6 +643,8 @@ class CriE2EIT {
             assertThat(took).as("ExecSync returns at its timeout").isLessThan(Duration.ofSeconds(20));
             assertThat(execOk(client, "ps").lines().filter(l -> l.endsWith("sleep 30")).toList())
                     .as("the timed-out exec's process in the guest").isEmpty();
+            assertThat(execOk(client, "ps")).as("a pod that does not share its pid namespace: the server's"
+                    + " processes, seen from the client").doesNotContain("httpd").doesNotContain("/pause");
             assertThat(execOk(client, "sh", "-c", "echo $POD_CONTAINER; hostname; cat /etc/hosts"))
                     .as("the client's env, the pod's hostname, kubelet's /etc/hosts")
                     .startsWith("client\nweb\n# Kubernetes-managed hosts file.\n");
@@ -672,6 +687,91 @@ class CriE2EIT {
                     .toList();
             assertThat(String.join("\n", logged) + "\n").as("the pod's process, in its CRI log").isEqualTo(none);
             assertThat(execOk(id, "grep", "-E", caps, "/proc/self/status")).as("an ExecSync into it").isEqualTo(none);
+        });
+    }
+
+    /**
+     * hostNetwork and hostPID pods: containerd leaves the namespace out of the sandbox's config.json, which
+     * runc reads as the host's; a VM cannot share the host's network or processes, so RunPodSandbox fails
+     * with Hull's error naming the field (it used to run the pod with loopback alone, or its own processes,
+     * silently), and nothing of the pod is left: no sandbox, no Hull state, no qemu.
+     */
+    @Test
+    @Order(4)
+    void hostNetworkAndHostPidPodsAreRefused() throws Exception {
+        List<String> statesBefore = states();
+        refused("hostnet", "7d0c7f2a-0000-4000-8000-000000000004", "network", "NODE", "pid", "CONTAINER");
+        refused("hostpid", "7d0c7f2a-0000-4000-8000-000000000014", "pid", "NODE", "network", "POD");
+        assertThat(states()).as("Hull's state after the refusals").isEqualTo(statesBefore);
+        assertThat(processes("qemu-system").stream().filter(p -> p.contains(hullRoot().toString())).toList())
+                .as("qemu of the refused pods").isEmpty();
+    }
+
+    /** RunPodSandbox with {@code type} in {@code mode} (NODE: the host's) fails, naming it; no sandbox is left. */
+    private static void refused(String name, String uid, String type, String mode, String other, String otherMode)
+            throws Exception {
+        Map<String, Object> config = sandboxConfig(name, uid, Map.of(type, mode, other, otherMode, "ipc", "POD"));
+        Out r = criCall("run-pod-sandbox", Map.of("config", config, "runtime_handler", "hull"), 60);
+        if (r.code() == 0) {
+            // Made after all (as before Hull refused it): taken away, so that a failed run leaves nothing.
+            Pod pod = new Pod(JSON.readTree(r.stdout()).path("pod_sandbox_id").asText(), config, new ArrayList<>());
+            MADE.add(pod.id());
+            forget(pod);
+        }
+        assertThat(r.code()).as("RunPodSandbox of a " + name + " pod: " + r).isNotZero();
+        assertThat(r.stderr()).contains("linux.namespaces has no " + type + " namespace")
+                .contains("the container would share the host's").contains("which a container in a VM cannot");
+        assertThat(cri("list-pod-sandbox", Map.of()).path("items").toString()).as("sandboxes").doesNotContain(uid);
+    }
+
+    private static List<String> states() throws IOException {
+        if (!Files.isDirectory(hullStates())) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(hullStates())) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * shareProcessNamespace (pid POD): each container names the sandbox's pid namespace, and joins the
+     * sandbox's in the guest, as runc's join it on the host: ps in one shows the pause process as PID 1 and
+     * the other's process (each had a pid namespace of its own, and saw only its own processes). A pod
+     * without it still isolates: aPodOfThreeContainersSharesOneVm.
+     */
+    @Test
+    @Order(5)
+    void aPodThatSharesItsProcessNamespaceSeesThePauseAndEveryMember() throws Exception {
+        var config = sandboxConfig("sharedpid", "7d0c7f2a-0000-4000-8000-000000000005",
+                Map.of("network", "POD", "pid", "POD", "ipc", "POD"));
+        inPod(config, (pod, ip) -> {
+            Map<String, Object> shared = Map.of("namespace_options", Map.of("pid", "POD"));
+            String one = startContainer(pod, "one", shared, "sleep", "3601");
+            String two = startContainer(pod, "two", shared, "sleep", "3602");
+            awaitState(one, "CONTAINER_RUNNING");
+            awaitState(two, "CONTAINER_RUNNING");
+            for (String[] c : new String[][] {{one, "sleep 3602"}, {two, "sleep 3601"}}) {
+                List<String> ps = execOk(c[0], "ps").lines().map(String::strip).toList();
+                assertThat(ps).as("ps in a member of a pod sharing its pid namespace")
+                        .anyMatch(l -> l.matches("1 .* /pause"))
+                        .anyMatch(l -> l.endsWith(c[1]))
+                        .anyMatch(l -> l.endsWith(c[1].equals("sleep 3602") ? "sleep 3601" : "sleep 3602"));
+            }
+            // A member whose first process ends leaves no process of its own behind in the pod (its orphans
+            // would live on under the pause process): containerd kills them all, as runc's, when the pid
+            // namespace is shared.
+            String quitter = startContainer(pod, "quitter", shared, "sh", "-c", "sleep 3603 & sleep 1");
+            awaitState(quitter, "CONTAINER_EXITED");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (execOk(two, "ps").contains("sleep 3603") && System.nanoTime() < end) {
+                Thread.sleep(300);
+            }
+            assertThat(execOk(two, "ps")).as("the ended member's orphan").doesNotContain("sleep 3603");
+            cri("stop-container", Map.of("container_id", one, "timeout", 10));
+            awaitState(one, "CONTAINER_EXITED");
+            String left = execOk(two, "ps");
+            assertThat(left).as("the stopped member's process, seen from the other").doesNotContain("sleep 3601")
+                    .contains("sleep 3602");
         });
     }
 }

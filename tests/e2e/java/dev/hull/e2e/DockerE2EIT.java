@@ -55,7 +55,9 @@ class DockerE2EIT {
         if (dockerd != null) {
             dockerd.close();
         }
-        new ProcessBuilder("sh", "-c", "umount -R " + dir + "/data 2>/dev/null; umount -R " + dir
+        // dockerd leaves its handle of the host's network namespace (--network host) mounted.
+        new ProcessBuilder("sh", "-c", "umount " + dir + "/exec/netns/default 2>/dev/null; umount -R " + dir
+                + "/data 2>/dev/null; umount -R " + dir
                 + "/exec 2>/dev/null; true").inheritIO().start().waitFor();
     }
 
@@ -90,6 +92,23 @@ class DockerE2EIT {
         assertThat(hi.code()).as(hi.stderr()).isZero();
         assertThat(hi.stdout()).startsWith("hi\n").contains("-hull");
         assertThat(hull("--rm", IMAGE, "sh", "-c", "exit 3").code()).isEqualTo(3);
+    }
+
+    /**
+     * --network host and --pid host: runc gives the container the host's network or processes, a VM cannot,
+     * so create fails naming the field; nothing is left (nothingLeftBehind). For --network host dockerd 20.10
+     * names its own handle of the host's namespace (exec-root/netns/default), which Hull refuses as the host's
+     * (NetnsOwnership); --pid host leaves the pid namespace out (it used to run with its VM's processes).
+     */
+    @Test
+    void hostNetworkIsRefusedWithTheReason() throws Exception {
+        Out net = run("run", "--rm", "--runtime", "hull", "--network", "host", IMAGE, "ip", "addr");
+        assertThat(net.code()).as(net.stdout()).isNotZero();
+        assertThat(net.stderr()).contains("linux.namespaces").contains("host's network");
+        Out pid = hull("--rm", "--pid", "host", IMAGE, "ps");
+        assertThat(pid.code()).as(pid.stdout()).isNotZero();
+        assertThat(pid.stderr()).contains("linux.namespaces has no pid namespace")
+                .contains("the container would share the host's processes");
     }
 
     @Test

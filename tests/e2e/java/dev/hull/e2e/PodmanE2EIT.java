@@ -80,6 +80,23 @@ class PodmanE2EIT {
         assertThat(run("run", "--rm", "--network", "none", IMAGE, "sh", "-c", "exit 3").code()).isEqualTo(3);
     }
 
+    /**
+     * --network host and --pid host leave the namespace out of config.json: runc gives the container the
+     * host's, a VM cannot, so create fails naming the field (it used to run with loopback alone, or its own
+     * processes, silently); nothing is left (nothingLeftBehind).
+     */
+    @Test
+    void hostNetworkAndHostPidAreRefusedWithTheReason() throws Exception {
+        Out net = run("run", "--rm", "--network", "host", IMAGE, "ip", "addr");
+        assertThat(net.code()).as(net.stdout()).isNotZero();
+        assertThat(net.stderr()).contains("linux.namespaces has no network namespace")
+                .contains("the container would share the host's network").contains("which a container in a VM cannot");
+        Out pid = run("run", "--rm", "--network", "none", "--pid", "host", IMAGE, "ps");
+        assertThat(pid.code()).as(pid.stdout()).isNotZero();
+        assertThat(pid.stderr()).contains("linux.namespaces has no pid namespace")
+                .contains("the container would share the host's processes");
+    }
+
     @Test
     void detachedLogsExecPauseStopRm() throws Exception {
         Out started = run("run", "-d", "--name", "d1", "--network", "none", IMAGE, "sh", "-c",

@@ -63,7 +63,10 @@ class ForeignNetnsIT extends HullTest {
 
     private Path bundle(String netnsPath) throws Exception {
         ObjectNode c = Bundles.config("true");
-        c.putObject("linux").putArray("namespaces").addObject().put("type", "network").put("path", netnsPath);
+        var ns = c.putObject("linux").putArray("namespaces");
+        ns.addObject().put("type", "pid");
+        ns.addObject().put("type", "ipc");
+        ns.addObject().put("type", "network").put("path", netnsPath);
         return Bundles.write(dir.resolve("bundle"), c);
     }
 

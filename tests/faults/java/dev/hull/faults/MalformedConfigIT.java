@@ -34,7 +34,10 @@ class MalformedConfigIT extends HullTest {
         ObjectNode c = Bundles.config("true");
         // The shared root, read-only: no case may write to it.
         ((ObjectNode) c.get("root")).put("path", TestAssets.busyboxRootfs().toString()).put("readonly", true);
-        c.putObject("linux").putArray("namespaces").addObject().put("type", "pid");
+        var ns = c.putObject("linux").putArray("namespaces");
+        for (String t : List.of("pid", "network", "ipc")) {
+            ns.addObject().put("type", t);
+        }
         return c;
     }
 
