@@ -117,6 +117,47 @@ class PodmanE2EIT {
     }
 
     /**
+     * --read-only leaves the image read-only with tmpfs /tmp, /var/tmp and /run; --tmpfs mounts carry podman's
+     * tmpcopyup: the tmpfs starts with the image's files there (owners and symlinks kept).
+     */
+    @Test
+    void readOnlyAndTmpfsRunWithTheImagesFilesCopiedUp() throws Exception {
+        Out ro = run("run", "--rm", "--network", "none", "--read-only", IMAGE, "sh", "-c",
+                "(touch /written) 2>/dev/null && echo WRITABLE || echo read-only; echo ok > /tmp/t && cat /tmp/t");
+        assertThat(ro.code()).as(ro.stderr()).isZero();
+        assertThat(ro.stdout()).isEqualTo("read-only\nok\n");
+        Out tmpfs = run("run", "--rm", "--network", "none", "--tmpfs", "/home", "--tmpfs", "/usr/bin", IMAGE, "sh",
+                "-c", "stat -c '%n %u %F' /home/user; readlink /usr/bin/wget;"
+                        + " grep -E ' /(home|usr/bin) ' /proc/mounts | cut -d' ' -f2,3");
+        assertThat(tmpfs.code()).as(tmpfs.stderr()).isZero();
+        assertThat(tmpfs.stdout()).isEqualTo("""
+                /home/user 1000 directory
+                ../../bin/busybox
+                /home tmpfs
+                /usr/bin tmpfs
+                """);
+    }
+
+    /**
+     * podman binds a tmpfs of its own, sized by --shm-size, on /dev/shm: in the VM it is a tmpfs of that size,
+     * in which shm_open and a shared mmap work (Python's multiprocessing, PostgreSQL).
+     */
+    @Test
+    void posixSharedMemoryWorksAndDevShmHasPodmansSize() throws Exception {
+        Path check = dir.resolve("shm-check");
+        Process cc = new ProcessBuilder("cc", "-static", "-O2", "-o", check.toString(),
+                TestAssets.projectDir().resolve("tests/fixtures/shm-check.c").toString())
+                .redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes());
+        assertThat(cc.waitFor()).as("cc shm-check.c: " + ccOut).isZero();
+        Out r = run("run", "--rm", "--network", "none", "--shm-size", "96m", "-v", check + ":/bin/shm-check:ro",
+                IMAGE, "sh", "-c", "shm-check; df -k /dev/shm | tail -1 | awk '{print $2}';"
+                        + " grep ' /dev/shm ' /proc/mounts | cut -d' ' -f3");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("shm: mapped and shared\n98304\ntmpfs\n");
+    }
+
+    /**
      * podman cp and top on a running container go through /proc/PID, PID being the container's pid: they
      * reach the container's root and its volumes, and neither the host's files nor its processes.
      */
