@@ -476,6 +476,13 @@ static int mount_volumes(struct container *c, json_t *shares, char *err, size_t 
             return -1;
         }
         json_array_append_new(c->volumes, json_string(path));
+        /* The agent's namespace stands for the host's: with the volume in a peer group of its own, a bind of
+         * it in the container (whose tree is made a slave) is a slave of it, and slave, shared, private or
+         * unbindable on the bind then show in mountinfo as runc's do on a host whose mounts are shared. */
+        if (mount(NULL, path, NULL, MS_SHARED, NULL) < 0) {
+            snprintf(err, errlen, "volume %s: make shared: %s", tag, strerror(errno));
+            return -1;
+        }
     }
     return 0;
 }
