@@ -209,7 +209,93 @@ int propagation_flag(const char *name, unsigned long *out) {
     return -1;
 }
 
-static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
+/* One mount's options as runc reads them: mount(2) flags, propagation changes (applied in order, as runc
+ * does), recursive attributes, tmpcopyup, and the rest as the file system's data. */
+struct mount_opts {
+    unsigned long flags;
+    unsigned long prop[8];
+    size_t nprop;
+    struct mount_attr rec;
+    int copyup;
+    char data[1024];
+};
+
+static int parse_options(json_t *m, const char *dest, struct mount_opts *mo, char *err, size_t errlen) {
+    memset(mo, 0, sizeof *mo);
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(m, "options"), i, o) {
+        const char *opt = json_string_value(o);
+        int known = 0;
+        if (!opt) continue;
+        if (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0) {
+            snprintf(err, errlen, "mount %s: option %s (an id-mapped mount) is not supported: the guest's shares "
+                     "(virtio-fs, 9p) cannot be id-mapped", dest, opt);
+            return -1;
+        }
+        if (strcmp(opt, "tmpcopyup") == 0) {
+            mo->copyup = 1;
+            continue;
+        }
+        for (size_t k = 0; k < sizeof RECURSIVE / sizeof RECURSIVE[0]; k++) {
+            if (strcmp(opt, RECURSIVE[k].name) == 0) {
+                /* The last of a pair wins, as with the flags. */
+                mo->rec.attr_set = (mo->rec.attr_set & ~(RECURSIVE[k].clr & ~MOUNT_ATTR__ATIME)) | RECURSIVE[k].set;
+                mo->rec.attr_clr = (mo->rec.attr_clr & ~RECURSIVE[k].set) | RECURSIVE[k].clr;
+                known = 1;
+            }
+        }
+        for (size_t k = 0; k < sizeof FLAGS / sizeof FLAGS[0]; k++) {
+            if (strcmp(opt, FLAGS[k].name) == 0) {
+                if (FLAGS[k].clear) mo->flags &= ~FLAGS[k].flag;
+                else mo->flags |= FLAGS[k].flag;
+                known = 1;
+            }
+        }
+        unsigned long prop;
+        if (propagation_flag(opt, &prop) == 0) {
+            if (mo->nprop == sizeof mo->prop / sizeof mo->prop[0]) {
+                snprintf(err, errlen, "mount %s: too many propagation options", dest);
+                return -1;
+            }
+            mo->prop[mo->nprop++] = prop;
+            known = 1;
+        }
+        if (!known) {
+            size_t used = strlen(mo->data);
+            snprintf(mo->data + used, sizeof mo->data - used, "%s%s", used ? "," : "", opt);
+        }
+    }
+    if (json_string_value(json_object_get(m, "type")) && strcmp(json_string_value(json_object_get(m, "type")), "bind") == 0)
+        mo->flags |= MS_BIND;
+    return 0;
+}
+
+static int is_shm_tmpfs(json_t *m) {
+    const char *dest = json_string_value(json_object_get(m, "destination"));
+    const char *type = json_string_value(json_object_get(m, "type"));
+    return dest && type && strcmp(dest, "/dev/shm") == 0 && strcmp(type, "tmpfs") == 0;
+}
+
+int shm_make(json_t *mounts, const char *path, char *err, size_t errlen) {
+    size_t i;
+    json_t *m;
+    json_array_foreach(mounts, i, m) {
+        if (!is_shm_tmpfs(m)) continue;
+        struct mount_opts mo;
+        if (parse_options(m, "/dev/shm", &mo, err, errlen) < 0) return -1;
+        mkdirs(path);
+        if (mount("shm", path, "tmpfs", mo.flags & ~(MS_BIND | MS_REC | MS_REMOUNT), mo.data[0] ? mo.data : NULL) < 0) {
+            snprintf(err, errlen, "mount tmpfs on /dev/shm: %s", strerror(errno));
+            rmdir(path);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static int mount_one(const char *root, json_t *m, const char *shm, char *err, size_t errlen) {
     const char *dest = json_string_value(json_object_get(m, "destination"));
     const char *type = json_string_value(json_object_get(m, "type"));
     const char *source = json_string_value(json_object_get(m, "source"));
@@ -217,60 +303,26 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
         snprintf(err, errlen, "mount destination '%s' must be an absolute path without '..'", dest ? dest : "");
         return -1;
     }
-    unsigned long flags = 0, prop = 0;
-    struct mount_attr rec = {0};
-    int copyup = 0;
-    char data[1024] = "";
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(m, "options"), i, o) {
-        const char *opt = json_string_value(o);
-        int known = 0;
-        if (opt && (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0)) {
-            snprintf(err, errlen, "mount %s: option %s (an id-mapped mount) is not supported: the guest's shares "
-                     "(virtio-fs, 9p) cannot be id-mapped", dest, opt);
-            return -1;
-        }
-        if (opt && strcmp(opt, "tmpcopyup") == 0) {
-            copyup = 1;
-            continue;
-        }
-        for (size_t k = 0; opt && k < sizeof RECURSIVE / sizeof RECURSIVE[0]; k++) {
-            if (strcmp(opt, RECURSIVE[k].name) == 0) {
-                /* The last of a pair wins, as with the flags above. */
-                rec.attr_set = (rec.attr_set & ~(RECURSIVE[k].clr & ~MOUNT_ATTR__ATIME)) | RECURSIVE[k].set;
-                rec.attr_clr = (rec.attr_clr & ~RECURSIVE[k].set) | RECURSIVE[k].clr;
-                known = 1;
-            }
-        }
-        for (size_t k = 0; opt && k < sizeof FLAGS / sizeof FLAGS[0]; k++) {
-            if (strcmp(opt, FLAGS[k].name) == 0) {
-                if (FLAGS[k].clear) flags &= ~FLAGS[k].flag;
-                else flags |= FLAGS[k].flag;
-                known = 1;
-            }
-        }
-        for (size_t k = 0; opt && k < sizeof PROPAGATION / sizeof PROPAGATION[0]; k++) {
-            if (strcmp(opt, PROPAGATION[k].name) == 0) {
-                prop |= PROPAGATION[k].flag;
-                known = 1;
-            }
-        }
-        if (!known && opt) {
-            size_t used = strlen(data);
-            snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", opt);
-        }
+    struct mount_opts mo;
+    if (parse_options(m, dest, &mo, err, errlen) < 0) return -1;
+    /* The pod's /dev/shm, made in the agent's namespace: bound instead of a tmpfs of the container's own. */
+    if (shm && is_shm_tmpfs(m)) {
+        type = "bind";
+        source = shm;
+        mo.flags = (mo.flags | MS_BIND) & ~MS_REC;
+        mo.copyup = 0;
     }
-    if (type && strcmp(type, "bind") == 0) flags |= MS_BIND;
+    unsigned long flags = mo.flags;
+    char *data = mo.data;
     char target[PATH_MAX];
     snprintf(target, sizeof target, "%s%s", root, dest);
     struct stat st;
     int is_tmpfs = !(flags & MS_BIND) && type && strcmp(type, "tmpfs") == 0;
     /* runc's rule: a tmpfs on a folder the image has starts with that folder's mode (a mode= given wins). */
     if (is_tmpfs && stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
-        char with_mode[sizeof data];
-        snprintf(with_mode, sizeof with_mode, "mode=%04o%s%s", st.st_mode & 07777, data[0] ? "," : "", data);
-        snprintf(data, sizeof data, "%s", with_mode);
+        char with_mode[sizeof mo.data + 16];
+        int n = snprintf(with_mode, sizeof with_mode, "mode=%04o%s%s", st.st_mode & 07777, data[0] ? "," : "", data);
+        if (n < (int)sizeof mo.data) memcpy(data, with_mode, (size_t)n + 1);
     }
     if ((flags & MS_BIND) && source && stat(source, &st) == 0 && !S_ISDIR(st.st_mode)) {
         char parent[PATH_MAX];
@@ -293,7 +345,7 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
     } else {
         /* The guest runs cgroup v2 only: a v1 "cgroup" mount gets the unified hierarchy. */
         const char *fstype = type && strcmp(type, "cgroup") == 0 ? "cgroup2" : type;
-        if (is_tmpfs && copyup) {
+        if (is_tmpfs && mo.copyup) {
             if (tmpfs_copyup(source, dest, target, flags, data, err, errlen) < 0) return -1;
         } else if (mount(source ? source : fstype, target, fstype, flags, data[0] ? data : NULL) < 0 &&
             !(errno == EBUSY && cgroup_over_cgroup(target, fstype, flags, data))) {
@@ -305,10 +357,11 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
                 goto failed;
         }
     }
-    if ((rec.attr_set || rec.attr_clr) &&
-        mount_setattr(AT_FDCWD, target, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &rec, sizeof rec) < 0)
+    if ((mo.rec.attr_set || mo.rec.attr_clr) &&
+        mount_setattr(AT_FDCWD, target, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &mo.rec, sizeof mo.rec) < 0)
         goto failed;
-    if (prop && mount(NULL, target, NULL, prop, NULL) < 0) goto failed;
+    for (size_t k = 0; k < mo.nprop; k++)
+        if (mount(NULL, target, NULL, mo.prop[k], NULL) < 0) goto failed;
     return 0;
 failed:
     snprintf(err, errlen, "mount %s on %s (type %s): %s", source ? source : "none", dest, type ? type : "bind",
@@ -352,7 +405,7 @@ static void populate_dev(const char *root) {
     }
 }
 
-int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, size_t errlen) {
+int mount_setup(const char *root, json_t *mounts, int with_cgroup, const char *shm, char *err, size_t errlen) {
     json_t *defaults = NULL;
     if (!mounts) {
         defaults = json_loads(DEFAULT_MOUNTS, 0, NULL);
@@ -363,7 +416,7 @@ int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, si
     json_t *m;
     int rc = 0;
     json_array_foreach(mounts, i, m) {
-        if (mount_one(root, m, err, errlen) < 0) {
+        if (mount_one(root, m, shm, err, errlen) < 0) {
             rc = -1;
             break;
         }

@@ -1,6 +1,7 @@
 package dev.hull.shim;
 
 import dev.hull.oci.Mount;
+import dev.hull.sys.Mounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,7 +15,8 @@ import java.util.Set;
  * podman and docker bind a tmpfs of their own (sized by {@code --shm-size}) on {@code /dev/shm}. Carried
  * over a share it is a 9p or virtio-fs folder, in which a shared {@code mmap} of a file fails (EINVAL):
  * POSIX shared memory (Python's multiprocessing, PostgreSQL) breaks. In the guest it becomes a tmpfs of
- * the host one's size and mode instead; what is in it lives in the VM's memory, not on the host.
+ * the host one's size and mode instead; what is in it lives in the VM's memory, not on the host. A bind of
+ * any other folder on /dev/shm stays a share.
  */
 final class DevShm {
     static final String DESTINATION = "/dev/shm";
@@ -31,7 +33,10 @@ final class DevShm {
             return Optional.empty();
         }
         try {
-            if (!Files.isDirectory(source) || !"tmpfs".equals(Files.getFileStore(source).type())) {
+            // The root of a tmpfs mount, as the managers make it: a folder of some tmpfs a user binds stays a
+            // folder shared with the host.
+            if (!Files.isDirectory(source) || !"tmpfs".equals(Files.getFileStore(source).type())
+                    || !Mounts.under(source).contains(source.toRealPath())) {
                 return Optional.empty();
             }
             int mode = (Integer) Files.getAttribute(source, "unix:mode", LinkOption.NOFOLLOW_LINKS);

@@ -144,12 +144,7 @@ class PodmanE2EIT {
      */
     @Test
     void posixSharedMemoryWorksAndDevShmHasPodmansSize() throws Exception {
-        Path check = dir.resolve("shm-check");
-        Process cc = new ProcessBuilder("cc", "-static", "-O2", "-o", check.toString(),
-                TestAssets.projectDir().resolve("tests/fixtures/shm-check.c").toString())
-                .redirectErrorStream(true).start();
-        String ccOut = new String(cc.getInputStream().readAllBytes());
-        assertThat(cc.waitFor()).as("cc shm-check.c: " + ccOut).isZero();
+        Path check = shmCheck();
         Out r = run("run", "--rm", "--network", "none", "--shm-size", "96m", "-v", check + ":/bin/shm-check:ro",
                 IMAGE, "sh", "-c", "shm-check; df -k /dev/shm | tail -1 | awk '{print $2}';"
                         + " grep ' /dev/shm ' /proc/mounts | cut -d' ' -f3");
@@ -215,13 +210,8 @@ class PodmanE2EIT {
                 podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
     }
 
-    /**
-     * A podman pod: the infra container boots the VM, each member is created inside it (podman names the
-     * infra's namespaces by its pid and marks members with CRI-O's SandboxID), and they reach each other
-     * on localhost.
-     */
-    @Test
-    void aPodIsOneVmAndItsMembersReachEachOtherOnLocalhost() throws Exception {
+    /** A pod whose infra container is busybox sleeping (podman's own pause image is not offline). */
+    private static void createPod(String name) throws Exception {
         Path tar = dir.resolve("pause.tar");
         Path extra = Files.createDirectories(dir.resolve("pause-extra"));
         Files.writeString(extra.resolve("pause"), "#!/bin/sh\nexec sleep 2147483647\n");
@@ -230,9 +220,48 @@ class PodmanE2EIT {
                 + " . && tar -rf " + tar + " -C " + extra + " ./pause").inheritIO().start();
         assertThat(t.waitFor()).isZero();
         assertThat(run("import", tar.toString(), "localhost/hull-pause:e2e").code()).isZero();
-        Out pod = run("pod", "create", "--name", "p1", "--infra-image", "localhost/hull-pause:e2e",
+        Out pod = run("pod", "create", "--name", name, "--infra-image", "localhost/hull-pause:e2e",
                 "--infra-command", "/pause");
         assertThat(pod.code()).as(pod.stderr()).isZero();
+    }
+
+    /** tests/fixtures/shm-check.c, static, in the test folder (busybox has no shm_open or mmap applet). */
+    private static Path shmCheck() throws Exception {
+        Path check = dir.resolve("shm-check");
+        Process cc = new ProcessBuilder("cc", "-static", "-O2", "-o", check.toString(),
+                TestAssets.projectDir().resolve("tests/fixtures/shm-check.c").toString())
+                .redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes());
+        assertThat(cc.waitFor()).as("cc shm-check.c: " + ccOut).isZero();
+        return check;
+    }
+
+    /**
+     * The members of a pod share its ipc namespace and so its /dev/shm (podman binds the infra container's
+     * into each): what one writes there the other reads, and shared memory maps in it.
+     */
+    @Test
+    void podMembersShareDevShm() throws Exception {
+        createPod("p2");
+        Path check = shmCheck();
+        Out writer = run("run", "-d", "--pod", "p2", "--name", "writer", IMAGE, "sh", "-c",
+                "echo from-the-writer > /dev/shm/note; exec sleep 1000");
+        assertThat(writer.code()).as(writer.stderr()).isZero();
+        Out reader = run("run", "--rm", "--pod", "p2", "-v", check + ":/bin/shm-check:ro", IMAGE, "sh", "-c",
+                "shm-check; for i in 1 2 3 4 5 6 7 8 9 10; do [ -f /dev/shm/note ] && break; sleep 0.5; done;"
+                        + " cat /dev/shm/note");
+        assertThat(reader.code()).as(reader.stderr()).isZero();
+        assertThat(reader.stdout()).isEqualTo("shm: mapped and shared\nfrom-the-writer\n");
+    }
+
+    /**
+     * A podman pod: the infra container boots the VM, each member is created inside it (podman names the
+     * infra's namespaces by its pid and marks members with CRI-O's SandboxID), and they reach each other
+     * on localhost.
+     */
+    @Test
+    void aPodIsOneVmAndItsMembersReachEachOtherOnLocalhost() throws Exception {
+        createPod("p1");
         Out server = run("run", "-d", "--pod", "p1", "--name", "server", IMAGE, "sh", "-c",
                 "mkdir -p /www && echo served-in-the-pod > /www/index.html && exec httpd -f -p 8080 -h /www");
         assertThat(server.code()).as(server.stderr()).isZero();
