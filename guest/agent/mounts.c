@@ -162,42 +162,35 @@ static int copy_tree(int src, int dst) {
     return rc;
 }
 
-/* tmpcopyup (runc's extension): the tmpfs is made aside, given what the image has at the target, and moved
- * onto it, so the workload finds the image's files there (modes, owners, times, symlinks kept). */
+/* tmpcopyup (runc's extension): the folder the image has at the target is opened first, the tmpfs mounted
+ * over it, and what the folder holds copied in through that descriptor, so the workload finds the image's
+ * files there (modes, owners, times, symlinks kept). Nothing is made outside the target: a container
+ * with a user namespace can do it too. */
 static int tmpfs_copyup(const char *source, const char *dest, const char *target, unsigned long flags,
                         const char *data, char *err, size_t errlen) {
-    char aside[] = "/run/hull-copyup-XXXXXX";
-    const char *step = "mkdtemp";
-    if (!mkdtemp(aside)) goto failed;
+    const char *step = "open the image's folder";
+    int below = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC), top = -1, rc = -1;
+    if (below < 0) goto failed;
     step = "mount";
-    if (mount(source ? source : "tmpfs", aside, "tmpfs", flags & ~MS_RDONLY, data[0] ? data : NULL) < 0) {
-        rmdir(aside);
-        goto failed;
-    }
+    if (mount(source ? source : "tmpfs", target, "tmpfs", flags & ~MS_RDONLY, data[0] ? data : NULL) < 0) goto failed;
     step = "copy";
-    int s = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC), d = open(aside, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = s < 0 || d < 0 ? -1 : copy_tree(s, d);
-    int e = errno;
-    if (s >= 0) close(s);
-    if (d >= 0) close(d);
-    const char *mounted = aside;
-    if (rc == 0) {
-        step = "move";
-        if ((rc = mount(aside, target, NULL, MS_MOVE, NULL)) == 0) mounted = target;
-        e = errno;
-    }
+    rc = (top = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ? -1 : copy_tree(below, top);
     if (rc == 0 && (flags & MS_RDONLY)) {
         step = "read-only remount";
         rc = mount(NULL, target, NULL, MS_REMOUNT | flags, data[0] ? data : NULL);
-        e = errno;
     }
-    if (rc < 0) umount2(mounted, MNT_DETACH);
-    rmdir(aside);
-    errno = e;
-    if (rc == 0) return 0;
+    if (rc < 0) {
+        int e = errno;
+        if (top >= 0) close(top);
+        top = -1;
+        umount2(target, MNT_DETACH);
+        errno = e;
+    }
 failed:
-    snprintf(err, errlen, "mount tmpfs on %s (tmpcopyup, %s): %s", dest, step, strerror(errno));
-    return -1;
+    if (rc < 0) snprintf(err, errlen, "mount tmpfs on %s (tmpcopyup, %s): %s", dest, step, strerror(errno));
+    if (below >= 0) close(below);
+    if (top >= 0) close(top);
+    return rc;
 }
 
 int propagation_flag(const char *name, unsigned long *out) {
