@@ -141,6 +141,10 @@ struct container {
     json_t *process;      /* create's process: what an exec leaves out of some fields is its (exec_process) */
     int userns;           /* the first process has a user namespace of its own: execs join it */
     int shares_pidns;     /* its first process joined another container's pid namespace (create's join.pid) */
+    char shm[300];        /* its /dev/shm tmpfs in the agent's namespace, so that a member sharing its ipc
+                           * namespace shares it too (its own, or the one of the container whose ipc it
+                           * shares); "" when none */
+    int shm_own;          /* shm was made for it: it goes with it */
     struct container *next;
 };
 

@@ -278,6 +278,34 @@ static int join_pod_namespaces(json_t *join, int userns, int nsfd[6], char *err,
     return 0;
 }
 
+/* /dev/shm. A member sharing another container's ipc namespace shares its /dev/shm too (podman, docker and
+ * CRI bind the same host tmpfs into both, which cannot be shared into a VM: DevShm on the host makes it a
+ * tmpfs here). Any other container's is made in the agent's namespace, where a later member can reach it
+ * (a mount in another container's namespace cannot be bound). In host mode and with a user namespace of
+ * its own (which cannot share ipc), the container makes its own. */
+static int pod_shm(struct container *c, json_t *req, json_t *mounts, int userns, const char **shm, char *err,
+                   size_t errlen) {
+    *shm = NULL;
+    if (!g_cfg.guest || !mounts || userns) return 0;
+    const char *ipc = json_string_value(json_object_get(json_object_get(req, "join"), "ipc"));
+    struct container *o = ipc ? container_find(ipc) : NULL;
+    if (o && o->shm[0]) {
+        snprintf(c->shm, sizeof c->shm, "%s", o->shm);
+        *shm = c->shm;
+        return 0;
+    }
+    char path[sizeof c->shm];
+    if (snprintf(path, sizeof path, "/run/hull/shm/%s", c->id) >= (int)sizeof path) return 0;
+    int made = shm_make(mounts, path, err, errlen);
+    if (made < 0) return -1;
+    if (made) {
+        snprintf(c->shm, sizeof c->shm, "%s", path);
+        c->shm_own = 1;
+        *shm = c->shm;
+    }
+    return 0;
+}
+
 /* create's "root": where in the share this container's root is (a pod member's own folder, which the host
  * binds there), a relative path of plain names; absent, the share itself. */
 static int root_in_share(struct container *c, json_t *root, char *err, size_t errlen) {
@@ -349,7 +377,9 @@ static struct process *spawn(struct container *c, const char *exec_id, json_t *r
     if (a.userns < 0) goto out;
     pid_t pid;
     if (is_init) {
-        if (join_pod_namespaces(json_object_get(req, "join"), a.userns, nsfd, err, errlen) < 0) goto out;
+        if (join_pod_namespaces(json_object_get(req, "join"), a.userns, nsfd, err, errlen) < 0 ||
+            pod_shm(c, req, a.mounts, a.userns, &a.shm, err, errlen) < 0)
+            goto out;
         a.ns_fds[2] = nsfd[2];
         a.ns_fds[3] = nsfd[3];
         /* The pod's hostname is the pod's: a member that shares its uts namespace does not set it. */
@@ -490,6 +520,13 @@ static int mount_volumes(struct container *c, json_t *shares, char *err, size_t 
             return -1;
         }
         json_array_append_new(c->volumes, json_string(path));
+        /* The agent's namespace stands for the host's: with the volume in a peer group of its own, a bind of
+         * it in the container (whose tree is made a slave) is a slave of it, and slave, shared, private or
+         * unbindable on the bind then show in mountinfo as runc's do on a host whose mounts are shared. */
+        if (mount(NULL, path, NULL, MS_SHARED, NULL) < 0) {
+            snprintf(err, errlen, "volume %s: make shared: %s", tag, strerror(errno));
+            return -1;
+        }
     }
     return 0;
 }
@@ -508,6 +545,8 @@ static void unmount_volumes(struct container *c) {
 static void remove_container(struct container *c) {
     char path[1100];
     unmount_volumes(c);
+    /* A member still running keeps its bind of it. */
+    if (c->shm_own && umount2(c->shm, MNT_DETACH) == 0) rmdir(c->shm);
     snprintf(path, sizeof path, "%s/root", c->dir);
     rmdir(path);
     rmdir(c->dir);

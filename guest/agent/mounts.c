@@ -1,4 +1,5 @@
 /* The container's mounts: OCI mount objects, or the default set a container expects. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -21,7 +22,27 @@ static const struct { const char *name; int clear; unsigned long flag; } FLAGS[]
     {"diratime", 1, MS_NODIRATIME}, {"nodiratime", 0, MS_NODIRATIME}, {"relatime", 0, MS_RELATIME},
     {"norelatime", 1, MS_RELATIME}, {"strictatime", 0, MS_STRICTATIME}, {"nostrictatime", 1, MS_STRICTATIME},
     {"bind", 0, MS_BIND}, {"rbind", 0, MS_BIND | MS_REC}, {"defaults", 0, 0},
-    {"nosymfollow", 0, MS_NOSYMFOLLOW}, {"symfollow", 1, MS_NOSYMFOLLOW},
+    {"nosymfollow", 0, MS_NOSYMFOLLOW}, {"symfollow", 1, MS_NOSYMFOLLOW}, {"acl", 0, MS_POSIXACL},
+    {"noacl", 1, MS_POSIXACL}, {"dirsync", 0, MS_DIRSYNC}, {"iversion", 0, MS_I_VERSION},
+    {"noiversion", 1, MS_I_VERSION}, {"lazytime", 0, MS_LAZYTIME}, {"nolazytime", 1, MS_LAZYTIME},
+    {"silent", 0, MS_SILENT}, {"loud", 1, MS_SILENT},
+};
+
+/* runc's recursive attributes: mount_setattr(2) with AT_RECURSIVE on the mount and every mount under it.
+ * The atime ones are an enum, not bits: setting one must clear the whole field (mount_setattr(2)); the
+ * "back to the default" ones (ratime, rnostrictatime) set relatime, which is 0; rnorelatime, as runc's,
+ * changes nothing. */
+static const struct { const char *name; unsigned long long set, clr; } RECURSIVE[] = {
+    {"rro", MOUNT_ATTR_RDONLY, 0}, {"rrw", 0, MOUNT_ATTR_RDONLY},
+    {"rnosuid", MOUNT_ATTR_NOSUID, 0}, {"rsuid", 0, MOUNT_ATTR_NOSUID},
+    {"rnodev", MOUNT_ATTR_NODEV, 0}, {"rdev", 0, MOUNT_ATTR_NODEV},
+    {"rnoexec", MOUNT_ATTR_NOEXEC, 0}, {"rexec", 0, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", MOUNT_ATTR_NODIRATIME, 0}, {"rdiratime", 0, MOUNT_ATTR_NODIRATIME},
+    {"rrelatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME}, {"rnorelatime", 0, 0},
+    {"rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME}, {"ratime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+    {"rnostrictatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0}, {"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
 static const struct { const char *name; unsigned long flag; } PROPAGATION[] = {
@@ -86,6 +107,92 @@ static int cgroup_over_cgroup(const char *target, const char *fstype, unsigned l
     return 0;
 }
 
+/* One entry of a tmpcopyup copy, made in dst as it is in src (owner before mode: chown clears set-id bits). */
+static int copy_tree(int src, int dst);
+
+static int copy_entry(int src, int dst, const char *name, const struct stat *st) {
+    int rc = 0;
+    if (S_ISDIR(st->st_mode)) {
+        if (mkdirat(dst, name, 0700) < 0) return -1;
+        int s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        rc = s < 0 || d < 0 ? -1 : copy_tree(s, d);
+        if (s >= 0) close(s);
+        if (d >= 0) close(d);
+    } else if (S_ISREG(st->st_mode)) {
+        int s = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        int d = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        char buf[65536];
+        ssize_t n = 0;
+        while (s >= 0 && d >= 0 && (n = read(s, buf, sizeof buf)) > 0)
+            if (write(d, buf, (size_t)n) != n) n = -1;
+        rc = s < 0 || d < 0 || n < 0 ? -1 : 0;
+        if (s >= 0) close(s);
+        if (d >= 0) close(d);
+    } else if (S_ISLNK(st->st_mode)) {
+        char link[PATH_MAX];
+        ssize_t n = readlinkat(src, name, link, sizeof link - 1);
+        if (n < 0) return -1;
+        link[n] = 0;
+        rc = symlinkat(link, dst, name);
+    } else {
+        rc = mknodat(dst, name, st->st_mode, st->st_rdev);
+    }
+    if (rc < 0 || fchownat(dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+    if (!S_ISLNK(st->st_mode) && fchmodat(dst, name, st->st_mode & 07777, 0) < 0) return -1;
+    struct timespec times[2] = {st->st_atim, st->st_mtim};
+    return utimensat(dst, name, times, AT_SYMLINK_NOFOLLOW);
+}
+
+static int copy_tree(int src, int dst) {
+    int fd = dup(src);
+    DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+    if (!dir) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(dir))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        struct stat st;
+        rc = fstatat(src, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : copy_entry(src, dst, e->d_name, &st);
+    }
+    closedir(dir);
+    return rc;
+}
+
+/* tmpcopyup (runc's extension): the folder the image has at the target is opened first, the tmpfs mounted
+ * over it, and what the folder holds copied in through that descriptor, so the workload finds the image's
+ * files there (modes, owners, times, symlinks kept). Nothing is made outside the target: a container
+ * with a user namespace can do it too. */
+static int tmpfs_copyup(const char *source, const char *dest, const char *target, unsigned long flags,
+                        const char *data, char *err, size_t errlen) {
+    const char *step = "open the image's folder";
+    int below = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC), top = -1, rc = -1;
+    if (below < 0) goto failed;
+    step = "mount";
+    if (mount(source ? source : "tmpfs", target, "tmpfs", flags & ~MS_RDONLY, data[0] ? data : NULL) < 0) goto failed;
+    step = "copy";
+    rc = (top = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ? -1 : copy_tree(below, top);
+    if (rc == 0 && (flags & MS_RDONLY)) {
+        step = "read-only remount";
+        rc = mount(NULL, target, NULL, MS_REMOUNT | flags, data[0] ? data : NULL);
+    }
+    if (rc < 0) {
+        int e = errno;
+        if (top >= 0) close(top);
+        top = -1;
+        umount2(target, MNT_DETACH);
+        errno = e;
+    }
+failed:
+    if (rc < 0) snprintf(err, errlen, "mount tmpfs on %s (tmpcopyup, %s): %s", dest, step, strerror(errno));
+    if (below >= 0) close(below);
+    if (top >= 0) close(top);
+    return rc;
+}
+
 int propagation_flag(const char *name, unsigned long *out) {
     for (size_t k = 0; name && k < sizeof PROPAGATION / sizeof PROPAGATION[0]; k++)
         if (strcmp(PROPAGATION[k].name, name) == 0) {
@@ -95,7 +202,93 @@ int propagation_flag(const char *name, unsigned long *out) {
     return -1;
 }
 
-static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
+/* One mount's options as runc reads them: mount(2) flags, propagation changes (applied in order, as runc
+ * does), recursive attributes, tmpcopyup, and the rest as the file system's data. */
+struct mount_opts {
+    unsigned long flags;
+    unsigned long prop[8];
+    size_t nprop;
+    struct mount_attr rec;
+    int copyup;
+    char data[1024];
+};
+
+static int parse_options(json_t *m, const char *dest, struct mount_opts *mo, char *err, size_t errlen) {
+    memset(mo, 0, sizeof *mo);
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(m, "options"), i, o) {
+        const char *opt = json_string_value(o);
+        int known = 0;
+        if (!opt) continue;
+        if (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0) {
+            snprintf(err, errlen, "mount %s: option %s (an id-mapped mount) is not supported: the guest's shares "
+                     "(virtio-fs, 9p) cannot be id-mapped", dest, opt);
+            return -1;
+        }
+        if (strcmp(opt, "tmpcopyup") == 0) {
+            mo->copyup = 1;
+            continue;
+        }
+        for (size_t k = 0; k < sizeof RECURSIVE / sizeof RECURSIVE[0]; k++) {
+            if (strcmp(opt, RECURSIVE[k].name) == 0) {
+                /* The last of a pair wins, as with the flags. */
+                mo->rec.attr_set = (mo->rec.attr_set & ~(RECURSIVE[k].clr & ~MOUNT_ATTR__ATIME)) | RECURSIVE[k].set;
+                mo->rec.attr_clr = (mo->rec.attr_clr & ~RECURSIVE[k].set) | RECURSIVE[k].clr;
+                known = 1;
+            }
+        }
+        for (size_t k = 0; k < sizeof FLAGS / sizeof FLAGS[0]; k++) {
+            if (strcmp(opt, FLAGS[k].name) == 0) {
+                if (FLAGS[k].clear) mo->flags &= ~FLAGS[k].flag;
+                else mo->flags |= FLAGS[k].flag;
+                known = 1;
+            }
+        }
+        unsigned long prop;
+        if (propagation_flag(opt, &prop) == 0) {
+            if (mo->nprop == sizeof mo->prop / sizeof mo->prop[0]) {
+                snprintf(err, errlen, "mount %s: too many propagation options", dest);
+                return -1;
+            }
+            mo->prop[mo->nprop++] = prop;
+            known = 1;
+        }
+        if (!known) {
+            size_t used = strlen(mo->data);
+            snprintf(mo->data + used, sizeof mo->data - used, "%s%s", used ? "," : "", opt);
+        }
+    }
+    if (json_string_value(json_object_get(m, "type")) && strcmp(json_string_value(json_object_get(m, "type")), "bind") == 0)
+        mo->flags |= MS_BIND;
+    return 0;
+}
+
+static int is_shm_tmpfs(json_t *m) {
+    const char *dest = json_string_value(json_object_get(m, "destination"));
+    const char *type = json_string_value(json_object_get(m, "type"));
+    return dest && type && strcmp(dest, "/dev/shm") == 0 && strcmp(type, "tmpfs") == 0;
+}
+
+int shm_make(json_t *mounts, const char *path, char *err, size_t errlen) {
+    size_t i;
+    json_t *m;
+    json_array_foreach(mounts, i, m) {
+        if (!is_shm_tmpfs(m)) continue;
+        struct mount_opts mo;
+        if (parse_options(m, "/dev/shm", &mo, err, errlen) < 0) return -1;
+        mkdirs(path);
+        if (mount("shm", path, "tmpfs", mo.flags & ~(MS_BIND | MS_REC | MS_REMOUNT), mo.data[0] ? mo.data : NULL) < 0) {
+            snprintf(err, errlen, "mount tmpfs on /dev/shm: %s", strerror(errno));
+            rmdir(path);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static int mount_one(const char *root, json_t *m, const char *shm, char *err, size_t errlen) {
     const char *dest = json_string_value(json_object_get(m, "destination"));
     const char *type = json_string_value(json_object_get(m, "type"));
     const char *source = json_string_value(json_object_get(m, "source"));
@@ -103,35 +296,27 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
         snprintf(err, errlen, "mount destination '%s' must be an absolute path without '..'", dest ? dest : "");
         return -1;
     }
-    unsigned long flags = 0, prop = 0;
-    char data[1024] = "";
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(m, "options"), i, o) {
-        const char *opt = json_string_value(o);
-        int known = 0;
-        for (size_t k = 0; opt && k < sizeof FLAGS / sizeof FLAGS[0]; k++) {
-            if (strcmp(opt, FLAGS[k].name) == 0) {
-                if (FLAGS[k].clear) flags &= ~FLAGS[k].flag;
-                else flags |= FLAGS[k].flag;
-                known = 1;
-            }
-        }
-        for (size_t k = 0; opt && k < sizeof PROPAGATION / sizeof PROPAGATION[0]; k++) {
-            if (strcmp(opt, PROPAGATION[k].name) == 0) {
-                prop |= PROPAGATION[k].flag;
-                known = 1;
-            }
-        }
-        if (!known && opt) {
-            size_t used = strlen(data);
-            snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", opt);
-        }
+    struct mount_opts mo;
+    if (parse_options(m, dest, &mo, err, errlen) < 0) return -1;
+    /* The pod's /dev/shm, made in the agent's namespace: bound instead of a tmpfs of the container's own. */
+    if (shm && is_shm_tmpfs(m)) {
+        type = "bind";
+        source = shm;
+        mo.flags = (mo.flags | MS_BIND) & ~MS_REC;
+        mo.copyup = 0;
     }
-    if (type && strcmp(type, "bind") == 0) flags |= MS_BIND;
+    unsigned long flags = mo.flags;
+    char *data = mo.data;
     char target[PATH_MAX];
     snprintf(target, sizeof target, "%s%s", root, dest);
     struct stat st;
+    int is_tmpfs = !(flags & MS_BIND) && type && strcmp(type, "tmpfs") == 0;
+    /* runc's rule: a tmpfs on a folder the image has starts with that folder's mode (a mode= given wins). */
+    if (is_tmpfs && stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+        char with_mode[sizeof mo.data + 16];
+        int n = snprintf(with_mode, sizeof with_mode, "mode=%04o%s%s", st.st_mode & 07777, data[0] ? "," : "", data);
+        if (n < (int)sizeof mo.data) memcpy(data, with_mode, (size_t)n + 1);
+    }
     if ((flags & MS_BIND) && source && stat(source, &st) == 0 && !S_ISDIR(st.st_mode)) {
         char parent[PATH_MAX];
         snprintf(parent, sizeof parent, "%s", target);
@@ -153,7 +338,9 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
     } else {
         /* The guest runs cgroup v2 only: a v1 "cgroup" mount gets the unified hierarchy. */
         const char *fstype = type && strcmp(type, "cgroup") == 0 ? "cgroup2" : type;
-        if (mount(source ? source : fstype, target, fstype, flags, data[0] ? data : NULL) < 0 &&
+        if (is_tmpfs && mo.copyup) {
+            if (tmpfs_copyup(source, dest, target, flags, data, err, errlen) < 0) return -1;
+        } else if (mount(source ? source : fstype, target, fstype, flags, data[0] ? data : NULL) < 0 &&
             !(errno == EBUSY && cgroup_over_cgroup(target, fstype, flags, data))) {
             /* sysfs needs the network namespace's owner: a container with a user namespace in the VM's
              * network namespace gets the agent's /sys bound instead (runc's fallback). */
@@ -163,7 +350,11 @@ static int mount_one(const char *root, json_t *m, char *err, size_t errlen) {
                 goto failed;
         }
     }
-    if (prop && mount(NULL, target, NULL, prop, NULL) < 0) goto failed;
+    if ((mo.rec.attr_set || mo.rec.attr_clr) &&
+        mount_setattr(AT_FDCWD, target, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &mo.rec, sizeof mo.rec) < 0)
+        goto failed;
+    for (size_t k = 0; k < mo.nprop; k++)
+        if (mount(NULL, target, NULL, mo.prop[k], NULL) < 0) goto failed;
     return 0;
 failed:
     snprintf(err, errlen, "mount %s on %s (type %s): %s", source ? source : "none", dest, type ? type : "bind",
@@ -207,7 +398,7 @@ static void populate_dev(const char *root) {
     }
 }
 
-int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, size_t errlen) {
+int mount_setup(const char *root, json_t *mounts, int with_cgroup, const char *shm, char *err, size_t errlen) {
     json_t *defaults = NULL;
     if (!mounts) {
         defaults = json_loads(DEFAULT_MOUNTS, 0, NULL);
@@ -218,7 +409,7 @@ int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, si
     json_t *m;
     int rc = 0;
     json_array_foreach(mounts, i, m) {
-        if (mount_one(root, m, err, errlen) < 0) {
+        if (mount_one(root, m, shm, err, errlen) < 0) {
             rc = -1;
             break;
         }

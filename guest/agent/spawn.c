@@ -291,7 +291,7 @@ static void setup_root(struct spawn_args *a) {
         fail(a->sync, "root from %s: %s", a->share, strerror(errno));
     if (a->readonly && mount(NULL, root, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
         fail(a->sync, "read-only root from %s: %s", a->share, strerror(errno));
-    if (mount_setup(root, a->mounts, a->cgroup[0] != 0, err, sizeof err) < 0 ||
+    if (mount_setup(root, a->mounts, a->cgroup[0] != 0, a->shm, err, sizeof err) < 0 ||
         create_devices(root, json_object_get(a->linux_cfg, "devices"), err, sizeof err) < 0)
         fail(a->sync, "%s", err);
     if (chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)

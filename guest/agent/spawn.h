@@ -17,6 +17,7 @@ struct spawn_args {
     const char *share;     /* the image root */
     const char *dir;       /* the container's folder: root/ lives in it */
     const char *cgroup;    /* the container's cgroup folder, "" for none */
+    const char *shm;       /* create: the tmpfs in the agent's namespace to bind on /dev/shm, or NULL */
     int userns;            /* create: a new user namespace (the agent writes its maps); exec: join it */
     int ns_fds[5];         /* exec: user, mnt, uts, ipc, cgroup of the first process (-1: none to join);
                             * create: uts and ipc of another container of the pod, when it names them */
@@ -61,6 +62,9 @@ int oom_score_apply(pid_t pid, json_t *process, char *err, size_t errlen);
 /* linux.sysctl: the net.* keys (net != 0: they are the VM's network namespace, which the agent shares
  * with the container) or all the others (written by the container's process, in its namespaces). */
 int sysctl_apply(json_t *sysctl, int net, char *err, size_t errlen);
-int mount_setup(const char *root, json_t *mounts, int with_cgroup, char *err, size_t errlen);
+/* shm: a tmpfs in the agent's namespace bound as the /dev/shm tmpfs of mounts (a pod's shared one), or NULL. */
+int mount_setup(const char *root, json_t *mounts, int with_cgroup, const char *shm, char *err, size_t errlen);
+/* The /dev/shm tmpfs of mounts made at path, in the agent's namespace: 1 made, 0 mounts has none, -1 error. */
+int shm_make(json_t *mounts, const char *path, char *err, size_t errlen);
 
 #endif

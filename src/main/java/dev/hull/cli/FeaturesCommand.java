@@ -15,10 +15,15 @@ final class FeaturesCommand implements Callable<Integer> {
         return Syntax.command("features", "Print the OCI features JSON: what this runtime supports.");
     }
 
-    static final List<String> MOUNT_OPTIONS = List.of("async", "atime", "bind", "defaults", "dev", "diratime",
-            "exec", "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime",
-            "nosuid", "private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "rw",
-            "shared", "slave", "strictatime", "suid", "sync", "unbindable", "runbindable");
+    /** What the guest agent reads (guest/agent/mounts.c): runc's list less idmap and ridmap. */
+    static final List<String> MOUNT_OPTIONS = List.of("acl", "async", "atime", "bind", "defaults", "dev", "diratime",
+            "dirsync", "exec", "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime",
+            "noexec", "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow",
+            "private", "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime",
+            "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro",
+            "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow",
+            "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync",
+            "tmpcopyup", "unbindable");
 
     @Override
     public Integer call() throws Exception {

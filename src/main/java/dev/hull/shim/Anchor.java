@@ -60,7 +60,7 @@ public final class Anchor {
             args.add("--readonly");
         }
         for (Mount m : visibleBinds(spec.mounts())) {
-            boolean ro = m.options() != null && m.options().contains("ro");
+            boolean ro = Volumes.readOnly(m);
             args.addAll(List.of("--bind", Path.of(m.source()).toAbsolutePath().normalize().toString(),
                     m.destination(), ro ? "ro" : "rw"));
         }

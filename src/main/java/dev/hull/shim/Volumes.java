@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns config.json's mounts into what the guest can do. Kernel file systems (proc, tmpfs, devpts,
@@ -56,8 +57,13 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
                 continue;
             }
             Path source = Path.of(m.source()).toAbsolutePath().normalize();
+            Optional<Mount> shm = DevShm.asGuestTmpfs(m, source);
+            if (shm.isPresent()) {
+                out.add(shm.get());
+                continue;
+            }
             boolean dir = Files.isDirectory(source);
-            boolean ro = m.options() != null && m.options().contains("ro");
+            boolean ro = readOnly(m);
             String guest;
             if (!dir && staging != null) {
                 Path placeholder = files.computeIfAbsent(source,
@@ -103,7 +109,12 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
             if (!Files.exists(source)) {
                 throw new IOException("mount " + m.destination() + ": its source " + source + " does not exist");
             }
-            boolean ro = m.options() != null && m.options().contains("ro");
+            Optional<Mount> shm = DevShm.asGuestTmpfs(m, source);
+            if (shm.isPresent()) {
+                out.add(shm.get());
+                continue;
+            }
+            boolean ro = readOnly(m);
             out.add(new Mount(m.destination(), "bind", share.addVolume(id, n++, source, ro), m.options()));
         }
         return new Volumes(List.copyOf(out), List.of(), Map.of());
@@ -139,6 +150,11 @@ public record Volumes(List<Mount> mounts, List<Share> shares, Map<Path, Path> fi
         });
         argv.add("--");
         return argv;
+    }
+
+    /** ro, or runc's recursive rro: qemu's end of the share may refuse writes too. */
+    static boolean readOnly(Mount m) {
+        return m.options() != null && (m.options().contains("ro") || m.options().contains("rro"));
     }
 
     static boolean isBind(Mount m) {

@@ -2,6 +2,7 @@ package dev.hull.shim;
 
 import dev.hull.error.BadInputException;
 import dev.hull.oci.Mount;
+import dev.hull.sys.Mounts;
 import dev.hull.vm.Share;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 class VolumesTest {
     @TempDir
@@ -38,6 +40,30 @@ class VolumesTest {
         assertThat(prefix).startsWith("nsenter", "--net=/x", "--", "unshare", "--mount").endsWith(
                 userdata.resolve("hosts").toString(), staging.resolve("f0-hosts").toString(),
                 userdata.resolve("resolv.conf").toString(), staging.resolve("f1-resolv.conf").toString(), "--");
+    }
+
+    /**
+     * podman's /dev/shm, a tmpfs it mounts (the host's own /dev/shm here), becomes a guest tmpfs of its size
+     * and mode; a folder inside a tmpfs is no manager's /dev/shm and stays a share.
+     */
+    @Test
+    void aTmpfsBoundOnDevShmBecomesAGuestTmpfsOfItsSize() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        assumeThat(Files.isDirectory(shm) && "tmpfs".equals(Files.getFileStore(shm).type())
+                && Mounts.under(shm).contains(shm)).as("the host's /dev/shm is a tmpfs mount").isTrue();
+        Volumes v = Volumes.plan(List.of(
+                new Mount("/dev/shm", "bind", shm.toString(), List.of("bind", "rprivate", "nosuid", "noexec"))));
+        assertThat(v.shares()).isEmpty();
+        assertThat(v.mounts()).containsExactly(new Mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec",
+                "mode=1777", "size=" + Files.getFileStore(shm).getTotalSpace())));
+        Path inside = Files.createTempDirectory(shm, "hull-volumes-test");
+        try {
+            Volumes folder = Volumes.plan(List.of(new Mount("/dev/shm", "bind", inside.toString(), List.of("rbind"))));
+            assertThat(folder.mounts().get(0).type()).isEqualTo("bind");
+            assertThat(folder.shares()).hasSize(1);
+        } finally {
+            Files.delete(inside);
+        }
     }
 
     @Test

@@ -134,6 +134,42 @@ class PodmanE2EIT {
     }
 
     /**
+     * --read-only leaves the image read-only with tmpfs /tmp, /var/tmp and /run; --tmpfs mounts carry podman's
+     * tmpcopyup: the tmpfs starts with the image's files there (owners and symlinks kept).
+     */
+    @Test
+    void readOnlyAndTmpfsRunWithTheImagesFilesCopiedUp() throws Exception {
+        Out ro = run("run", "--rm", "--network", "none", "--read-only", IMAGE, "sh", "-c",
+                "(touch /written) 2>/dev/null && echo WRITABLE || echo read-only; echo ok > /tmp/t && cat /tmp/t");
+        assertThat(ro.code()).as(ro.stderr()).isZero();
+        assertThat(ro.stdout()).isEqualTo("read-only\nok\n");
+        Out tmpfs = run("run", "--rm", "--network", "none", "--tmpfs", "/home", "--tmpfs", "/usr/bin", IMAGE, "sh",
+                "-c", "stat -c '%n %u %F' /home/user; readlink /usr/bin/wget;"
+                        + " grep -E ' /(home|usr/bin) ' /proc/mounts | cut -d' ' -f2,3");
+        assertThat(tmpfs.code()).as(tmpfs.stderr()).isZero();
+        assertThat(tmpfs.stdout()).isEqualTo("""
+                /home/user 1000 directory
+                ../../bin/busybox
+                /home tmpfs
+                /usr/bin tmpfs
+                """);
+    }
+
+    /**
+     * podman binds a tmpfs of its own, sized by --shm-size, on /dev/shm: in the VM it is a tmpfs of that size,
+     * in which shm_open and a shared mmap work (Python's multiprocessing, PostgreSQL).
+     */
+    @Test
+    void posixSharedMemoryWorksAndDevShmHasPodmansSize() throws Exception {
+        Path check = shmCheck();
+        Out r = run("run", "--rm", "--network", "none", "--shm-size", "96m", "-v", check + ":/bin/shm-check:ro",
+                IMAGE, "sh", "-c", "shm-check; df -k /dev/shm | tail -1 | awk '{print $2}';"
+                        + " grep ' /dev/shm ' /proc/mounts | cut -d' ' -f3");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("shm: mapped and shared\n98304\ntmpfs\n");
+    }
+
+    /**
      * podman cp and top on a running container go through /proc/PID, PID being the container's pid: they
      * reach the container's root and its volumes, and neither the host's files nor its processes.
      */
@@ -191,13 +227,8 @@ class PodmanE2EIT {
                 podman("run", "--rm", "-it", "--network", "none", IMAGE, "sh"));
     }
 
-    /**
-     * A podman pod: the infra container boots the VM, each member is created inside it (podman names the
-     * infra's namespaces by its pid and marks members with CRI-O's SandboxID), and they reach each other
-     * on localhost.
-     */
-    @Test
-    void aPodIsOneVmAndItsMembersReachEachOtherOnLocalhost() throws Exception {
+    /** A pod whose infra container is busybox sleeping (podman's own pause image is not offline). */
+    private static void createPod(String name) throws Exception {
         Path tar = dir.resolve("pause.tar");
         Path extra = Files.createDirectories(dir.resolve("pause-extra"));
         Files.writeString(extra.resolve("pause"), "#!/bin/sh\nexec sleep 2147483647\n");
@@ -206,9 +237,48 @@ class PodmanE2EIT {
                 + " . && tar -rf " + tar + " -C " + extra + " ./pause").inheritIO().start();
         assertThat(t.waitFor()).isZero();
         assertThat(run("import", tar.toString(), "localhost/hull-pause:e2e").code()).isZero();
-        Out pod = run("pod", "create", "--name", "p1", "--infra-image", "localhost/hull-pause:e2e",
+        Out pod = run("pod", "create", "--name", name, "--infra-image", "localhost/hull-pause:e2e",
                 "--infra-command", "/pause");
         assertThat(pod.code()).as(pod.stderr()).isZero();
+    }
+
+    /** tests/fixtures/shm-check.c, static, in the test folder (busybox has no shm_open or mmap applet). */
+    private static Path shmCheck() throws Exception {
+        Path check = dir.resolve("shm-check");
+        Process cc = new ProcessBuilder("cc", "-static", "-O2", "-o", check.toString(),
+                TestAssets.projectDir().resolve("tests/fixtures/shm-check.c").toString())
+                .redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes());
+        assertThat(cc.waitFor()).as("cc shm-check.c: " + ccOut).isZero();
+        return check;
+    }
+
+    /**
+     * The members of a pod share its ipc namespace and so its /dev/shm (podman binds the infra container's
+     * into each): a tmpfs in the guest, in which what one writes the other reads and shared memory maps.
+     */
+    @Test
+    void podMembersShareDevShm() throws Exception {
+        createPod("p2");
+        Path check = shmCheck();
+        Out writer = run("run", "-d", "--pod", "p2", "--name", "writer", IMAGE, "sh", "-c",
+                "echo from-the-writer > /dev/shm/note; exec sleep 1000");
+        assertThat(writer.code()).as(writer.stderr()).isZero();
+        Out reader = run("run", "--rm", "--pod", "p2", "-v", check + ":/bin/shm-check:ro", IMAGE, "sh", "-c",
+                "shm-check; for i in 1 2 3 4 5 6 7 8 9 10; do [ -f /dev/shm/note ] && break; sleep 0.5; done;"
+                        + " cat /dev/shm/note; grep ' /dev/shm ' /proc/mounts | cut -d' ' -f3");
+        assertThat(reader.code()).as(reader.stderr()).isZero();
+        assertThat(reader.stdout()).isEqualTo("shm: mapped and shared\nfrom-the-writer\ntmpfs\n");
+    }
+
+    /**
+     * A podman pod: the infra container boots the VM, each member is created inside it (podman names the
+     * infra's namespaces by its pid and marks members with CRI-O's SandboxID), and they reach each other
+     * on localhost.
+     */
+    @Test
+    void aPodIsOneVmAndItsMembersReachEachOtherOnLocalhost() throws Exception {
+        createPod("p1");
         Out server = run("run", "-d", "--pod", "p1", "--name", "server", IMAGE, "sh", "-c",
                 "mkdir -p /www && echo served-in-the-pod > /www/index.html && exec httpd -f -p 8080 -h /www");
         assertThat(server.code()).as(server.stderr()).isZero();
