@@ -91,10 +91,13 @@ void forward_stream_done(struct stream *s) {
     }
 }
 
-/* The host's CLOSE on the out stream: nobody reads what the server sends any more. */
+/* The host's CLOSE on the out stream: nobody reads what the server sends any more. The CLOSE back comes
+ * after every DATA frame already queued, so the host knows when none is left in flight. */
 void forward_abandon_output(struct stream *s) {
+    if (s->ended) return;
     s->ended = 1;
     stream_close_fd(s);
+    send_frame(F_CLOSE, s->id, NULL, 0);
 }
 
 static void forward_free(struct forward *f) {

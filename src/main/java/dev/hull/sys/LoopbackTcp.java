@@ -18,6 +18,7 @@ public final class LoopbackTcp {
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1;
     private static final int SO_REUSEADDR = 2;
+    private static final int SO_LINGER = 13;
     private static final int SOL_IP = 0;
     /** linux/netfilter_ipv4.h: the destination a NAT rule rewrote. */
     private static final int SO_ORIGINAL_DST = 80;
@@ -55,6 +56,11 @@ public final class LoopbackTcp {
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
         static final MethodHandle SHUTDOWN = Native.withErrno("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    /** Where {@link #recv} and {@link #sendAll} leave errno: one per thread that calls them. */
+    public static MemorySegment callState(Arena arena) {
+        return arena.allocate(Native.CALL_STATE);
     }
 
     /** A listening socket on 127.0.0.1 at a port the kernel picked. */
@@ -190,6 +196,18 @@ public final class LoopbackTcp {
     public static void shutdown(int fd, boolean both) {
         try (Arena a = Arena.ofConfined()) {
             int ignored = (int) H.SHUTDOWN.invokeExact(a.allocate(Native.CALL_STATE), fd, both ? SHUT_RDWR : SHUT_WR);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Closes with a reset, as a refused connection looks to its client (SO_LINGER of 0). */
+    public static void reset(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment linger = a.allocate(8, 4);
+            linger.set(ValueLayout.JAVA_INT, 0, 1);
+            int ignored = (int) H.SETSOCKOPT.invokeExact(a.allocate(Native.CALL_STATE), fd, SOL_SOCKET, SO_LINGER,
+                    linger, 8);
         } catch (Throwable t) {
             throw unexpected(t);
         }
