@@ -39,6 +39,7 @@ final class PortForwarder {
     private final AgentClient agent;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
+    private boolean ruleAdded;
 
     private PortForwarder(LoopbackTcp.Listener listener, AgentClient agent) {
         this.listener = listener;
@@ -63,15 +64,28 @@ final class PortForwarder {
             return null;
         }
         PortForwarder f = new PortForwarder(listener, agent);
-        try {
-            f.tool.run(f.rule("-A"));
-        } catch (NetException e) {
-            LoopbackTcp.close(listener.fd());
-            Log.warn("no port forwarding into the VM: " + e.getMessage());
-            return null;
-        }
-        Thread.ofPlatform().daemon().name("hull-forward").start(f::acceptLoop);
+        // The rule costs an iptables process (~5 ms): off the create's path. Until it is in, a connection is
+        // refused as before; nothing dials the pod before its containers start.
+        Thread.ofPlatform().daemon().name("hull-forward").start(() -> {
+            if (f.addRule()) {
+                f.acceptLoop();
+            }
+        });
         return f;
+    }
+
+    private synchronized boolean addRule() {
+        if (stopped) {
+            return false;
+        }
+        try {
+            tool.run(rule("-A"));
+            ruleAdded = true;
+            return true;
+        } catch (NetException e) {
+            Log.warn("no port forwarding into the VM: " + e.getMessage());
+            return false;
+        }
     }
 
     /** The caller said the namespace is the container's; a rule in the host's would take its loopback. */
@@ -233,14 +247,20 @@ final class PortForwarder {
 
     /** Stops accepting, ends the connections still open and removes the rule. */
     void stop() {
-        stopped = true;
-        LoopbackTcp.shutdown(listener.fd(), true);
-        LoopbackTcp.close(listener.fd());
-        open.forEach(Socket::shutdownBoth);
-        try {
-            tool.run(rule("-D"));
-        } catch (NetException e) {
-            Log.debug("port forwarding rule: " + e.getMessage());
+        synchronized (this) {
+            stopped = true;
         }
+        LoopbackTcp.shutdown(listener.fd(), true);
+        open.forEach(Socket::shutdownBoth);
+        synchronized (this) {
+            if (ruleAdded) {
+                try {
+                    tool.run(rule("-D"));
+                } catch (NetException e) {
+                    Log.debug("port forwarding rule: " + e.getMessage());
+                }
+            }
+        }
+        LoopbackTcp.close(listener.fd());
     }
 }

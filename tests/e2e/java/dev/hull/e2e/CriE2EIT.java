@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Kubernetes' own path to Hull, without a kubelet: Debian's containerd with its CRI plugin, a runtime
@@ -685,6 +686,8 @@ class CriE2EIT {
     @Test
     @Order(4)
     void portForwardReachesAServerListeningOnThePodsLoopback() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")),
+                "Hull's port forwarding needs Debian's iptables (scripts/install-deps.sh installs it)");
         inPod("forwarded", "7d0c7f2a-0000-4000-8000-000000000004", (pod, ip) -> {
             String server = startContainer(pod, "server", "sh", "-c",
                     "mkdir -p /www && echo forwarded-from-the-pod > /www/pf.txt"
