@@ -117,6 +117,7 @@ final class PortForwarder {
             int port = LoopbackTcp.originalPort(fd);
             if (port < 0 || stopped || open.size() >= MAX_CONNECTIONS) {
                 // Dialled directly, not redirected: nothing says where to; or too many at once.
+                LoopbackTcp.reset(fd);
                 LoopbackTcp.close(fd);
                 continue;
             }
