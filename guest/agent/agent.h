@@ -31,7 +31,7 @@ enum frame_type { F_REQUEST = 1, F_RESPONSE = 2, F_EVENT = 3, F_DATA = 4, F_CLOS
  * record in Request.java and golden files (docs/agent-protocol.md, "Adding an agent op"). */
 #define AGENT_OPS(X) \
     X(hello) X(create) X(start) X(exec) X(signal) X(resize) X(wait) X(ps) X(stats) X(update) X(delete) \
-    X(network) X(dns) X(shutdown) X(settime) X(freeze)
+    X(network) X(dns) X(shutdown) X(settime) X(freeze) X(forward)
 #define AGENT_OP_ENUM(name) OP_##name,
 enum agent_op { AGENT_OPS(AGENT_OP_ENUM) OP_COUNT };
 
@@ -110,6 +110,7 @@ struct stream {
     char *buf;            /* in: bytes from the host not yet written to the process */
     size_t len, cap;
     struct process *proc;
+    struct forward *fwd;  /* a forwarded connection's stream (forward.c), or NULL */
     struct stream *next;
 };
 
@@ -161,6 +162,7 @@ void stream_on_credit(uint32_t id, uint32_t bytes);
 void stream_readable(struct stream *s);
 void stream_writable(struct stream *s);
 void stream_close_fd(struct stream *s);
+void stream_release(struct stream *s); /* unlinks and frees it, closing its fd unless shared */
 
 struct container *container_find(const char *id);
 struct process *process_find(const char *container, const char *exec_id);
@@ -215,6 +217,14 @@ int dns_relay_fd(void);        /* -1 until started */
 int dns_relay_start(const char *address, char *err, size_t errlen);
 void dns_on_readable(void);
 int dns_answer(json_t *req, char *err, size_t errlen);
+
+/* ---- port forwarding: TCP to the guest's 127.0.0.1 on two streams (forward.c) ---- */
+struct forward;
+int do_forward(json_t *req, char *err, size_t errlen);
+void forward_stream_done(struct stream *s);     /* from stream_close_fd: one direction is over */
+void forward_abandon_output(struct stream *s);  /* the host's CLOSE on the out stream */
+void forward_reap(void);                        /* frees connections over both ways */
+void forward_close_all(void);                   /* the host connection ended */
 
 /* ---- requests (dispatch.c) ---- */
 void dispatch_request(const char *payload, size_t len);

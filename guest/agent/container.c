@@ -777,5 +777,6 @@ int do_delete(const char *id, char *err, size_t errlen) {
 
 void delete_all(void) {
     char err[256];
+    forward_close_all();
     while (g_containers) do_delete(g_containers->id, err, sizeof err);
 }

@@ -103,6 +103,7 @@ void dispatch_request(const char *payload, size_t len) {
         break;
     case OP_delete: answer(id, do_delete(str(req, "container"), err, sizeof err) == 0, NULL, err); break;
     case OP_network: answer(id, do_network(req, err, sizeof err) == 0, NULL, err); break;
+    case OP_forward: answer(id, do_forward(req, err, sizeof err) == 0, NULL, err); break;
     case OP_dns: answer(id, dns_answer(req, err, sizeof err) == 0, NULL, err); break;
     case OP_shutdown:
         delete_all();

@@ -33,6 +33,11 @@ struct stream *stream_new(uint32_t id, int out, int fd, struct process *p) {
 }
 
 void stream_close_fd(struct stream *s) {
+    if (s->fwd) {
+        forward_stream_done(s);
+        s->fd = -1;
+        return;
+    }
     if (s->fd >= 0 && !s->fd_shared) close(s->fd);
     s->fd = -1;
 }
@@ -115,7 +120,10 @@ void stream_on_close(uint32_t id) {
         send_event_error("CLOSE for unknown stream %u", id);
         return;
     }
-    if (s->out) return; /* the host no longer reads it; the process finds out through the window */
+    if (s->out) {
+        if (s->fwd) forward_abandon_output(s);
+        return; /* the host no longer reads it; the process finds out through the window */
+    }
     s->ended = 1;
     if (s->len == 0 && !s->fd_shared) stream_close_fd(s);
 }
@@ -127,7 +135,7 @@ void stream_on_credit(uint32_t id, uint32_t bytes) {
     s->window = bytes > UINT32_MAX - s->window ? UINT32_MAX : s->window + bytes;
 }
 
-static void stream_free(struct stream *s) {
+void stream_release(struct stream *s) {
     if (!s) return;
     stream_close_fd(s);
     for (struct stream **pp = &g_streams; *pp; pp = &(*pp)->next) {
@@ -216,9 +224,9 @@ static void process_free(struct process *p) {
     if (p->out && p->out->fd_shared) p->out->fd = -1;
     if (p->in && p->in->fd_shared) p->in->fd = -1;
     if (p->tty_master >= 0) close(p->tty_master);
-    stream_free(p->in);
-    stream_free(p->out);
-    stream_free(p->err);
+    stream_release(p->in);
+    stream_release(p->out);
+    stream_release(p->err);
     json_decref(p->waiters);
     free(p);
 }

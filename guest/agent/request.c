@@ -32,6 +32,7 @@ static const char *const op_fields[OP_COUNT] = {
     [OP_shutdown] = "",
     [OP_settime] = "realtime:i!",
     [OP_freeze] = "container:s! frozen:b",
+    [OP_forward] = "port:i! in:i! out:i!",
 };
 
 const char *agent_op_fields(enum agent_op op) { return op >= 0 && op < OP_COUNT ? op_fields[op] : NULL; }

@@ -27,6 +27,8 @@ Verbs and their JSON (fields as in api.proto; namespace modes as names, "POD", "
   stop-container         {"container_id": ID, "timeout": 10}
   remove-container       {"container_id": ID}
   list-containers        {"pod_sandbox_id": ID}   (optional filter)
+  port-forward           {"pod_sandbox_id": ID, "port": [8080]}   -> {"url": URL} (tests/cri/portforward.py
+                         speaks to that URL)
 """
 import argparse
 import json
@@ -340,6 +342,11 @@ def exec_sync_request(a):
     return string(1, a["container_id"]) + strings(2, a["cmd"]) + integer(3, a.get("timeout", 0))
 
 
+def port_forward_request(a):
+    # PortForwardRequest: pod_sandbox_id = 1, port = 2 (repeated int32; unpacked, which parsers also take)
+    return string(1, a["pod_sandbox_id"]) + b"".join(tag(2, VARINT) + varint(int(p)) for p in a.get("port", []))
+
+
 def list_containers_request(a):
     # ListContainersRequest: filter = 1 (ContainerFilter: id = 1, pod_sandbox_id = 3)
     return message(1, string(1, a.get("id", "")) + string(3, a.get("pod_sandbox_id", "")))
@@ -456,6 +463,11 @@ def exec_sync_response(f):
             "exit_code": get_int(f, 3)}
 
 
+def port_forward_response(f):
+    # PortForwardResponse: url = 1
+    return {"url": get_string(f, 1)}
+
+
 def list_containers_response(f):
     # ListContainersResponse: containers = 1
     # Container: id = 1, pod_sandbox_id = 2, metadata = 3, image_ref = 5, state = 6, created_at = 7
@@ -482,6 +494,7 @@ VERBS = {
     "stop-container": (RUNTIME + "StopContainer", stop_container_request, empty_response),
     "remove-container": (RUNTIME + "RemoveContainer", container_id_request, empty_response),
     "list-containers": (RUNTIME + "ListContainers", list_containers_request, list_containers_response),
+    "port-forward": (RUNTIME + "PortForward", port_forward_request, port_forward_response),
 }
 
 

@@ -182,6 +182,35 @@ public final class AgentClient implements AutoCloseable, FrameSender {
         call(new Request.Freeze(container, frozen), Results.Empty.class, timeout);
     }
 
+    /**
+     * Opens a TCP connection to 127.0.0.1:{@code port} in the guest (its pod's network namespace): what the
+     * server sends goes to {@code sink}, what is written to the answer's {@link ProcessStreams#stdin()} reaches
+     * it, and closing that stdin half-closes the connection. {@link #forget} the streams once both are over.
+     */
+    public ProcessStreams forward(int port, OutputStream sink, Duration timeout) throws IOException,
+            TimeoutException {
+        ProcessStreams s = streams(sink, null, true);
+        try {
+            call(new Request.Forward(port, s.wire().stdin(), s.wire().stdout()), Results.Empty.class, timeout);
+        } catch (AgentException e) {
+            forget(s);
+            throw e;
+        }
+        return s;
+    }
+
+    /**
+     * Drops the host's record of streams that are over (or that the agent refused), so that a VM that
+     * forwards many connections does not keep one per connection; an output still running is ended.
+     */
+    public void forget(ProcessStreams s) {
+        inputs.remove(s.wire().stdin());
+        OutputRelay out = outputs.remove(s.wire().stdout());
+        if (out != null) {
+            out.end();
+        }
+    }
+
     public void shutdown(Duration timeout) throws IOException, TimeoutException {
         call(new Request.Shutdown(), Results.Empty.class, timeout);
     }

@@ -52,6 +52,11 @@ public final class ProcessStreams {
         outputs.forEach(OutputRelay::closeSink);
     }
 
+    /** Completes once every output stream has ended and its bytes are in its sink. */
+    public CompletableFuture<Void> outputDone() {
+        return CompletableFuture.allOf(outputs.stream().map(OutputRelay::done).toArray(CompletableFuture[]::new));
+    }
+
     /** Waits until every output stream has ended and its bytes are in its sink. */
     public void awaitOutput(Duration timeout) throws IOException, TimeoutException {
         CompletableFuture<?> all = CompletableFuture.allOf(

@@ -120,4 +120,11 @@ public sealed interface Request {
     /** Freezes ({@code frozen}) or thaws every process of the container (its guest cgroup). */
     record Freeze(String container, boolean frozen) implements Request {
     }
+
+    /**
+     * A TCP connection to 127.0.0.1:{@code port} in the guest: the host's bytes for it go on stream
+     * {@code in}, the server's come back on stream {@code out}.
+     */
+    record Forward(int port, int in, int out) implements Request {
+    }
 }

@@ -53,6 +53,8 @@ public final class PodVm {
     /** The first container's volumes, planned with the VM (its 9p shares are the VM's). */
     private final Volumes firstVolumes;
     private final Map<String, GuestContainer> containers = new ConcurrentHashMap<>();
+    /** Connections to the namespace's 127.0.0.1 carried into the guest; null where there are none. */
+    private volatile PortForwarder forwarder;
     /** The whole VM is stopped (QMP stop): only when its one container is paused. */
     private boolean stopped;
 
@@ -138,6 +140,10 @@ public final class PodVm {
             }
             net.configureGuest(agent, REQUEST, dnsRelay);
             PodVm pod = new PodVm(id, vm, agent, net, share, runDir, resolved, config, volumes);
+            // Only in the container's own namespace: in the host's the rule would take the host's loopback.
+            if (inNetns && Host.isRoot()) {
+                pod.forwarder = PortForwarder.start(agent);
+            }
             ClockWatch.start(CLOCK_SYNC, pod::onHostClock);
             return pod;
         } catch (Exception e) {
@@ -291,6 +297,7 @@ public final class PodVm {
      * guest, their statuses recorded as killed, their host processes told), then the VM powers off.
      */
     void powerOff(GuestContainer first) throws InterruptedException {
+        stopForwarding();
         for (GuestContainer member : containers()) {
             if (member != first) {
                 member.endWithVm();
@@ -319,8 +326,17 @@ public final class PodVm {
         }
     }
 
+    private void stopForwarding() {
+        PortForwarder f = forwarder;
+        forwarder = null;
+        if (f != null) {
+            f.stop();
+        }
+    }
+
     /** After a failed create of the first container: everything of the VM ends. */
     void abort() {
+        stopForwarding();
         release(vm, agent, net, share);
     }
 

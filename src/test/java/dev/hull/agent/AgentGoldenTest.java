@@ -50,7 +50,8 @@ class AgentGoldenTest {
                 new Request.Network(List.of(new Link("eth0", "02:42:ac:11:00:02", 1500, List.of("172.17.0.2/16"))),
                         List.of(new Route("0.0.0.0/0", "172.17.0.1", "eth0", null, null, false)), "127.0.0.11"),
                 new Request.Dns(17, "AAE="), new Request.Shutdown(),
-                new Request.SetTime(1_764_620_000_123_456_789L), new Request.Freeze("web", true));
+                new Request.SetTime(1_764_620_000_123_456_789L), new Request.Freeze("web", true),
+                new Request.Forward(8080, 6, 7));
         long id = 1;
         for (Request r : list) {
             all.put(r, id++);
@@ -99,7 +100,7 @@ class AgentGoldenTest {
         assertThat(result("settime", Results.TimeSet.class))
                 .isEqualTo(new Results.TimeSet(1_764_619_991_987_654_321L));
         for (String op : List.of("start", "signal", "resize", "update", "delete", "network", "dns", "shutdown",
-                "freeze")) {
+                "freeze", "forward")) {
             assertThat(result(op, Results.Empty.class)).as(op).isEqualTo(new Results.Empty());
             assertThat(GoldenFiles.read(op + ".reply.json").get("result").size()).as(op).isZero();
         }

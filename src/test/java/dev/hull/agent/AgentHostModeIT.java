@@ -10,6 +10,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -311,5 +313,44 @@ class AgentHostModeIT {
 
     private static byte[] sha256(byte[] data) throws Exception {
         return MessageDigest.getInstance("SHA-256").digest(data);
+    }
+
+    /**
+     * forward: a TCP connection to 127.0.0.1:PORT where the agent runs (in a VM, the pod's namespace), bytes
+     * both ways, and each side's end passed on as a half close: the server reads the end of what the host
+     * sent before it answers, and the host's output ends when the server closes.
+     */
+    @Test
+    void forwardCarriesAConnectionBothWaysWithHalfCloses() throws Exception {
+        try (var server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            var received = new ByteArrayOutputStream();
+            ProcessStreams streams = client.forward(server.getLocalPort(), received, T);
+            try (var accepted = server.accept()) {
+                try (var toServer = streams.stdin()) {
+                    toServer.write("ping\n".getBytes(StandardCharsets.UTF_8));
+                }
+                byte[] got = accepted.getInputStream().readAllBytes();
+                assertThat(new String(got, StandardCharsets.UTF_8)).as("what reached the server, to its end")
+                        .isEqualTo("ping\n");
+                accepted.getOutputStream().write("pong\n".getBytes(StandardCharsets.UTF_8));
+            }
+            streams.awaitOutput(T);
+            client.forget(streams);
+            assertThat(received.toString(StandardCharsets.UTF_8)).as("what the server sent back").isEqualTo("pong\n");
+        }
+    }
+
+    /** A port nothing listens on is refused with the kernel's reason; a port out of range is EINVAL. */
+    @Test
+    void forwardToAClosedPortIsRefused() throws Exception {
+        int closed;
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> client.forward(closed, OutputStream.nullOutputStream(), T))
+                .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EFAIL))
+                .hasMessageContaining("connect to 127.0.0.1:" + closed).hasMessageContaining("refused");
+        assertThatThrownBy(() -> client.forward(70000, OutputStream.nullOutputStream(), T))
+                .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL));
     }
 }

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Kubernetes' own path to Hull, without a kubelet: Debian's containerd with its CRI plugin, a runtime
@@ -772,6 +773,41 @@ class CriE2EIT {
             String left = execOk(two, "ps");
             assertThat(left).as("the stopped member's process, seen from the other").doesNotContain("sleep 3601")
                     .contains("sleep 3602");
+        });
+    }
+
+    /**
+     * kubectl port-forward's path (a Kubernetes conformance check): CRI PortForward answers a URL on
+     * containerd's streaming server, and a client speaking the port-forward protocol there reaches a server
+     * of the pod that listens on 127.0.0.1 alone, as under runc: containerd dials 127.0.0.1:PORT in the pod's
+     * network namespace on the host, and Hull carries that connection into the VM. The request's path is
+     * what the server answers with, so one exchange shows the bytes going both ways.
+     */
+    @Test
+    @Order(6)
+    void portForwardReachesAServerListeningOnThePodsLoopback() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")),
+                "Hull's port forwarding needs Debian's iptables (scripts/install-deps.sh installs it)");
+        inPod("forwarded", "7d0c7f2a-0000-4000-8000-000000000004", (pod, ip) -> {
+            String server = startContainer(pod, "server", "sh", "-c",
+                    "mkdir -p /www && echo forwarded-from-the-pod > /www/pf.txt"
+                            + " && exec httpd -f -p 127.0.0.1:8080 -h /www");
+            awaitState(server, "CONTAINER_RUNNING");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (execSync(server, "timeout", "5", "wget", "-qO-", "http://127.0.0.1:8080/pf.txt")
+                    .path("exit_code").asInt() != 0 && System.nanoTime() < end) {
+                Thread.sleep(300);
+            }
+            String url = cri("port-forward", Map.of("pod_sandbox_id", pod.id(), "port", List.of(8080)))
+                    .path("url").asText();
+            assertThat(url).as("PortForward's URL").startsWith("http://");
+            Out r = Commands.run(dir, List.of(PYTHON, TestAssets.projectDir().resolve("tests/cri/portforward.py")
+                    .toString(), url, "8080", "GET /pf.txt HTTP/1.0\r\n\r\n", "--timeout", "30"));
+            assertThat(r.code()).as("the port-forward client: " + r + hullErrors()).isZero();
+            JsonNode got = JSON.readTree(r.stdout());
+            assertThat(got.path("error").asText()).as("the error channel").isEmpty();
+            assertThat(got.path("data").asText()).as("what the pod's server sent back through the forward")
+                    .startsWith("HTTP/1.").contains(" 200 ").endsWith("\r\n\r\nforwarded-from-the-pod\n");
         });
     }
 }
