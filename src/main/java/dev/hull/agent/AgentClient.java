@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  */
 public final class AgentClient implements AutoCloseable, FrameSender {
     static final ObjectMapper JSON = Json.mapper();
+    /** At most this many settime exchanges per setting of the guest's clock (three at least). */
+    static final int CLOCK_EXCHANGES = 8;
 
     private final SocketChannel channel;
     private final Object writeLock = new Object();
@@ -171,10 +173,35 @@ public final class AgentClient implements AutoCloseable, FrameSender {
         call(new Request.Delete(container), Results.Empty.class, timeout);
     }
 
-    /** Sets the guest's wall clock to the host's; returns how far behind (negative: ahead) it was, in ns. */
+    /**
+     * Sets the guest's wall clock to the host's; returns how far behind (negative: ahead) it was, in ns.
+     * A request reaches the agent some time after the host read its clock (~1 ms under TCG), and a clock set
+     * to the time it was sent stays behind by that much. As NTP does, the delay is taken as half the round
+     * trip: the first exchange sets the clock and measures the trip, the next ones send the host's time plus
+     * half the shortest trip seen (the exchange least delayed by scheduling, so the nearest to the path's own
+     * delay), until one that was itself about as short: the last one's own delay is what the clock is left
+     * off by, less the half trip it was sent ahead (the first ones run cold code on both sides).
+     */
     public long setTime(Duration timeout) throws IOException, TimeoutException {
-        Request.SetTime now = Request.SetTime.now();
-        return now.realtime() - call(now, Results.TimeSet.class, timeout).was();
+        long behind = 0;
+        long shortest = Long.MAX_VALUE;
+        for (int i = 0; i < CLOCK_EXCHANGES; i++) {
+            long sent = System.nanoTime();
+            Request.SetTime time = Request.SetTime.ahead(i == 0 ? 0 : shortest / 2);
+            // The answer's arrival as the reader thread sees it: waking this thread is no part of the way
+            // back, and counted in it made the trip look longer than twice the way in.
+            AtomicLong arrived = new AtomicLong();
+            var reply = send(time).whenComplete((r, e) -> arrived.set(System.nanoTime()));
+            long was = await(time, reply, Results.TimeSet.class, timeout).was();
+            long trip = arrived.get() - sent;
+            if (i == 0) {
+                behind = time.realtime() - was;
+            } else if (i > 1 && trip <= shortest + shortest / 4) {
+                break;
+            }
+            shortest = Math.min(shortest, trip);
+        }
+        return behind;
     }
 
     /** Freezes (or thaws) every process of a container; the VM itself keeps running. */
@@ -222,7 +249,11 @@ public final class AgentClient implements AutoCloseable, FrameSender {
 
     /** Sends a request and waits for its answer; an error answer becomes an {@link AgentException}. */
     public <T> T call(Request request, Class<T> resultType, Duration timeout) throws IOException, TimeoutException {
-        CompletableFuture<JsonNode> reply = send(request);
+        return await(request, send(request), resultType, timeout);
+    }
+
+    private static <T> T await(Request request, CompletableFuture<JsonNode> reply, Class<T> resultType,
+            Duration timeout) throws IOException, TimeoutException {
         try {
             return convert(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS), resultType);
         } catch (InterruptedException e) {

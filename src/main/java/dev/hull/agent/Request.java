@@ -112,8 +112,13 @@ public sealed interface Request {
     record SetTime(long realtime) implements Request {
         /** The host's wall clock now. */
         public static SetTime now() {
+            return ahead(0);
+        }
+
+        /** The host's wall clock {@code nanos} from now: when a request sent now will be carried out. */
+        public static SetTime ahead(long nanos) {
             Instant t = Instant.now();
-            return new SetTime(t.getEpochSecond() * 1_000_000_000L + t.getNano());
+            return new SetTime(t.getEpochSecond() * 1_000_000_000L + t.getNano() + nanos);
         }
     }
 

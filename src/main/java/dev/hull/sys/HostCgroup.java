@@ -188,7 +188,8 @@ public record HostCgroup(List<Place> places) {
     /**
      * The container's limits, for the whole VM: its CPU quota, shares and cpuset as they are, its pids limit and
      * memory limit with room for the VM's own ({@link #PIDS_OVERHEAD}, {@code vmMemoryBytes} +
-     * {@link #MEMORY_OVERHEAD}). The memory limit itself is enforced in the guest.
+     * {@link #MEMORY_OVERHEAD}). The memory limit itself is enforced in the guest. Network classes and
+     * priorities and block I/O weights as runc writes them ({@link CgroupWeights}).
      */
     public void limit(JsonNode resources, long vmMemoryBytes) throws IOException {
         if (resources == null) {
@@ -230,6 +231,7 @@ public record HostCgroup(List<Place> places) {
                 writeIfThere(dir.resolve("memory.limit_in_bytes"), bytes);
                 writeIfThere(dir.resolve("memory.max"), bytes);
             }
+            CgroupWeights.write(dir, resources);
         }
     }
 

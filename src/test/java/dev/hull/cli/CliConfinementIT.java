@@ -7,7 +7,10 @@ import dev.hull.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -298,6 +301,59 @@ class CliConfinementIT extends HullTest {
                 }
             }
         } finally {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                if (line.contains(" - cgroup")) {
+                    Files.deleteIfExists(Path.of(line.split(" ")[4]).resolve(parent));
+                }
+            }
+        }
+    }
+
+    /**
+     * linux.resources.network and blockIO weigh the VM's traffic and disk I/O on the host, in the files runc
+     * writes: those of them that this host's cgroups have (net_cls and net_prio are v1 only; blkio.weight is
+     * CFQ's, blkio.bfq.weight and io.bfq.weight BFQ's, io.weight v2's io controller).
+     */
+    @Test
+    void networkClassesAndBlockIoWeightsReachTheHostCgroup() throws Exception {
+        String parent = "hull-it-w" + ProcessHandle.current().pid();
+        String path = "/" + parent + "/w";
+        ObjectNode config = Bundles.config("sleep", "1000");
+        ObjectNode resources = config.putObject("linux").put("cgroupsPath", path).putObject("resources");
+        ObjectNode network = resources.putObject("network").put("classID", 1_048_577);
+        network.putArray("priorities").addObject().put("name", "lo").put("priority", 5);
+        resources.putObject("blockIO").put("weight", 500);
+        // The file and what it holds once written: the value as written, or in the list the kernel prints.
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("net_cls.classid", "1048577");
+        expected.put("net_prio.ifpriomap", "lo 5");
+        expected.put("blkio.weight", "500");
+        expected.put("blkio.bfq.weight", "500");
+        expected.put("io.bfq.weight", "500");
+        expected.put("io.weight", Long.toString(1 + (500 - 10) * 9999 / 990));
+        try {
+            hull.run("run", "-d", "-b", Bundles.write(dir.resolve("w"), config).toString(), "w").assertOk();
+            List<String> found = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                if (!line.contains(" - cgroup")) {
+                    continue;
+                }
+                Path folder = Path.of(line.split(" ")[4]).resolve(parent).resolve("w");
+                for (var e : expected.entrySet()) {
+                    Path file = folder.resolve(e.getKey());
+                    boolean bfqOwns = e.getKey().equals("io.weight")
+                            && Files.exists(folder.resolve("io.bfq.weight"));
+                    if (Files.exists(file) && !bfqOwns) {
+                        found.add(e.getKey());
+                        assertThat(Files.readString(file)).as(file.toString()).contains(e.getValue());
+                    }
+                }
+            }
+            assumeThat(found).as("this host's cgroups have none of " + expected.keySet()
+                    + " (no net_cls/net_prio hierarchy, no BFQ or CFQ, no v2 io controller)").isNotEmpty();
+            hull.run("delete", "-f", "w").assertOk();
+        } finally {
+            hull.run("delete", "-f", "w");
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 if (line.contains(" - cgroup")) {
                     Files.deleteIfExists(Path.of(line.split(" ")[4]).resolve(parent));

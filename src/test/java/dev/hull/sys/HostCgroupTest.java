@@ -62,4 +62,58 @@ class HostCgroupTest {
         assertThat(Files.readString(dir.resolve("cpuset.cpus"))).isEqualTo("0-1");
         assertThat(Files.readString(dir.resolve("cpuset.mems"))).isEqualTo("0");
     }
+
+    private static final String WEIGHTS = "{\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\","
+            + "\"priority\":500}]},\"blockIO\":{\"weight\":500,\"leafWeight\":300,\"weightDevice\":[{\"major\":8,"
+            + "\"minor\":0,\"weight\":700,\"leafWeight\":200}]}}";
+
+    private static Path limited(Path dir, String... files) throws Exception {
+        for (String file : files) {
+            Files.writeString(dir.resolve(file), "");
+        }
+        new HostCgroup(List.of(new HostCgroup.Place(dir, dir.getParent()))).limit(new ObjectMapper().readTree(WEIGHTS),
+                256L << 20);
+        return dir;
+    }
+
+    /** podman run --blkio-weight 500 --blkio-weight-device /dev/sda:700 (and a net_cls class, net_prio map). */
+    @Test
+    void networkClassesAndBlockIoWeightsAreWrittenAsRuncWritesThemOnV1(@TempDir Path dir) throws Exception {
+        Path v1 = limited(dir, "net_cls.classid", "net_prio.ifpriomap", "blkio.weight", "blkio.leaf_weight",
+                "blkio.weight_device", "blkio.leaf_weight_device");
+        assertThat(Files.readString(v1.resolve("net_cls.classid"))).isEqualTo("1048577");
+        assertThat(Files.readString(v1.resolve("net_prio.ifpriomap"))).isEqualTo("eth0 500");
+        assertThat(Files.readString(v1.resolve("blkio.weight"))).isEqualTo("500");
+        assertThat(Files.readString(v1.resolve("blkio.leaf_weight"))).isEqualTo("300");
+        assertThat(Files.readString(v1.resolve("blkio.weight_device"))).isEqualTo("8:0 700");
+        assertThat(Files.readString(v1.resolve("blkio.leaf_weight_device"))).isEqualTo("8:0 200");
+    }
+
+    @Test
+    void underBfqTheWeightsGoToBfqsFiles(@TempDir Path dir) throws Exception {
+        Path v1 = Files.createDirectory(dir.resolve("v1"));
+        limited(v1, "blkio.bfq.weight", "blkio.bfq.weight_device");
+        assertThat(Files.readString(v1.resolve("blkio.bfq.weight"))).isEqualTo("500");
+        assertThat(Files.readString(v1.resolve("blkio.bfq.weight_device"))).isEqualTo("8:0 700");
+        Path v2 = Files.createDirectory(dir.resolve("v2"));
+        limited(v2, "io.bfq.weight", "io.weight");
+        // The last write, as the file holds it here; the kernel keeps the default and the device's apart.
+        assertThat(Files.readString(v2.resolve("io.bfq.weight"))).isEqualTo("8:0 700");
+        assertThat(Files.readString(v2.resolve("io.weight"))).isEmpty();
+    }
+
+    @Test
+    void withoutBfqV2TakesTheWeightOnItsOwnScale(@TempDir Path dir) throws Exception {
+        Path v2 = limited(dir, "io.weight");
+        assertThat(Files.readString(v2.resolve("io.weight"))).isEqualTo(Long.toString(1 + (500 - 10) * 9999 / 990));
+    }
+
+    @Test
+    void aPriorityForNoInterfaceNameIsRefused(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("net_prio.ifpriomap"), "");
+        var cgroup = new HostCgroup(List.of(new HostCgroup.Place(dir, dir.getParent())));
+        assertThatThrownBy(() -> cgroup.limit(new ObjectMapper().readTree(
+                "{\"network\":{\"priorities\":[{\"name\":\"eth0 1\\nlo\",\"priority\":5}]}}"), 1))
+                .hasMessageContaining("is no interface name");
+    }
 }
