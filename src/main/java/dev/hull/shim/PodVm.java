@@ -141,7 +141,8 @@ public final class PodVm {
             net.configureGuest(agent, REQUEST, dnsRelay);
             PodVm pod = new PodVm(id, vm, agent, net, share, runDir, resolved, config, volumes);
             // Only in the container's own namespace: in the host's the rule would take the host's loopback.
-            if (inNetns && Host.isRoot()) {
+            // Only for a Kubernetes pod: port forwarding is a CRI call, and the rest need no thread for it.
+            if (inNetns && Host.isRoot() && PortForwarder.wanted(spec.annotations())) {
                 pod.forwarder = PortForwarder.start(agent);
             }
             ClockWatch.start(CLOCK_SYNC, pod::onHostClock);

@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +45,16 @@ final class PortForwarder {
     private PortForwarder(LoopbackTcp.Listener listener, AgentClient agent) {
         this.listener = listener;
         this.agent = agent;
+    }
+
+    /**
+     * Whether the container is a Kubernetes pod's sandbox (containerd's CRI or CRI-O marks it so): port
+     * forwarding is a CRI call (kubectl port-forward), and podman, docker and ctr never make it, so their
+     * VMs' owners keep no listener, thread or NAT rule for it.
+     */
+    static boolean wanted(Map<String, String> annotations) {
+        return "sandbox".equals(annotations.get("io.kubernetes.cri.container-type"))
+                || "sandbox".equals(annotations.get("io.kubernetes.cri-o.ContainerType"));
     }
 
     /**

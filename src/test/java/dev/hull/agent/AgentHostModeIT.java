@@ -8,7 +8,6 @@ import dev.hull.oci.Process;
 import dev.hull.testing.HostAgent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -265,21 +264,7 @@ class AgentHostModeIT {
     @Test
     void aSlowReaderDoesNotBlockOtherStreamsOrRequests() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        OutputStream stuck = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-            }
-        };
+        OutputStream stuck = StuckOutput.until(release);
         ProcessStreams flood = client.streams(stuck, OutputStream.nullOutputStream(), false);
         client.create(new Request.Create("flood", null, false, Process.of("cat", "/bin/busybox"), null,
                 flood.wire()), T);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -56,21 +55,7 @@ class OutputRelayTest {
     void aStuckSinkGetsNoCreditAndTheWindowStaysTheBound() throws Exception {
         List<Frame> credits = new CopyOnWriteArrayList<>();
         CountDownLatch release = new CountDownLatch(1);
-        OutputStream stuck = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-            }
-        };
+        OutputStream stuck = StuckOutput.until(release);
         OutputRelay relay = new OutputRelay(3, stuck, credits::add);
         for (int i = 0; i < Frame.INITIAL_WINDOW / Frame.MAX_DATA; i++) {
             relay.accept(new byte[Frame.MAX_DATA]);
