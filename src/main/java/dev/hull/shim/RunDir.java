@@ -1,5 +1,6 @@
 package dev.hull.shim;
 
+import dev.hull.state.StateStore;
 import dev.hull.sys.Host;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,9 +79,9 @@ public final class RunDir {
         if (hostRoot) {
             return Path.of("/run/hull");
         }
-        if (xdgRuntimeDir != null && Path.of(xdgRuntimeDir).isAbsolute() && Files.isDirectory(Path.of(xdgRuntimeDir))
-                && Files.isWritable(Path.of(xdgRuntimeDir))) {
-            return Path.of(xdgRuntimeDir, "hull-run");
+        Path runtimeDir = StateStore.usableRuntimeDir(xdgRuntimeDir);
+        if (runtimeDir != null) {
+            return runtimeDir.resolve("hull-run");
         }
         return Path.of(System.getProperty("java.io.tmpdir"), "hull-" + System.getProperty("user.name"));
     }

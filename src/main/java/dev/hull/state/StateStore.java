@@ -72,13 +72,17 @@ public final class StateStore {
      * that user can write. An unset, relative or unusable XDG_RUNTIME_DIR keeps {@link #DEFAULT_ROOT}.
      */
     public static Path defaultRoot(boolean honour, String xdgRuntimeDir) {
-        if (honour && xdgRuntimeDir != null && !xdgRuntimeDir.isEmpty()) {
-            Path dir = Path.of(xdgRuntimeDir);
-            if (dir.isAbsolute() && Files.isDirectory(dir) && Files.isWritable(dir)) {
-                return dir.resolve("hull");
-            }
+        Path dir = honour ? usableRuntimeDir(xdgRuntimeDir) : null;
+        return dir != null ? dir.resolve("hull") : DEFAULT_ROOT;
+    }
+
+    /** {@code xdgRuntimeDir} when it is an absolute path to a folder this user can write; else null. */
+    public static Path usableRuntimeDir(String xdgRuntimeDir) {
+        if (xdgRuntimeDir == null || xdgRuntimeDir.isEmpty()) {
+            return null;
         }
-        return DEFAULT_ROOT;
+        Path dir = Path.of(xdgRuntimeDir);
+        return dir.isAbsolute() && Files.isDirectory(dir) && Files.isWritable(dir) ? dir : null;
     }
 
     public Path dir(String id) {
