@@ -104,7 +104,11 @@ public final class PodVm {
                 shared = share.dir();
                 readonly = false;
             }
-            var how = new QemuVm.Launch("hull-" + id, runDir, shared, readonly, params, volumes.shares(), nics,
+            // The VM's first container decides for the pod: the members of a pod share its user namespace
+            // setting (podman pod --userns, a Kubernetes pod's hostUsers).
+            boolean userNamespace = spec.linux().namespace("user").isPresent();
+            var how = new QemuVm.Launch("hull-" + id, runDir, shared, readonly, userNamespace, params,
+                    volumes.shares(), nics,
                     volumes.qemuPrefix(net.qemuPrefix()));
             try {
                 vm = QemuVm.launch(config, resolved.args(), how);

@@ -47,16 +47,17 @@ public final class QemuVm implements AutoCloseable {
      * {@code -name}, its UUID); sockets and the console log go in {@code runDir}; {@code workloadDir} is the
      * folder shared with the guest as its container root, read-only at the host end with
      * {@code readonlyRoot} (virtiofsd serves a read-only bind of it, 9p's fsdev is read-only through
-     * {@code @WORKLOAD_READONLY@}), so the guest cannot undo it; {@code kernelParams} are added to the
-     * configuration's; {@code shares} are more host folders over 9p (volumes) and {@code nics} NICs on taps,
-     * after the template's arguments; {@code prefix} is what qemu is started through (nsenter, when the
-     * taps are in a network namespace this process is not in).
+     * {@code @WORKLOAD_READONLY@}), so the guest cannot undo it; {@code userNamespace}: its containers map
+     * their ids to other host ids, which virtiofsd must serve as runc's kernel would; {@code kernelParams}
+     * are added to the configuration's; {@code shares} are more host folders over 9p (volumes) and
+     * {@code nics} NICs on taps, after the template's arguments; {@code prefix} is what qemu is started
+     * through (nsenter, when the taps are in a network namespace this process is not in).
      */
-    public record Launch(String name, Path runDir, Path workloadDir, boolean readonlyRoot, List<String> kernelParams,
-            List<Share> shares, List<Nic> nics, List<String> prefix) {
+    public record Launch(String name, Path runDir, Path workloadDir, boolean readonlyRoot, boolean userNamespace,
+            List<String> kernelParams, List<Share> shares, List<Nic> nics, List<String> prefix) {
         /** A VM with nothing more than its root. */
         public static Launch of(String name, Path runDir, Path workloadDir) {
-            return new Launch(name, runDir, workloadDir, false, List.of(), List.of(), List.of(), List.of());
+            return new Launch(name, runDir, workloadDir, false, false, List.of(), List.of(), List.of(), List.of());
         }
     }
 
@@ -110,7 +111,7 @@ public final class QemuVm implements AutoCloseable {
         VirtioFsd fsd = null;
         try {
             if (virtioFs) {
-                fsd = VirtioFsd.start(config.virtiofsd(), workloadDir, readonlyRoot, fsSocket,
+                fsd = VirtioFsd.start(config.virtiofsd(), workloadDir, readonlyRoot, how.userNamespace(), fsSocket,
                         runDir.resolve("virtiofsd.log"), DAEMON_DEADLINE);
             }
             QemuVm vm = new QemuVm(pb.start(), agent, qmp, console, fsd);

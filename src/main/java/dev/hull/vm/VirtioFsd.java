@@ -18,6 +18,17 @@ public final class VirtioFsd implements AutoCloseable {
     /** Debian's (package qemu-system-common). */
     public static final Path BINARY = Path.of("/usr/lib/qemu/virtiofsd");
     private static final Duration POLL = Duration.ofMillis(2);
+    /**
+     * virtiofsd does each request as the guest's fsuid (setresuid), and the kernel empties its effective
+     * capabilities whenever that is not 0. A container whose root is host uid 200000 (a user namespace in
+     * the guest) then cannot do what runc's can: the guest kernel grants its root CAP_DAC_OVERRIDE over the
+     * files its namespace maps, and virtiofsd, acting as 200000 without it, refuses a mkdir in a 0555
+     * folder of its own. With no_setuid_fixup virtiofsd keeps its capabilities whatever uid it acts as;
+     * the guest kernel (virtio-fs mounts with default_permissions) still makes every permission check
+     * runc's kernel makes. A hostile guest gains nothing: the uid in a FUSE request is the guest's to set,
+     * so it could always ask as uid 0.
+     */
+    static final List<String> KEEP_CAPABILITIES = List.of("setpriv", "--securebits", "+no_setuid_fixup", "--");
 
     private final Process process;
 
@@ -48,9 +59,11 @@ public final class VirtioFsd implements AutoCloseable {
      * {@code readonly}: virtiofsd has no read-only mode, so it runs in a mount namespace of its own in which
      * {@code dir} is a read-only bind of itself (its sandbox's bind of the source keeps the flag); the guest
      * gets EROFS from the host for every write, whatever it mounts. The namespace ends with virtiofsd.
+     * {@code userNamespace}: the guest's containers run in user namespaces whose ids map to other host ids
+     * ({@code --uidmap 0:200000:65536}); see {@link #KEEP_CAPABILITIES}.
      */
-    public static VirtioFsd start(Path binary, Path dir, boolean readonly, Path socket, Path log, Duration deadline)
-            throws IOException {
+    public static VirtioFsd start(Path binary, Path dir, boolean readonly, boolean userNamespace, Path socket,
+            Path log, Duration deadline) throws IOException {
         Files.deleteIfExists(socket);
         // virtiofsd will not follow a symbolic link to its source (bundles' rootfs may be one).
         Path source = dir.toRealPath();
@@ -61,6 +74,9 @@ public final class VirtioFsd implements AutoCloseable {
         // xattr: the image's file capabilities (Debian's ping) work for a non-root user, as with runc,
         // for a FUSE round trip per lookup (bench/share: find 180 -> 540 ms, 9p ~1600 ms).
         List<String> argv = new ArrayList<>();
+        if (userNamespace) {
+            argv.addAll(KEEP_CAPABILITIES);
+        }
         if (readonly) {
             argv.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
                     "mount --bind -- \"$1\" \"$1\" && mount -o remount,bind,ro -- \"$1\" && shift && exec \"$@\"",

@@ -19,7 +19,7 @@ class VirtioFsdIT {
     @Test
     void aVirtiofsdWhoseQemuNeverCameIsEndedByItsSocket() throws Exception {
         Path socket = dir.resolve("fs.sock");
-        VirtioFsd daemon = VirtioFsd.start(VirtioFsd.BINARY, TestAssets.busyboxRootfs(), false, socket,
+        VirtioFsd daemon = VirtioFsd.start(VirtioFsd.BINARY, TestAssets.busyboxRootfs(), false, false, socket,
                 dir.resolve("virtiofsd.log"), Duration.ofSeconds(10));
         ProcessHandle process = ProcessHandle.of(daemon.pid()).orElseThrow();
         assertThat(Files.exists(socket)).isTrue();

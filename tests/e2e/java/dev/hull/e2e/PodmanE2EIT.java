@@ -156,6 +156,30 @@ class PodmanE2EIT {
     }
 
     /**
+     * --uidmap: the container's root is host uid 200000 in a user namespace. It may do in its own root what
+     * runc's may (make a folder in the image's 0555 /, chown within its range: host ids 200000 up), and
+     * nothing to a host file its range does not map (nobody's, to it).
+     */
+    @Test
+    void uidmapRootOwnsItsRootAndNotTheHostsFiles() throws Exception {
+        Path vol = Files.createDirectories(dir.resolve("uidmap-vol"));
+        Files.writeString(vol.resolve("f"), "host\n");
+        Out r = run("run", "--name", "mapped", "--uidmap", "0:200000:65536", "--network", "none", "-v",
+                vol + ":/vol", IMAGE, "sh", "-c", "tr -s ' ' < /proc/self/uid_map; stat -c %a /;"
+                        + " mkdir /made && chown 7:8 /made && stat -c '%u %g' /made;"
+                        + " (echo x >> /vol/f) 2>/dev/null && echo WROTE || echo refused; stat -c %u /vol/f");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo(" 0 200000 65536\n555\n7 8\nrefused\n65534\n");
+        Out mounted = run("mount", "mapped");
+        assertThat(mounted.code()).as(mounted.stderr()).isZero();
+        Path made = Path.of(mounted.stdout().strip(), "made");
+        assertThat(Files.getAttribute(made, "unix:uid")).isEqualTo(200007);
+        assertThat(Files.getAttribute(made, "unix:gid")).isEqualTo(200008);
+        assertThat(Files.readString(vol.resolve("f"))).isEqualTo("host\n");
+        run("unmount", "mapped");
+    }
+
+    /**
      * podman binds a tmpfs of its own, sized by --shm-size, on /dev/shm: in the VM it is a tmpfs of that size,
      * in which shm_open and a shared mmap work (Python's multiprocessing, PostgreSQL).
      */
