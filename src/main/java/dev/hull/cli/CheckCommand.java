@@ -5,6 +5,7 @@ import dev.hull.net.TapMirror;
 import dev.hull.vm.Accelerator;
 import dev.hull.vm.GuestClock;
 import dev.hull.vm.ProbeBoot;
+import dev.hull.vm.TemplateStore;
 import dev.hull.vm.VirtioFsd;
 import dev.hull.vm.VmException;
 import dev.hull.vm.VmResolver;
@@ -12,6 +13,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +62,7 @@ final class CheckCommand implements Callable<Integer> {
         Path virtiofsd = vm.config().virtiofsd();
         line("root share", true, virtioFs ? "virtio-fs (" + virtiofsd + ")"
                 : "9p" + (VirtioFsd.usable(virtiofsd) ? "" : " (virtio-fs needs root and " + virtiofsd + ")"));
+        templates(vm.template());
         var network = TapMirror.probe();
         line("network", network.isEmpty(),
                 network.orElse("taps and tc redirect work (containers' interfaces reach the VM)"));
@@ -87,6 +91,19 @@ final class CheckCommand implements Callable<Integer> {
                     (clock == null ? "not reported by the agent" : clock.describe()) + " (" + accel + host + ")");
         } catch (IOException | TimeoutException e) {
             line("guest clock", false, "the guest did not boot: " + e.getMessage());
+        }
+    }
+
+    /** Whether VMs start from templates here, and the templates there are (shape, memory held, age). */
+    private static void templates(boolean on) throws IOException {
+        TemplateStore store = TemplateStore.forThisUser();
+        List<TemplateStore.Info> made = store.list();
+        line("templates", true, (on ? "on (clones' root over 9p)" : "off") + ", " + made.size() + " in "
+                + store.dir());
+        Instant now = Instant.now();
+        for (TemplateStore.Info t : made) {
+            System.out.printf("%-12s %-8s %s%n", "", "", t.key() + ": " + t.shape() + "; " + (t.bytes() >> 20)
+                    + " MiB held, made " + Duration.between(t.made(), now).toSeconds() + " s ago");
         }
     }
 

@@ -21,7 +21,8 @@ final class ListCommand implements Callable<Integer> {
                 .flag("print ids only", "-q", "--quiet")
                 .option(String.class, "FORMAT", "table or json (default: table)", "-f", "--format")
                 .flag("add each container's pod (the container whose VM it runs in) and that VM's hypervisor, kernel,"
-                        + " image, memory, cpus and qemu pid", "-a", "--all");
+                        + " image, memory, cpus, qemu pid and whether it was booted or cloned from a template", "-a",
+                        "--all");
     }
 
     ListCommand(Main global, Parsed args) {
@@ -78,6 +79,7 @@ final class ListCommand implements Callable<Integer> {
         m.put("accel", vm == null ? null : vm.accel());
         m.put("share", vm == null ? null : vm.share());
         m.put("pod", vm == null ? null : vm.pod());
+        m.put("template", vm == null ? null : vm.template());
         m.put("qemuPid", qemuPid);
         return m;
     }
@@ -85,7 +87,7 @@ final class ListCommand implements Callable<Integer> {
     private void printTable(List<Map<String, Object>> rows) {
         List<String> cols = new ArrayList<>(List.of("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"));
         if (all) {
-            cols.addAll(List.of("POD", "HYPERVISOR", "KERNEL", "IMAGE", "MEMORY", "CPUS", "QEMU PID"));
+            cols.addAll(List.of("POD", "HYPERVISOR", "KERNEL", "IMAGE", "MEMORY", "CPUS", "QEMU PID", "STARTED"));
         }
         List<List<String>> cells = new ArrayList<>();
         for (Map<String, Object> r : rows) {
@@ -96,7 +98,7 @@ final class ListCommand implements Callable<Integer> {
                 Map<String, Object> vm = (Map<String, Object>) r.get("vm");
                 line.addAll(List.of(str(vm.get("pod")), str(vm.get("hypervisor")), str(vm.get("kernel")),
                         str(vm.get("image")), str(vm.get("memoryMiB")) + "M", str(vm.get("cpus")),
-                        str(vm.get("qemuPid"))));
+                        str(vm.get("qemuPid")), vm.get("template") == null ? "booted" : "cloned"));
             }
             cells.add(line);
         }

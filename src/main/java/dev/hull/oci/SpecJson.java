@@ -124,7 +124,8 @@ public final class SpecJson {
                 text(n, "image", where + ".image"), text(n, "initrd", where + ".initrd"),
                 optionalInt(n, "memory", where + ".memory"), optionalInt(n, "cpus", where + ".cpus"),
                 text(n, "accel", where + ".accel"), optionalInt(n, "bootTimeout", where + ".bootTimeout"),
-                text(n, "share", where + ".share"), text(n, "virtiofsd", where + ".virtiofsd"));
+                text(n, "share", where + ".share"), text(n, "virtiofsd", where + ".virtiofsd"),
+                text(n, "template", where + ".template"));
     }
 
     private static Mount mount(JsonNode m, String at) throws TypeException {

@@ -2,6 +2,7 @@ package dev.hull.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hull.io.SocketLines;
 import dev.hull.json.Json;
 import java.io.IOException;
@@ -44,7 +45,16 @@ public final class QmpClient implements AutoCloseable {
 
     /** Runs a command and returns its {@code return} value; an {@code error} answer is an exception. */
     public JsonNode execute(String command) throws IOException {
-        lines.write(JSON.createObjectNode().put("execute", command).toString());
+        return execute(command, null);
+    }
+
+    /** {@link #execute(String)} with {@code arguments} (null: none). */
+    public JsonNode execute(String command, ObjectNode arguments) throws IOException {
+        ObjectNode request = JSON.createObjectNode().put("execute", command);
+        if (arguments != null) {
+            request.set("arguments", arguments);
+        }
+        lines.write(request.toString());
         while (true) {
             JsonNode answer = read();
             if (answer.has("event")) {
@@ -60,6 +70,11 @@ public final class QmpClient implements AutoCloseable {
     /** {@code running}, {@code paused}, ... as qemu reports it. */
     public String status() throws IOException {
         return execute("query-status").path("status").asText();
+    }
+
+    /** An empty arguments object to fill. */
+    public static ObjectNode arguments() {
+        return JSON.createObjectNode();
     }
 
     private JsonNode read() throws IOException {

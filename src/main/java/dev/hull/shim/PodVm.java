@@ -11,8 +11,10 @@ import dev.hull.state.ContainerState;
 import dev.hull.sys.ClockWatch;
 import dev.hull.sys.Host;
 import dev.hull.vm.Accelerator;
+import dev.hull.vm.Cloning;
 import dev.hull.vm.Nic;
 import dev.hull.vm.QemuVm;
+import dev.hull.vm.TemplateStore;
 import dev.hull.vm.VirtioFsd;
 import dev.hull.vm.VmConfig;
 import dev.hull.vm.VmResolver;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
@@ -84,7 +87,8 @@ public final class PodVm {
         GuestNetwork net = hooksThenNetwork(spec, hookRunner, hookState, inNetns, runDir);
         Log.debug("booting " + id + " with " + config);
         PodShare share = null;
-        QemuVm vm;
+        QemuVm vm = null;
+        AgentClient agent = null;
         Volumes volumes;
         try {
             List<Nic> nics = net.nics(accel);
@@ -110,24 +114,26 @@ public final class PodVm {
             var how = new QemuVm.Launch("hull-" + id, runDir, shared, readonly, userNamespace, params,
                     volumes.shares(), nics,
                     volumes.qemuPrefix(net.qemuPrefix()));
-            try {
-                vm = QemuVm.launch(config, resolved.args(), how);
-            } catch (VirtioFsd.Unavailable e) {
-                if (resolved.fallback() == null) {
-                    throw e;
-                }
-                Log.warn(e.getMessage() + ": the root goes over 9p");
-                vm = QemuVm.launch(config, resolved.fallback(), how);
+            Optional<Cloning.Started> clone = resolved.template()
+                    ? Cloning.start(TemplateStore.forThisUser(), config, how, resolved.bootTimeout())
+                    : Optional.empty();
+            if (clone.isPresent()) {
+                vm = clone.get().vm();
+                agent = clone.get().agent();
+            } else {
+                vm = launch(config, resolved, how);
             }
         } catch (Exception e) {
             end(null, net, share);
             throw e;
         }
-        AgentClient agent = null;
         try {
-            long t0 = System.nanoTime();
-            agent = vm.connectAgent(resolved.bootTimeout());
-            Log.debug("guest agent answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + accel + ")");
+            if (agent == null) {
+                long t0 = System.nanoTime();
+                agent = vm.connectAgent(resolved.bootTimeout());
+                Log.debug("guest agent answered after " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + accel
+                        + ")");
+            }
             logConsole(vm);
             AgentClient client = agent;
             // Only a shim inside the namespace can reach what the manager serves there.
@@ -154,6 +160,20 @@ public final class PodVm {
         } catch (Exception e) {
             release(vm, agent, net, share);
             throw e;
+        }
+    }
+
+    /** Boots the VM (no template), its root over 9p where virtiofsd turns out not to run here. */
+    private static QemuVm launch(VmConfig config, VmResolver.Resolved resolved, QemuVm.Launch how)
+            throws Exception {
+        try {
+            return QemuVm.launch(config, resolved.args(), how);
+        } catch (VirtioFsd.Unavailable e) {
+            if (resolved.fallback() == null) {
+                throw e;
+            }
+            Log.warn(e.getMessage() + ": the root goes over 9p");
+            return QemuVm.launch(config, resolved.fallback(), how);
         }
     }
 
@@ -223,7 +243,7 @@ public final class PodVm {
     ContainerState.VmInfo info() {
         return new ContainerState.VmInfo(config.qemu().toString(), config.kernel().toString(),
                 config.initrd().toString(), resolved.image() == null ? null : resolved.image().toString(),
-                config.memoryMiB(), config.cpus(), config.accel(), vm.rootShare(), name);
+                config.memoryMiB(), config.cpus(), config.accel(), vm.rootShare(), name, vm.template());
     }
 
     void add(GuestContainer c) {

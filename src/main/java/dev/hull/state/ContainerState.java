@@ -32,10 +32,11 @@ public record ContainerState(
     /**
      * The VM a container runs in, as {@code list --all} shows it; {@code share} is how the guest gets the
      * container's root ({@code virtiofs} or {@code 9p}); {@code pod} is the container whose shim booted the
-     * VM and holds it (its own id for that one; the sandbox's for the members of its pod).
+     * VM and holds it (its own id for that one; the sandbox's for the members of its pod); {@code template}
+     * the template the VM was cloned from, null when it booted.
      */
     public record VmInfo(String hypervisor, String kernel, String initrd, String image, int memoryMiB, int cpus,
-            String accel, String share, String pod) {
+            String accel, String share, String pod, String template) {
     }
 
     /** A member of another container's pod: it runs in that container's VM and has no qemu of its own. */

@@ -47,6 +47,7 @@ final class StateJson {
             JsonText.put(v, "accel", vm.accel());
             JsonText.put(v, "share", vm.share());
             JsonText.put(v, "pod", vm.pod());
+            JsonText.put(v, "template", vm.template());
             n.put("vm", v);
         }
         return JsonValues.write(n, false).getBytes(StandardCharsets.UTF_8);
@@ -70,7 +71,8 @@ final class StateJson {
                         (int) JsonValues.number(v, "memoryMiB"), (int) JsonValues.number(v, "cpus"),
                         JsonText.get(v, "accel"),
                         // Files without it were written by Hulls that shared the root only over 9p.
-                        v.containsKey("share") ? JsonText.get(v, "share") : "9p", JsonText.get(v, "pod"));
+                        v.containsKey("share") ? JsonText.get(v, "share") : "9p", JsonText.get(v, "pod"),
+                        JsonText.get(v, "template"));
         return new ContainerState(JsonText.get(n, "ociVersion"), JsonText.get(n, "id"),
                 status == null ? null : Status.valueOf(status.toUpperCase(Locale.ROOT)), JsonValues.number(n, "pid"),
                 JsonText.get(n, "bundle"), JsonText.get(n, "rootfs"), JsonText.get(n, "created"),

@@ -21,6 +21,7 @@ public final class HypervisorArgs {
     private static final Pattern TAG = Pattern.compile("@([A-Z_]+)@");
     private static final String BUILT_IN = "hypervisor.args";
     private static final String BUILT_IN_9P = "hypervisor-9p.args";
+    private static final String BUILT_IN_CLONE = "hypervisor-clone.args";
 
     private final String origin;
     private final List<String> lines;
@@ -47,7 +48,15 @@ public final class HypervisorArgs {
 
     /** The built-in template: the root shared over virtio-fs ({@code true}) or over 9p. */
     public static HypervisorArgs builtIn(boolean virtioFs) {
-        String name = virtioFs ? BUILT_IN : BUILT_IN_9P;
+        return resource(virtioFs ? BUILT_IN : BUILT_IN_9P);
+    }
+
+    /** The built-in arguments of a template and its clones: 9p's, with the RAM in a file. */
+    public static HypervisorArgs builtInClone() {
+        return resource(BUILT_IN_CLONE);
+    }
+
+    private static HypervisorArgs resource(String name) {
         try (InputStream in = HypervisorArgs.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("built-in " + name + " is missing from the jar");
@@ -66,6 +75,11 @@ public final class HypervisorArgs {
 
     public String origin() {
         return origin;
+    }
+
+    /** The arguments, tags unexpanded, a line each. */
+    public String text() {
+        return String.join("\n", lines);
     }
 
     /** The arguments with every tag replaced by its value from {@code tags} (keys without the @). */

@@ -4,6 +4,7 @@ import dev.hull.agent.AgentClient;
 import dev.hull.agent.ProtocolException;
 import dev.hull.error.BadInputException;
 import dev.hull.logging.Log;
+import dev.hull.qmp.QmpClient;
 import dev.hull.time.Deadline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +34,8 @@ public final class QemuVm implements AutoCloseable {
     private final Path qmpSocket;
     private final Path consoleLog;
     private final VirtioFsd virtioFsd;
+    /** The template this VM is a clone of; null when it booted. */
+    private volatile String template;
 
     private QemuVm(Process process, Path agentSocket, Path qmpSocket, Path consoleLog,
             VirtioFsd virtioFsd) {
@@ -68,6 +72,28 @@ public final class QemuVm implements AutoCloseable {
      */
     public static QemuVm launch(VmConfig config, HypervisorArgs args, Launch how)
             throws IOException, BadInputException {
+        return spawn(config, args, how, kernelParams(config, args.uses("VIRTIOFS_SOCKET"), how.kernelParams()),
+                Map.of(), List.of());
+    }
+
+    /**
+     * What the guest's kernel command line holds: the configuration's, the clock's, which share the root
+     * comes over, then the launch's own.
+     */
+    static List<String> kernelParams(VmConfig config, boolean virtioFs, List<String> launchParams) {
+        List<String> params = new ArrayList<>(config.kernelParams());
+        params.addAll(GuestClock.kernelParams(config.accel(), config.kernelParams()));
+        params.add(virtioFs ? "hull.share=virtiofs:rootfs" : "hull.share=9p:rootfs");
+        params.addAll(launchParams);
+        return params;
+    }
+
+    /**
+     * Starts qemu: {@code args} expanded with {@code moreTags} besides the launch's, then the launch's shares
+     * and NICs, then {@code moreArgs}.
+     */
+    static QemuVm spawn(VmConfig config, HypervisorArgs args, Launch how, List<String> params,
+            Map<String, String> moreTags, List<String> moreArgs) throws IOException, BadInputException {
         String name = how.name();
         Path runDir = how.runDir();
         Path workloadDir = how.workloadDir();
@@ -78,11 +104,7 @@ public final class QemuVm implements AutoCloseable {
         Path console = runDir.resolve("console.log");
         Path fsSocket = fsSocket(runDir);
         boolean virtioFs = args.uses("VIRTIOFS_SOCKET");
-        List<String> params = new ArrayList<>(config.kernelParams());
-        params.addAll(GuestClock.kernelParams(config.accel(), config.kernelParams()));
-        params.add(virtioFs ? "hull.share=virtiofs:rootfs" : "hull.share=9p:rootfs");
-        params.addAll(how.kernelParams());
-        Map<String, String> tags = Map.ofEntries(
+        Map<String, String> tags = new HashMap<>(Map.ofEntries(
                 Map.entry("NAME", name),
                 Map.entry("UUID", UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString()),
                 Map.entry("ACCEL", config.accel()),
@@ -98,12 +120,14 @@ public final class QemuVm implements AutoCloseable {
                 Map.entry("PROCESS_SOCKET", runDir.resolve("process.sock").toString()),
                 Map.entry("VIRTIOFS_SOCKET", fsSocket.toString().replace(",", ",,")),
                 Map.entry("WORKLOAD_DIR", workloadDir.toString().replace(",", ",,")),
-                Map.entry("WORKLOAD_READONLY", readonlyRoot ? "on" : "off"));
+                Map.entry("WORKLOAD_READONLY", readonlyRoot ? "on" : "off")));
+        tags.putAll(moreTags);
         List<String> argv = new ArrayList<>(how.prefix());
         argv.add(config.qemu().toString());
         argv.addAll(args.expand(tags));
         how.shares().forEach(s -> argv.addAll(s.qemuArgs()));
         how.nics().forEach(n -> argv.addAll(n.qemuArgs()));
+        argv.addAll(moreArgs);
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve("qemu.log").toFile()))
@@ -147,9 +171,46 @@ public final class QemuVm implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts qemu as a clone of {@code template}: the launch's devices on the template's RAM, mapped
+     * privately, and its device state restored; running when this returns, its guest where the template's
+     * was. The launch must have the template's shape (its shares and NICs), its root over 9p.
+     */
+    public static QemuVm restore(Template template, VmConfig config, Launch how, Duration deadline)
+            throws IOException, BadInputException, TimeoutException {
+        Deadline end = Deadline.after(deadline);
+        QemuVm vm = spawn(config, HypervisorArgs.builtInClone(), how, template.shape().kernelParams(),
+                Map.of("MEMORY_FILE", Template.escaped(template.ram()), "MEMORY_SHARED", "off"),
+                List.of("-incoming", "defer"));
+        try {
+            QmpClient qmp = end.poll(Duration.ofMillis(2), () -> {
+                vm.checkAlive();
+                return Files.exists(vm.qmpSocket) ? QmpClient.connect(vm.qmpSocket) : null;
+            }).orElseThrow(() -> new TimeoutException("qemu did not open its QMP socket within " + deadline));
+            try (qmp) {
+                Migration.load(qmp, how.runDir().resolve("incoming.sock"), template.state(), end.left());
+                qmp.execute("cont");
+            }
+            vm.template = template.dir().getFileName().toString();
+            return vm;
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            vm.close();
+            if (!vm.isAlive() && e instanceof IOException) {
+                throw new IOException(e.getMessage() + " (qemu: " + lastLines(how.runDir().resolve("qemu.log")) + ")",
+                        e);
+            }
+            throw e;
+        }
+    }
+
     /** Where the virtiofsd of the VM whose sockets are in {@code runDir} listens. */
     public static Path fsSocket(Path runDir) {
         return runDir.resolve("fs.sock");
+    }
+
+    /** The template (its folder's name) this VM is a clone of; null when it booted. */
+    public String template() {
+        return template;
     }
 
     /** How the guest gets the container's root: {@code virtiofs} or {@code 9p}. */

@@ -41,10 +41,15 @@ public final class VmResolver {
     /**
      * The VM settings, accel still possibly {@code auto}. {@code fallback}: the arguments to use when {@code
      * args}' virtiofsd cannot start after all (share {@code auto} with the built-in template), else null.
+     * {@code template}: whether the VM may start as a clone of a template (the built-in arguments, the root
+     * not asked for over virtio-fs, templating not turned off); where it does, its root goes over 9p.
      */
     public record Resolved(VmConfig config, HypervisorArgs args, Path image, Duration bootTimeout,
-            HypervisorArgs fallback) {
+            HypervisorArgs fallback, boolean template) {
     }
+
+    /** The environment variable that turns templating off for managers that pass no flags. */
+    public static final String TEMPLATE_ENV = "HULL_TEMPLATE";
 
     public Resolved resolve(Bundle bundle) throws VmException {
         JsonNode guest = bundle.spec().linux().guest();
@@ -87,6 +92,9 @@ public final class VmResolver {
         Setting<String> accel = from.pick(VmSection::accel, "auto", "vm.accel");
         Setting<String> share = from.pick(VmSection::share, "auto", "vm.share");
         Setting<String> virtiofsd = from.pick(VmSection::virtiofsd, VirtioFsd.BINARY.toString(), "vm.virtiofsd");
+        Setting<String> template = from.inBundle(VmSection::template) == null && System.getenv(TEMPLATE_ENV) != null
+                ? new Setting<>(System.getenv(TEMPLATE_ENV), TEMPLATE_ENV + " in the environment")
+                : from.pick(VmSection::template, "on", "vm.template");
 
         Path qemuPath = mustExist(qemu, "hypervisor");
         Path kernelPath = mustExist(kernel, "kernel");
@@ -110,6 +118,9 @@ public final class VmResolver {
             throw new VmException("vm.share '" + share.value() + "' (" + share.origin()
                     + ") must be auto, virtiofs or 9p");
         }
+        if (!List.of("on", "off").contains(template.value())) {
+            throw new VmException("vm.template '" + template.value() + "' (" + template.origin() + ") must be on or off");
+        }
         Path daemon = Path.of(virtiofsd.value());
         if (share.value().equals("virtiofs") && !VirtioFsd.usable(daemon)) {
             throw new VmException("vm.share virtiofs (" + share.origin() + ") needs root and " + daemon + " ("
@@ -123,8 +134,9 @@ public final class VmResolver {
         // auto on a host where virtiofsd is there but cannot run (no namespaces for its sandbox): 9p.
         HypervisorArgs fallback = custom == null && virtioFs && share.value().equals("auto")
                 ? HypervisorArgs.builtIn(false) : null;
+        boolean cloned = template.value().equals("on") && custom == null && !share.value().equals("virtiofs");
         return new Resolved(vm, custom != null ? custom : HypervisorArgs.builtIn(virtioFs), imagePath,
-                Duration.ofSeconds(boot.value()), fallback);
+                Duration.ofSeconds(boot.value()), fallback, cloned);
     }
 
     /** A template from the bundle or /etc/hull (it decides the share itself, by the tags it uses), or null. */

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StateJsonTest {
     private static final ContainerState.VmInfo VM = new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64",
             "/opt/hull/guest/out/vmlinux", "/opt/hull/guest/out/initrd.img", null, 256, 1, "tcg", "virtiofs",
-            "sand");
+            "sand", null);
 
     /** A pod's sandbox (its shim boots the VM) just created, a running container, a stopped one, a member. */
     static Stream<Arguments> states() {
@@ -44,12 +44,12 @@ class StateJsonTest {
                         1796184720001L, 20533, "/tmp/hull-u/9e1b07", null,
                         new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64", "/opt/hull/guest/out/vmlinux",
                                 "/opt/hull/guest/out/initrd.img", "/var/lib/hull/web.img", 1088, 2, "kvm", "9p",
-                                "web"))),
+                                "web", "3c5e0f6a1b2d4e78-0a9b8c7d6e5f4a3b"))),
                 Arguments.of("state/stopped.json", new ContainerState("1.2.0", "job", Status.STOPPED, 14870, "/b/job",
                         "/b/job/rootfs", "2026-12-02T04:13:30.5Z", 0, Map.of(), 1796184810250L, 14893,
                         "/var/run/hull/job", 137, new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64",
                                 "/opt/hull/guest/out/vmlinux", "/opt/hull/guest/out/initrd.img", null, 256, 1,
-                                "tcg", "virtiofs", "job"))),
+                                "tcg", "virtiofs", "job", null))),
                 Arguments.of("state/member.json", new ContainerState("1.2.0", "mem", Status.RUNNING, 13422,
                         "/run/k8s/mem", "/run/k8s/mem/rootfs", "2026-12-02T04:10:12.712366857Z", 0, member,
                         1796184612350L, 0, "/run/hull/5d0c11", null, VM)));
@@ -101,7 +101,7 @@ class StateJsonTest {
         assertThat(StateJson.read(old.getBytes(StandardCharsets.UTF_8))).isEqualTo(new ContainerState("1.2.0", "cs3",
                 Status.CREATED, 11748, "/tmp/fg", "/tmp/fg/rootfs", "2026-11-29T03:28:20.147463181Z", 0, Map.of(),
                 1795922899750L, 11764, "/run/c/cs3", null,
-                new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64", "/k", "/i", null, 256, 1, "tcg", "9p", null)));
+                new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64", "/k", "/i", null, 256, 1, "tcg", "9p", null, null)));
     }
 
     /** A file written by hand or by another tool: `state` printed no annotations, it failed on none at all. */
