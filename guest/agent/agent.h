@@ -23,6 +23,9 @@
 #define INITIAL_WINDOW (256u * 1024)
 /* A container id's most characters (runc's characters, never a path). */
 #define MAX_ID_LENGTH 200
+/* clone's entropy: the fewest and most bytes of the host's randomness it takes. */
+#define CLONE_MIN_ENTROPY 32
+#define CLONE_MAX_ENTROPY 512
 
 enum frame_type { F_REQUEST = 1, F_RESPONSE = 2, F_EVENT = 3, F_DATA = 4, F_CLOSE = 5, F_CREDIT = 6 };
 
@@ -31,7 +34,7 @@ enum frame_type { F_REQUEST = 1, F_RESPONSE = 2, F_EVENT = 3, F_DATA = 4, F_CLOS
  * record in Request.java and golden files (docs/agent-protocol.md, "Adding an agent op"). */
 #define AGENT_OPS(X) \
     X(hello) X(create) X(start) X(exec) X(signal) X(resize) X(wait) X(ps) X(stats) X(update) X(delete) \
-    X(network) X(dns) X(shutdown) X(settime) X(freeze) X(forward)
+    X(network) X(dns) X(shutdown) X(settime) X(freeze) X(forward) X(clone)
 #define AGENT_OP_ENUM(name) OP_##name,
 enum agent_op { AGENT_OPS(AGENT_OP_ENUM) OP_COUNT };
 
@@ -64,6 +67,12 @@ int agent_valid_id(const char *id);
  * caller's to decref either way). */
 int request_parse(const char *payload, size_t len, json_t **out, uint64_t *id, enum agent_op *op,
                   enum agent_err *code, char *msg, size_t msglen);
+/* clone's entropy, decoded into out (CLONE_MAX_ENTROPY bytes of room): how many bytes, or -1 with why in msg. */
+int clone_entropy(json_t *req, unsigned char *out, char *msg, size_t msglen);
+/* Base64 (RFC 4648, padded) of len bytes into out (4 * ((len + 2) / 3) + 1 of room). */
+void b64_encode(const unsigned char *in, size_t len, char *out);
+/* Decodes base64 into out: the bytes' count, or -1 for text that is not base64 or needs more than cap. */
+int b64_decode(const char *in, unsigned char *out, size_t cap);
 /* hello: the version both sides speak (the highest), or -1 with why in msg. */
 int hello_negotiate(json_t *req, char *msg, size_t msglen);
 json_t *hello_result(int version, const char *kernel, int guest, json_t *clock); /* steals clock */
@@ -174,6 +183,7 @@ void process_discard(struct process *p); /* forgets it: no CLOSE, no wait answer
 /* ---- containers (container.c, spawn.c) ---- */
 struct agent_config {
     int guest;                 /* PID 1 of a VM */
+    int template_vm;           /* booted with hull.template=1 and not cloned yet: the share is not mounted */
     char share[512];           /* the image root shared by the host */
     char state_dir[512];       /* per-container folders */
     char cgroup_root[512];     /* "" for none */
@@ -233,5 +243,7 @@ extern int g_shutdown_requested;
 /* ---- guest boot (boot.c) ---- */
 int guest_boot(void);          /* returns the port fd */
 void guest_poweroff(void);
+/* A clone of a template VM: the host's entropy reseeds the kernel's CRNG, then the share is mounted. */
+int do_clone(json_t *req, char *err, size_t errlen);
 
 #endif

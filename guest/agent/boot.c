@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/random.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -83,6 +85,30 @@ static void leave_initramfs(void) {
         logmsg("cannot leave the initramfs: %s", strerror(errno));
 }
 
+/* The share the kernel command line names (hull.share=TYPE:TAG, hull.share_opts=O): mounted at boot, or
+ * in a template VM by clone. */
+static char share_type[32] = "9p", share_tag[128], share_opts[512];
+static int booted_as_template;
+
+/* Mounts the share at SHARE_DIR; 0 when done or when there is none, else -1 with why in err. */
+static int share_mount(char *err, size_t errlen) {
+    if (!share_tag[0]) return 0;
+    int rc;
+    if (strcmp(share_type, "virtiofs") == 0) {
+        rc = mount(share_tag, SHARE_DIR, "virtiofs", 0, share_opts[0] ? share_opts : NULL);
+    } else {
+        /* cache=loose: the image root does not change under a running container. */
+        char opts[1024];
+        snprintf(opts, sizeof opts, "trans=virtio,version=9p2000.L,msize=262144,posixacl,%s",
+                 share_opts[0] ? share_opts : "cache=loose");
+        rc = mount(share_tag, SHARE_DIR, "9p", 0, opts);
+    }
+    if (rc < 0) snprintf(err, errlen, "mount %s %s on %s: %s", share_type, share_tag, SHARE_DIR, strerror(errno));
+    return rc;
+}
+
+/* Nothing here reads /proc/sys/kernel/random/boot_id (nor should anything before clone): the kernel makes
+ * it at its first read, so in a template it is made by each clone, after clone's reseed, and differs. */
 int guest_boot(void) {
     leave_initramfs();
     must_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -102,7 +128,7 @@ int guest_boot(void) {
         if (console > 2) close(console);
     }
 
-    char cmdline[4096] = "", share_type[32] = "9p", share_tag[128] = "", share_opts[512] = "";
+    char cmdline[4096] = "";
     int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         ssize_t n = read(fd, cmdline, sizeof cmdline - 1);
@@ -121,23 +147,17 @@ int guest_boot(void) {
             snprintf(share_opts, sizeof share_opts, "%s", tok + 16);
         } else if (strcmp(tok, "hull.debug=1") == 0) {
             g_debug = 1;
+        } else if (strcmp(tok, "hull.template=1") == 0) {
+            g_cfg.template_vm = booted_as_template = 1;
         }
     }
     mkdir("/run/hull", 0755);
     mkdir("/run/hull/c", 0755);
     mkdir(SHARE_DIR, 0755);
-    if (share_tag[0]) {
-        char opts[1024];
-        if (strcmp(share_type, "virtiofs") == 0) {
-            if (mount(share_tag, SHARE_DIR, "virtiofs", 0, share_opts[0] ? share_opts : NULL) < 0)
-                logmsg("mount virtiofs %s: %s", share_tag, strerror(errno));
-        } else {
-            /* cache=loose: the image root does not change under a running container. */
-            snprintf(opts, sizeof opts, "trans=virtio,version=9p2000.L,msize=262144,posixacl,%s",
-                     share_opts[0] ? share_opts : "cache=loose");
-            if (mount(share_tag, SHARE_DIR, "9p", 0, opts) < 0) logmsg("mount 9p %s: %s", share_tag, strerror(errno));
-        }
-    }
+    /* A template's share is mounted by clone: qemu refuses to migrate (save) a VM whose 9p export is
+     * mounted. */
+    char err[1024];
+    if (!g_cfg.template_vm && share_mount(err, sizeof err) < 0) logmsg("%s", err);
     snprintf(g_cfg.share, sizeof g_cfg.share, "%s", SHARE_DIR);
     snprintf(g_cfg.state_dir, sizeof g_cfg.state_dir, "/run/hull/c");
     snprintf(g_cfg.cgroup_root, sizeof g_cfg.cgroup_root, "/sys/fs/cgroup");
@@ -146,8 +166,39 @@ int guest_boot(void) {
     if (rc < 0) logmsg("lo up: %s", strerror(-rc));
     int port = open_port();
     if (port < 0) logmsg("no virtio-serial port named %s", PORT_NAME);
-    debugmsg("booted; share %s:%s", share_type, share_tag);
+    debugmsg("booted; share %s:%s%s", share_type, share_tag, g_cfg.template_vm ? " (template: not mounted)" : "");
     return port;
+}
+
+int do_clone(json_t *req, char *err, size_t errlen) {
+    fail_code(AE_EINVAL);
+    if (!g_cfg.template_vm) {
+        snprintf(err, errlen, "%s",
+                 booted_as_template ? "this VM is already cloned" : "this VM was not booted as a template");
+        return -1;
+    }
+    unsigned char entropy[CLONE_MAX_ENTROPY];
+    int n = clone_entropy(req, entropy, err, errlen);
+    if (n < 0) return -1;
+    fail_code(AE_EFAIL);
+    /* The clone's memory is the template's, its CRNG's state too: the host's bytes go into the pool (and
+     * are credited), then the CRNG reseeds from it at once rather than at its next interval. */
+    struct rand_pool_info *pool = malloc(sizeof *pool + (size_t)n);
+    if (!pool) abort();
+    pool->entropy_count = n * 8;
+    pool->buf_size = n;
+    memcpy(pool->buf, entropy, (size_t)n);
+    int fd = open("/dev/urandom", O_RDWR | O_CLOEXEC), rc = -1;
+    if (fd < 0) snprintf(err, errlen, "open /dev/urandom: %s", strerror(errno));
+    else if (ioctl(fd, RNDADDENTROPY, pool) < 0) snprintf(err, errlen, "RNDADDENTROPY: %s", strerror(errno));
+    else if (ioctl(fd, RNDRESEEDCRNG) < 0) snprintf(err, errlen, "RNDRESEEDCRNG: %s", strerror(errno));
+    else rc = 0;
+    if (fd >= 0) close(fd);
+    free(pool);
+    if (rc < 0 || share_mount(err, errlen) < 0) return -1; /* still a template: the host may try again */
+    g_cfg.template_vm = 0;
+    debugmsg("cloned: reseeded with %d bytes, share %s:%s mounted", n, share_type, share_tag);
+    return 0;
 }
 
 void guest_poweroff(void) {

@@ -105,6 +105,7 @@ void dispatch_request(const char *payload, size_t len) {
     case OP_network: answer(id, do_network(req, err, sizeof err) == 0, NULL, err); break;
     case OP_forward: answer(id, do_forward(req, err, sizeof err) == 0, NULL, err); break;
     case OP_dns: answer(id, dns_answer(req, err, sizeof err) == 0, NULL, err); break;
+    case OP_clone: answer(id, do_clone(req, err, sizeof err) == 0, NULL, err); break;
     case OP_shutdown:
         delete_all();
         g_shutdown_requested = 1;

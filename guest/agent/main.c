@@ -171,6 +171,14 @@ int main(int argc, char **argv) {
         if (port < 0) guest_poweroff();
         conn_init(port);
         int asked = serve(1);
+        /* A template (hull.template=1) outlives its hosts until one clones it: the host that booted it
+         * leaves after hello, and each clone, restored from its saved state, is here with a host of its own. */
+        while (!asked && g_cfg.template_vm) {
+            delete_all();
+            debugmsg("host gone from a template: waiting for the next one");
+            conn_init(port);
+            asked = serve(1);
+        }
         delete_all();
         if (asked) drain_and_wait_for_close();
         debugmsg("powering off (%s)", asked ? "shutdown" : "host gone");

@@ -1,7 +1,8 @@
-/* What a request must look like: the ops, their fields, hello's versions. Pure (no syscalls), so the unit
- * tests (test/agent_test.c) run it on the golden files the Java side writes. */
+/* What a request must look like: the ops, their fields, hello's versions, clone's entropy. Pure (no syscalls),
+ * so the unit tests (test/agent_test.c) run it on the golden files the Java side writes. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "agent.h"
 
@@ -33,6 +34,7 @@ static const char *const op_fields[OP_COUNT] = {
     [OP_settime] = "realtime:i!",
     [OP_freeze] = "container:s! frozen:b",
     [OP_forward] = "port:i! in:i! out:i!",
+    [OP_clone] = "entropy:s!",
 };
 
 const char *agent_op_fields(enum agent_op op) { return op >= 0 && op < OP_COUNT ? op_fields[op] : NULL; }
@@ -127,6 +129,20 @@ int request_parse(const char *payload, size_t len, json_t **out, uint64_t *id, e
     snprintf(msg, msglen, "unknown request '%s'", name);
     *code = AE_ENOSYS;
     return -1;
+}
+
+int clone_entropy(json_t *req, unsigned char *out, char *msg, size_t msglen) {
+    const char *text = json_string_value(json_object_get(req, "entropy"));
+    size_t cap = (text ? strlen(text) : 0) / 4 * 3 + 3; /* room for whatever it decodes to */
+    unsigned char *bytes = malloc(cap);
+    int n = text && bytes ? b64_decode(text, bytes, cap) : -1;
+    if (n < 0) snprintf(msg, msglen, "'entropy' is not base64");
+    else if (n < CLONE_MIN_ENTROPY || n > CLONE_MAX_ENTROPY)
+        snprintf(msg, msglen, "'entropy' must be %d to %d bytes, not %d", CLONE_MIN_ENTROPY,
+                 CLONE_MAX_ENTROPY, n);
+    else memcpy(out, bytes, (size_t)n);
+    free(bytes);
+    return n < CLONE_MIN_ENTROPY || n > CLONE_MAX_ENTROPY ? -1 : n;
 }
 
 int hello_negotiate(json_t *req, char *msg, size_t msglen) {

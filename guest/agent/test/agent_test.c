@@ -1,6 +1,6 @@
-/* Unit tests of the agent's code that makes no syscalls (frame.c, request.c, reply.c, process_rules.c), the
- * protocol's against the golden files the Java tests check too (src/test/resources/golden/agent/). No root,
- * no mounts.
+/* Unit tests of the agent's code that makes no syscalls (frame.c, request.c, reply.c, process_rules.c,
+ * base64.c), the protocol's against the golden files the Java tests check too (src/test/resources/golden/agent/).
+ * No root, no mounts.
  * usage: agent-test GOLDEN_DIR */
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +352,54 @@ static void test_exec_inherits(void) {
     check_exec("{\"args\":[\"id\"]}", NULL, "{\"args\":[\"id\"]}");
 }
 
+/* clone's entropy: base64 of CLONE_MIN_ENTROPY to CLONE_MAX_ENTROPY bytes, anything else EINVAL naming it. */
+static int entropy_of(const char *text, unsigned char *out, char *msg, size_t msglen) {
+    json_t *req = json_pack("{s:s}", "entropy", text);
+    msg[0] = 0;
+    int n = clone_entropy(req, out, msg, msglen);
+    json_decref(req);
+    return n;
+}
+
+static void test_clone(void) {
+    unsigned char out[CLONE_MAX_ENTROPY], bytes[CLONE_MAX_ENTROPY + 1];
+    char msg[256], text[2 * sizeof bytes];
+    for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (unsigned char)(i * 7 + 1);
+
+    json_t *req = golden("clone.request.json");
+    struct parsed p = parse(req);
+    int n = clone_entropy(req, out, msg, sizeof msg);
+    CHECK(p.rc == 0 && n == 32, "the golden clone carries 32 bytes (got %d: '%s')", n, msg);
+    for (int i = 0; i < 32 && n == 32; i++) CHECK(out[i] == i, "entropy byte %d is %d (got %d)", i, i, out[i]);
+    json_object_del(req, "entropy");
+    p = parse(req);
+    CHECK(p.rc < 0 && p.code == AE_EINVAL && strstr(p.msg, "'entropy'"), "clone without entropy is EINVAL (got '%s')",
+          p.msg);
+    json_decref(req);
+
+    static const size_t good[] = {CLONE_MIN_ENTROPY, CLONE_MIN_ENTROPY + 1, CLONE_MIN_ENTROPY + 2, CLONE_MAX_ENTROPY};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        b64_encode(bytes, good[i], text);
+        n = entropy_of(text, out, msg, sizeof msg);
+        CHECK(n == (int)good[i] && memcmp(out, bytes, good[i]) == 0, "%zu bytes of entropy are taken (got %d: '%s')",
+              good[i], n, msg);
+    }
+    static const size_t bad[] = {0, 1, CLONE_MIN_ENTROPY - 1, CLONE_MAX_ENTROPY + 1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        b64_encode(bytes, bad[i], text);
+        n = entropy_of(text, out, msg, sizeof msg);
+        CHECK(n < 0 && strstr(msg, "'entropy' must be 32 to 512 bytes"),
+              "%zu bytes of entropy are refused (got %d: '%s')", bad[i], n, msg);
+    }
+    static const char *not_base64[] = {"not base64!", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=x",
+                                       "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8 "};
+    for (size_t i = 0; i < sizeof not_base64 / sizeof not_base64[0]; i++) {
+        n = entropy_of(not_base64[i], out, msg, sizeof msg);
+        CHECK(n < 0 && strstr(msg, "'entropy' is not base64"), "'%s' is not base64 (got %d: '%s')", not_base64[i], n,
+              msg);
+    }
+}
+
 static void check_cpuset(const char *host, int ncpus, const char *want) {
     char got[64] = "";
     int rc = cpuset_for_guest(host, ncpus, got, sizeof got);
@@ -400,6 +448,7 @@ int main(int argc, char **argv) {
     test_capabilities();
     test_exec_inherits();
     test_resources();
+    test_clone();
     printf("agent-test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }

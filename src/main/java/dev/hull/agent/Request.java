@@ -6,6 +6,7 @@ import dev.hull.net.Route;
 import dev.hull.oci.Mount;
 import dev.hull.oci.Process;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -131,5 +132,23 @@ public sealed interface Request {
      * {@code in}, the server's come back on stream {@code out}.
      */
     record Forward(int port, int in, int out) implements Request {
+    }
+
+    /**
+     * Makes a VM restored from a template (booted with {@code hull.template=1}) a clone of its own: the host's
+     * random bytes, base64 in {@code entropy}, reseed the guest's CRNG, then the agent mounts the share.
+     */
+    record Clone(String entropy) implements Request {
+        /** The fewest and most bytes of entropy the agent takes (agent.h's CLONE_MIN_ENTROPY, CLONE_MAX_ENTROPY). */
+        public static final int MIN_ENTROPY = 32;
+        public static final int MAX_ENTROPY = 512;
+
+        public static Clone of(byte[] entropy) {
+            if (entropy.length < MIN_ENTROPY || entropy.length > MAX_ENTROPY) {
+                throw new IllegalArgumentException("clone takes " + MIN_ENTROPY + " to " + MAX_ENTROPY
+                        + " bytes of entropy, not " + entropy.length);
+            }
+            return new Clone(Base64.getEncoder().encodeToString(entropy));
+        }
     }
 }

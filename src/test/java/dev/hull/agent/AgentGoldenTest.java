@@ -27,6 +27,15 @@ class AgentGoldenTest {
             new Process.Capabilities(List.of("CAP_KILL"), List.of("CAP_KILL"), null, List.of("CAP_KILL"), List.of()),
             -500);
 
+    /** clone's golden entropy: the bytes 0 to 31. */
+    static final byte[] ENTROPY = new byte[Request.Clone.MIN_ENTROPY];
+
+    static {
+        for (int i = 0; i < ENTROPY.length; i++) {
+            ENTROPY[i] = (byte) i;
+        }
+    }
+
     /** One request of each op, numbered as the golden files number them. */
     static Map<Request, Long> requests() throws Exception {
         var m = AgentClient.JSON;
@@ -51,7 +60,7 @@ class AgentGoldenTest {
                         List.of(new Route("0.0.0.0/0", "172.17.0.1", "eth0", null, null, false)), "127.0.0.11"),
                 new Request.Dns(17, "AAE="), new Request.Shutdown(),
                 new Request.SetTime(1_764_620_000_123_456_789L), new Request.Freeze("web", true),
-                new Request.Forward(8080, 6, 7));
+                new Request.Forward(8080, 6, 7), Request.Clone.of(ENTROPY));
         long id = 1;
         for (Request r : list) {
             all.put(r, id++);
@@ -100,7 +109,7 @@ class AgentGoldenTest {
         assertThat(result("settime", Results.TimeSet.class))
                 .isEqualTo(new Results.TimeSet(1_764_619_991_987_654_321L));
         for (String op : List.of("start", "signal", "resize", "update", "delete", "network", "dns", "shutdown",
-                "freeze", "forward")) {
+                "freeze", "forward", "clone")) {
             assertThat(result(op, Results.Empty.class)).as(op).isEqualTo(new Results.Empty());
             assertThat(GoldenFiles.read(op + ".reply.json").get("result").size()).as(op).isZero();
         }

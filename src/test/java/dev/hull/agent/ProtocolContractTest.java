@@ -56,6 +56,8 @@ class ProtocolContractTest {
         host.put("PROTOCOL_MIN_VERSION", (long) Request.MIN_VERSION);
         host.put("PROTOCOL_MAX_VERSION", (long) Request.MAX_VERSION);
         host.put("MAX_ID_LENGTH", (long) ContainerId.MAX_LENGTH);
+        host.put("CLONE_MIN_ENTROPY", (long) Request.Clone.MIN_ENTROPY);
+        host.put("CLONE_MAX_ENTROPY", (long) Request.Clone.MAX_ENTROPY);
         host.forEach((name, value) -> assertThat(define(h, name)).as(name).isEqualTo(value));
     }
 

@@ -1,8 +1,11 @@
 package dev.hull.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hull.agent.AgentClient;
+import dev.hull.agent.AgentException;
+import dev.hull.agent.ErrorCode;
 import dev.hull.agent.ProcessStreams;
 import dev.hull.agent.Request;
 import dev.hull.agent.Results.ExitStatus;
@@ -13,8 +16,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,6 +76,35 @@ class GuestVmIT {
             client.shutdown(T);
             client.close();
             assertThat(vm.awaitExit(T)).as("qemu exits by itself after shutdown").isTrue();
+        }
+    }
+
+    /**
+     * A template (hull.template=1) without its save and restore: it outlives the host that leaves after hello,
+     * serves the next one, whose clone reseeds the guest's CRNG and mounts the share; a clone whose host is
+     * gone powers off, as any VM.
+     */
+    @Test
+    void aTemplateServesEachHostUntilOneClonesIt() throws Exception {
+        var how = new QemuVm.Launch("it-template", dir, TestAssets.busyboxRootfs(), false, false,
+                List.of("hull.template=1"), List.of(), List.of(), List.of());
+        byte[] entropy = new byte[64];
+        new SecureRandom().nextBytes(entropy);
+        try (QemuVm vm = QemuVm.launch(tcg(), HypervisorArgs.builtIn(false), how)) {
+            vm.connectAgent(T).close();
+            AgentClient client = vm.connectAgent(T);
+            assertThatThrownBy(() -> run(client, "early", Process.of("true"), new ByteArrayOutputStream()))
+                    .as("no share before clone").isInstanceOf(AgentException.class)
+                    .hasMessageContaining("not found");
+            client.clone(entropy, T);
+            assertThatThrownBy(() -> client.clone(entropy, T)).isInstanceOfSatisfying(AgentException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL))
+                    .hasMessage("clone: this VM is already cloned");
+            var out = new ByteArrayOutputStream();
+            assertThat(run(client, "c1", Process.of("echo", "hi"), out)).isEqualTo(new ExitStatus(0, 0));
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("hi\n");
+            client.close();
+            assertThat(vm.awaitExit(T)).as("a clone whose host is gone powers off").isTrue();
         }
     }
 }
