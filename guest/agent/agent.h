@@ -220,6 +220,8 @@ int do_freeze(struct container *c, int frozen, char *err, size_t errlen);
 
 /* ---- the container's network in the VM (net.c) ---- */
 int do_network(json_t *req, char *err, size_t errlen);
+/* A clone's NICs: each {"from": template MAC, "to": the container's} pair renamed; -1 with why in err. */
+int net_set_macs(json_t *pairs, char *err, size_t errlen);
 int net_loopback_up(void); /* 0 or -errno */
 
 /* ---- DNS relay to the host (dns.c) ---- */

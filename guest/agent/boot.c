@@ -195,7 +195,9 @@ int do_clone(json_t *req, char *err, size_t errlen) {
     else rc = 0;
     if (fd >= 0) close(fd);
     free(pool);
-    if (rc < 0 || share_mount(err, errlen) < 0) return -1; /* still a template: the host may try again */
+    json_t *macs = json_object_get(req, "macs");
+    if (rc < 0 || (macs && net_set_macs(macs, err, errlen) < 0) || share_mount(err, errlen) < 0)
+        return -1; /* still a template: the host may try again */
     g_cfg.template_vm = 0;
     debugmsg("cloned: reseeded with %d bytes, share %s:%s mounted", n, share_type, share_tag);
     return 0;

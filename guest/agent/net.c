@@ -196,6 +196,41 @@ static int find_by_mac(const char *mac, char *name, size_t namelen) {
     return index;
 }
 
+/* A clone's NICs have the template's MACs: each pair's "from" NIC gets the "to" MAC (the container's), the
+ * MAC its network request will name. The NICs are down: a template configures none. */
+int net_set_macs(json_t *pairs, char *err, size_t errlen) {
+    size_t i;
+    json_t *pair;
+    json_array_foreach(pairs, i, pair) {
+        const char *from = json_string_value(json_object_get(pair, "from"));
+        const char *to = json_string_value(json_object_get(pair, "to"));
+        unsigned char mac[6];
+        if (!from || !to || sscanf(to, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4],
+                                   &mac[5]) != 6) {
+            snprintf(err, errlen, "macs[%zu] needs a from and a to MAC", i);
+            return -1;
+        }
+        char name[IFNAMSIZ + 1];
+        int index = find_by_mac(from, name, sizeof name);
+        if (!index) {
+            snprintf(err, errlen, "the VM has no NIC with MAC %s", from);
+            return -1;
+        }
+        struct nlreq r;
+        nl_init(&r, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+        struct ifinfomsg *ifi = NLMSG_DATA(&r.h);
+        ifi->ifi_family = AF_UNSPEC;
+        ifi->ifi_index = index;
+        add_attr(&r, IFLA_ADDRESS, mac, sizeof mac);
+        int rc = nl_talk(&r);
+        if (rc < 0) {
+            snprintf(err, errlen, "set the MAC of %s to %s: %s", name, to, strerror(-rc));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int net_loopback_up(void) {
     unsigned index = if_nametoindex("lo");
     return index ? link_set((int)index, 1, NULL, 0) : -ENODEV;

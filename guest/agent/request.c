@@ -34,7 +34,7 @@ static const char *const op_fields[OP_COUNT] = {
     [OP_settime] = "realtime:i!",
     [OP_freeze] = "container:s! frozen:b",
     [OP_forward] = "port:i! in:i! out:i!",
-    [OP_clone] = "entropy:s!",
+    [OP_clone] = "entropy:s! macs:a",
 };
 
 const char *agent_op_fields(enum agent_op op) { return op >= 0 && op < OP_COUNT ? op_fields[op] : NULL; }

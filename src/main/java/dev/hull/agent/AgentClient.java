@@ -240,11 +240,13 @@ public final class AgentClient implements AutoCloseable, FrameSender {
 
     /**
      * Makes a VM restored from a template its own: {@code entropy} (32 to 512 bytes of the host's randomness)
-     * reseeds the guest's CRNG, then the agent mounts the container share. Refused (EINVAL) by a VM not booted
-     * as a template or already cloned; another number of bytes is an {@link IllegalArgumentException}.
+     * reseeds the guest's CRNG, the NICs get the container's MACs ({@code macs}), then the agent mounts the
+     * container share. Refused (EINVAL) by a VM not booted as a template or already cloned; another number of
+     * bytes is an {@link IllegalArgumentException}.
      */
-    public void clone(byte[] entropy, Duration timeout) throws IOException, TimeoutException {
-        call(Request.Clone.of(entropy), Results.Empty.class, timeout);
+    public void clone(byte[] entropy, List<Request.Clone.MacChange> macs, Duration timeout)
+            throws IOException, TimeoutException {
+        call(Request.Clone.of(entropy, macs), Results.Empty.class, timeout);
     }
 
     public void shutdown(Duration timeout) throws IOException, TimeoutException {

@@ -136,19 +136,28 @@ public sealed interface Request {
 
     /**
      * Makes a VM restored from a template (booted with {@code hull.template=1}) a clone of its own: the host's
-     * random bytes, base64 in {@code entropy}, reseed the guest's CRNG, then the agent mounts the share.
+     * random bytes, base64 in {@code entropy}, reseed the guest's CRNG; each of {@code macs} gives the NIC
+     * with the template's MAC the container's; then the agent mounts the share.
      */
-    record Clone(String entropy) implements Request {
+    record Clone(String entropy, List<MacChange> macs) implements Request {
+        public Clone {
+            macs = List.copyOf(macs);
+        }
+
+        /** The NIC whose MAC is {@code from} (the template's) gets {@code to}. */
+        public record MacChange(String from, String to) {
+        }
+
         /** The fewest and most bytes of entropy the agent takes (agent.h's CLONE_MIN_ENTROPY, CLONE_MAX_ENTROPY). */
         public static final int MIN_ENTROPY = 32;
         public static final int MAX_ENTROPY = 512;
 
-        public static Clone of(byte[] entropy) {
+        public static Clone of(byte[] entropy, List<MacChange> macs) {
             if (entropy.length < MIN_ENTROPY || entropy.length > MAX_ENTROPY) {
                 throw new IllegalArgumentException("clone takes " + MIN_ENTROPY + " to " + MAX_ENTROPY
                         + " bytes of entropy, not " + entropy.length);
             }
-            return new Clone(Base64.getEncoder().encodeToString(entropy));
+            return new Clone(Base64.getEncoder().encodeToString(entropy), macs);
         }
     }
 }

@@ -103,7 +103,11 @@ final class RequestJson {
             case Request.SetTime t -> n.put("realtime", t.realtime());
             case Request.Freeze f -> n.put("container", f.container()).put("frozen", f.frozen());
             case Request.Forward f -> n.put("port", f.port()).put("in", f.in()).put("out", f.out());
-            case Request.Clone c -> n.put("entropy", c.entropy());
+            case Request.Clone c -> {
+                n.put("entropy", c.entropy());
+                var macs = n.putArray("macs");
+                c.macs().forEach(m -> macs.addObject().put("from", m.from()).put("to", m.to()));
+            }
         }
         return n;
     }

@@ -1,11 +1,14 @@
 package dev.hull.vm;
 
 import dev.hull.agent.AgentClient;
+import dev.hull.agent.Request;
 import dev.hull.logging.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -46,7 +49,11 @@ public final class Cloning {
             agent = vm.connectAgent(bootTimeout);
             byte[] entropy = new byte[ENTROPY_BYTES];
             RANDOM.nextBytes(entropy);
-            agent.clone(entropy, how.nics().stream().map(Nic::mac).toList(), CLONE_REQUEST);
+            List<Request.Clone.MacChange> macs = new ArrayList<>();
+            for (int i = 0; i < how.nics().size(); i++) {
+                macs.add(new Request.Clone.MacChange(Template.placeholderMac(i), how.nics().get(i).mac()));
+            }
+            agent.clone(entropy, macs, CLONE_REQUEST);
             Log.debug(how.name() + " cloned from " + template.dir() + " in " + (System.nanoTime() - t0) / 1_000_000
                     + " ms");
             return Optional.of(new Started(vm, agent));

@@ -7,6 +7,7 @@ import dev.hull.sys.Host;
 import dev.hull.time.Deadline;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,19 +130,26 @@ public final class TemplateStore {
         }
         List<Info> out = new ArrayList<>();
         for (Path t : templates()) {
-            String shape = Files.isRegularFile(t.resolve(SHAPE)) ? Files.readAllLines(t.resolve(SHAPE)).getFirst() : "?";
-            long bytes = 0;
-            for (String f : List.of("ram", "state")) {
-                Path p = t.resolve(f);
-                if (Files.exists(p)) {
-                    // What the template holds in memory: tmpfs counts the pages written, not the size.
-                    bytes += ((Number) Files.getAttribute(p, "unix:blocks")).longValue() * 512;
-                }
-            }
-            out.add(new Info(t.getFileName().toString(), shape, bytes,
+            Path described = t.resolve(SHAPE);
+            String shape = Files.isRegularFile(described) ? Files.readAllLines(described).getFirst() : "?";
+            out.add(new Info(t.getFileName().toString(), shape, held(t),
                     Files.getLastModifiedTime(t.resolve("state")).toInstant()));
         }
         return out;
+    }
+
+    /** What a template holds in memory: tmpfs counts the pages written, not the files' sizes (du's view). */
+    private static long held(Path template) {
+        try {
+            Process du = new ProcessBuilder("du", "-sk", template.toString()).redirectErrorStream(true).start();
+            String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return du.waitFor() == 0 ? Long.parseLong(out.split("\\s+")[0]) * 1024 : -1;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     private List<Path> templates() throws IOException {
@@ -170,7 +179,7 @@ public final class TemplateStore {
             }
         }
         // A template's RAM holds what its guest booted with: nobody else may read it or plant one.
-        var attrs = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
+        var attrs = Files.readAttributes(dir, PosixFileAttributes.class,
                 LinkOption.NOFOLLOW_LINKS);
         if (!attrs.isDirectory() || !attrs.owner().getName().equals(System.getProperty("user.name"))
                 || !PosixFilePermissions.toString(attrs.permissions()).equals("rwx------")) {

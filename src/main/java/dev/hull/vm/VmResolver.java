@@ -119,7 +119,8 @@ public final class VmResolver {
                     + ") must be auto, virtiofs or 9p");
         }
         if (!List.of("on", "off").contains(template.value())) {
-            throw new VmException("vm.template '" + template.value() + "' (" + template.origin() + ") must be on or off");
+            throw new VmException("vm.template '" + template.value() + "' (" + template.origin()
+                    + ") must be on or off");
         }
         Path daemon = Path.of(virtiofsd.value());
         if (share.value().equals("virtiofs") && !VirtioFsd.usable(daemon)) {

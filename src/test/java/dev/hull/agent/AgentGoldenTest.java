@@ -60,7 +60,8 @@ class AgentGoldenTest {
                         List.of(new Route("0.0.0.0/0", "172.17.0.1", "eth0", null, null, false)), "127.0.0.11"),
                 new Request.Dns(17, "AAE="), new Request.Shutdown(),
                 new Request.SetTime(1_764_620_000_123_456_789L), new Request.Freeze("web", true),
-                new Request.Forward(8080, 6, 7), Request.Clone.of(ENTROPY));
+                new Request.Forward(8080, 6, 7), Request.Clone.of(ENTROPY,
+                        List.of(new Request.Clone.MacChange("02:68:75:6c:6c:00", "52:54:00:12:34:56"))));
         long id = 1;
         for (Request r : list) {
             all.put(r, id++);

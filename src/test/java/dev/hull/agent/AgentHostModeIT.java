@@ -258,7 +258,7 @@ class AgentHostModeIT {
                 .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL));
         assertThatThrownBy(() -> client.setTime(T)).isInstanceOfSatisfying(AgentException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.ENOTSUP));
-        assertThatThrownBy(() -> client.clone(new byte[Request.Clone.MIN_ENTROPY], T))
+        assertThatThrownBy(() -> client.clone(new byte[Request.Clone.MIN_ENTROPY], List.of(), T))
                 .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL))
                 .hasMessage("clone: this VM was not booted as a template");
         client.delete("twice", T);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,7 @@ class CliTemplateIT extends HullTest {
     void removeOurTemplates() throws IOException {
         for (Path t : templates(mark)) {
             try (Stream<Path> s = Files.walk(t)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }
             }
@@ -99,7 +100,8 @@ class CliTemplateIT extends HullTest {
         assertThat(bootA).isNotEqualTo(exec("b", "cat /proc/sys/kernel/random/boot_id"));
         for (String id : List.of("a", "b")) {
             long guest = Long.parseLong(exec(id, "date +%s").strip());
-            assertThat(Math.abs(guest - Instant.now().getEpochSecond())).as("wall clock of " + id).isLessThanOrEqualTo(1);
+            assertThat(Math.abs(guest - Instant.now().getEpochSecond())).as("wall clock of " + id)
+                    .isLessThanOrEqualTo(1);
         }
         exec("a", "echo only-a > /written");
         assertThat(Files.readString(a.resolve("rootfs/written"))).isEqualTo("only-a\n");
@@ -121,7 +123,7 @@ class CliTemplateIT extends HullTest {
         } finally {
             for (Path t : templates(other)) {
                 try (Stream<Path> s = Files.walk(t)) {
-                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                         Files.deleteIfExists(p);
                     }
                 }

@@ -101,7 +101,8 @@ class StateJsonTest {
         assertThat(StateJson.read(old.getBytes(StandardCharsets.UTF_8))).isEqualTo(new ContainerState("1.2.0", "cs3",
                 Status.CREATED, 11748, "/tmp/fg", "/tmp/fg/rootfs", "2026-11-29T03:28:20.147463181Z", 0, Map.of(),
                 1795922899750L, 11764, "/run/c/cs3", null,
-                new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64", "/k", "/i", null, 256, 1, "tcg", "9p", null, null)));
+                new ContainerState.VmInfo("/usr/bin/qemu-system-x86_64", "/k", "/i", null, 256, 1, "tcg", "9p", null,
+                        null)));
     }
 
     /** A file written by hand or by another tool: `state` printed no annotations, it failed on none at all. */

@@ -96,8 +96,8 @@ class GuestVmIT {
             assertThatThrownBy(() -> run(client, "early", Process.of("true"), new ByteArrayOutputStream()))
                     .as("no share before clone").isInstanceOf(AgentException.class)
                     .hasMessageContaining("not found");
-            client.clone(entropy, T);
-            assertThatThrownBy(() -> client.clone(entropy, T)).isInstanceOfSatisfying(AgentException.class,
+            client.clone(entropy, List.of(), T);
+            assertThatThrownBy(() -> client.clone(entropy, List.of(), T)).isInstanceOfSatisfying(AgentException.class,
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.EINVAL))
                     .hasMessage("clone: this VM is already cloned");
             var out = new ByteArrayOutputStream();
