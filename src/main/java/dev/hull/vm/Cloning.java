@@ -68,9 +68,12 @@ public final class Cloning {
             if (vm != null) {
                 vm.close();
             }
+            boolean broken = e instanceof Template.Broken;
             Log.warn("cannot start " + how.name() + " from the template " + template.dir() + ": " + e.getMessage()
-                    + "; booting it (the template is removed)");
-            store.discard(template, String.valueOf(e.getMessage()));
+                    + "; booting it" + (broken ? " (the template is removed)" : ""));
+            if (broken) {
+                store.discard(template, String.valueOf(e.getMessage()));
+            }
             deleteQuietly(how);
             return Optional.empty();
         }

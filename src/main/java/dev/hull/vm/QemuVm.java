@@ -188,18 +188,31 @@ public final class QemuVm implements AutoCloseable {
                 return Files.exists(vm.qmpSocket) ? QmpClient.connect(vm.qmpSocket) : null;
             }).orElseThrow(() -> new TimeoutException("qemu did not open its QMP socket within " + deadline));
             try (qmp) {
-                Migration.load(qmp, how.runDir().resolve("incoming.sock"), template.state(), end.left());
+                try {
+                    Migration.load(qmp, how.runDir().resolve("incoming.sock"), template.state(), end.left());
+                } catch (IOException e) {
+                    // qemu ends when it cannot load the state ("load of migration failed"); a slow host
+                    // that timed out is no reason to drop the template.
+                    vm.awaitExit(Duration.ofSeconds(2));
+                    // Not a template removed meanwhile ("can't open backing store"): only one qemu refused.
+                    String qemuLog = lastLines(how.runDir().resolve("qemu.log"));
+                    if (qemuLog.contains("load of migration failed")
+                            || e.getMessage().contains("restored the template into state")) {
+                        throw new Template.Broken(e.getMessage() + " (qemu: " + qemuLog + ")", e);
+                    }
+                    throw e;
+                }
                 qmp.execute("cont");
             }
             vm.template = template.dir().getFileName().toString();
             return vm;
         } catch (IOException | TimeoutException | RuntimeException e) {
             vm.close();
-            if (!vm.isAlive() && e instanceof IOException) {
-                throw new IOException(e.getMessage() + " (qemu: " + lastLines(how.runDir().resolve("qemu.log")) + ")",
-                        e);
-            }
             throw e;
+        } catch (InterruptedException e) {
+            vm.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while restoring " + how.name(), e);
         }
     }
 

@@ -32,6 +32,15 @@ public record Template(Path dir, TemplateShape shape) {
         return dir.resolve("state");
     }
 
+    /** A template whose state qemu cannot restore: it is removed, and its slot boots for a while. */
+    public static final class Broken extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Broken(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The MAC a template's NIC {@code index} has until a clone's agent gives it the container's. */
     public static String placeholderMac(int index) {
         return "02:68:75:6c:6c:" + HexFormat.of().toHexDigits((byte) index);

@@ -22,6 +22,12 @@ public record TemplateShape(VmConfig config, List<String> kernelParams, List<Str
     private static final String FORMAT = "hull-template-1";
     /** Tells the guest agent not to mount the root at boot, and to wait for its clones' hosts. */
     static final String TEMPLATE_PARAM = "hull.template=1";
+    /**
+     * How a clone's guest mounts its 9p root: write-through, as over virtio-fs (9p's default for Hull,
+     * cache=loose, keeps what the workload writes in the guest's page cache, where the host does not see
+     * it), reads not cached but mmap's (exec's) pages kept.
+     */
+    static final String SHARE_OPTIONS = "hull.share_opts=cache=mmap";
 
     public TemplateShape {
         kernelParams = List.copyOf(kernelParams);
@@ -32,6 +38,7 @@ public record TemplateShape(VmConfig config, List<String> kernelParams, List<Str
     public static TemplateShape of(VmConfig config, List<String> launchParams, List<Share> shares, int nics) {
         List<String> params = new ArrayList<>(QemuVm.kernelParams(config, false, launchParams));
         params.add(TEMPLATE_PARAM);
+        params.add(SHARE_OPTIONS);
         return new TemplateShape(config, params, shares.stream().map(Share::tag).toList(), nics);
     }
 

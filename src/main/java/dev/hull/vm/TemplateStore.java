@@ -112,7 +112,7 @@ public final class TemplateStore {
      * clones cannot start would otherwise pay a template and a boot for every VM.
      */
     public void discard(Template t, String reason) {
-        deleteTree(t.dir());
+        remove(t.dir());
         try {
             Files.writeString(dir.resolve(t.shape().slot() + FAILED), reason + "\n");
         } catch (IOException e) {
@@ -200,13 +200,13 @@ public final class TemplateStore {
             String name = t.getFileName().toString();
             if (name.startsWith(slotPrefix) && !name.equals(keep)) {
                 Log.info("removing the stale template " + t);
-                deleteTree(t);
+                remove(t);
                 all.remove(t);
             }
         }
         all.sort(Comparator.comparing(TemplateStore::modified));
         while (all.size() > MAX_TEMPLATES) {
-            deleteTree(all.removeFirst());
+            remove(all.removeFirst());
         }
     }
 
@@ -223,6 +223,16 @@ public final class TemplateStore {
             for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
                 deleteTree(p);
             }
+        }
+    }
+
+    /** A template and its lock file. */
+    private void remove(Path template) {
+        deleteTree(template);
+        try {
+            Files.deleteIfExists(dir.resolve(template.getFileName() + LOCK));
+        } catch (IOException e) {
+            Log.warn("cannot remove the lock of " + template + ": " + e.getMessage());
         }
     }
 

@@ -63,8 +63,8 @@ class CliTemplateIT extends HullTest {
 
     private Path bundle(String name, String param, String... args) throws Exception {
         ObjectNode config = Bundles.config(args);
-        config.putObject("vm").putObject("kernel").put("parameters",
-                String.join(" ", VmConfig.DEFAULT_KERNEL_PARAMS) + " " + param);
+        ObjectNode vm = config.putObject("vm").put("template", "on");
+        vm.putObject("kernel").put("parameters", String.join(" ", VmConfig.DEFAULT_KERNEL_PARAMS) + " " + param);
         return Bundles.write(dir.resolve(name), config);
     }
 
