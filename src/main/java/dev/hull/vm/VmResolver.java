@@ -51,8 +51,8 @@ public final class VmResolver {
     /** The environment variable that turns templating on or off for managers that pass no flags. */
     public static final String TEMPLATE_ENV = "HULL_TEMPLATE";
     /**
-     * Off until the whole suite passes with VMs cloned (docs/architecture.md, "Templates"): a clone's root
-     * is 9p, which differs from virtio-fs in speed and in what the guest kernel supports over it.
+     * Off: a clone's root is 9p, and Debian 12's 9p costs what users of runc rely on (inotify on the root,
+     * the image's file capabilities, metadata speed); docs/architecture.md, "Templates".
      */
     private static final String DEFAULT_TEMPLATE = "off";
 

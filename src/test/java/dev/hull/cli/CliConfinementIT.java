@@ -280,8 +280,9 @@ class CliConfinementIT extends HullTest {
             long anchor = Long.parseLong(pidOf("cg"));
             ProcessHandle owner = vmOwner("cg");
             var vm = owner.children().toList();
+            // qemu, and virtiofsd where the VM booted (a clone's root is 9p, served by qemu).
             assertThat(vm).extracting(p -> p.info().command().orElse(""))
-                    .anyMatch(c -> c.contains("qemu-system")).anyMatch(c -> c.contains("virtiofsd"));
+                    .anyMatch(c -> c.contains("qemu-system"));
             // The container's pid (its anchor) too: managers read its cgroup for the container's.
             for (long pid : Stream.concat(Stream.of(anchor, owner.pid()),
                     vm.stream().map(ProcessHandle::pid)).toList()) {
