@@ -4,7 +4,6 @@ import dev.hull.agent.AgentClient;
 import dev.hull.agent.Request;
 import dev.hull.logging.Log;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,17 +73,7 @@ public final class Cloning {
             if (broken) {
                 store.discard(template, String.valueOf(e.getMessage()));
             }
-            deleteQuietly(how);
             return Optional.empty();
-        }
-    }
-
-    /** What the clone's qemu left in the run folder that a booted VM would trip over. */
-    private static void deleteQuietly(QemuVm.Launch how) {
-        try {
-            Files.deleteIfExists(how.runDir().resolve("incoming.sock"));
-        } catch (IOException ignored) {
-            // Only tidiness.
         }
     }
 }

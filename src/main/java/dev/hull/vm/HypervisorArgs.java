@@ -51,9 +51,17 @@ public final class HypervisorArgs {
         return resource(virtioFs ? BUILT_IN : BUILT_IN_9P);
     }
 
-    /** The built-in arguments of a template and its clones: 9p's, with the RAM in a file. */
+    /**
+     * The built-in arguments of a template and its clones: 9p's, with the RAM in a file. Read from the jar
+     * once: a clone's start asks for them three times (its shape's slot twice, qemu's arguments).
+     */
     public static HypervisorArgs builtInClone() {
-        return resource(BUILT_IN_CLONE);
+        return CloneArgs.ARGS;
+    }
+
+    /** Holds the clone arguments, read when first asked for. */
+    private static final class CloneArgs {
+        static final HypervisorArgs ARGS = resource(BUILT_IN_CLONE);
     }
 
     private static HypervisorArgs resource(String name) {

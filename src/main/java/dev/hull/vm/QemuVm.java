@@ -180,7 +180,7 @@ public final class QemuVm implements AutoCloseable {
             throws IOException, BadInputException, TimeoutException {
         Deadline end = Deadline.after(deadline);
         QemuVm vm = spawn(config, HypervisorArgs.builtInClone(), how, template.shape().kernelParams(),
-                Map.of("MEMORY_FILE", Template.escaped(template.ram()), "MEMORY_SHARED", "off"),
+                template.memoryTags(false),
                 List.of("-incoming", "defer"));
         try {
             QmpClient qmp = end.poll(Duration.ofMillis(2), () -> {

@@ -64,7 +64,7 @@ public record Template(Path dir, TemplateShape shape) {
         Template made = new Template(dir, shape);
         var how = new QemuVm.Launch("hull-template", dir, root, true, false, List.of(), shares, List.of(), List.of());
         try (QemuVm vm = QemuVm.spawn(shape.config(), HypervisorArgs.builtInClone(), how, shape.kernelParams(),
-                Map.of("MEMORY_FILE", escaped(made.ram()), "MEMORY_SHARED", "on"), nics)) {
+                made.memoryTags(true), nics)) {
             try (AgentClient agent = vm.connectAgent(bootTimeout)) {
                 // Its hello is the proof that the guest is up; the agent waits for the next host.
             }
@@ -80,8 +80,9 @@ public record Template(Path dir, TemplateShape shape) {
         return made;
     }
 
-    static String escaped(Path p) {
-        return p.toString().replace(",", ",,");
+    /** The RAM-file tags of hypervisor-clone.args: the template maps its RAM shared, a clone private. */
+    Map<String, String> memoryTags(boolean shared) {
+        return Map.of("MEMORY_FILE", ram().toString().replace(",", ",,"), "MEMORY_SHARED", shared ? "on" : "off");
     }
 
     private static void sleep(Duration d) throws IOException {

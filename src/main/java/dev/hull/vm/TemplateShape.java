@@ -59,12 +59,13 @@ public record TemplateShape(VmConfig config, List<String> kernelParams, List<Str
      * cost more than the start a template saves on a slow host).
      */
     public String key() throws IOException {
-        List<String> parts = new ArrayList<>(List.of(slot()));
+        String slot = slot();
+        List<String> parts = new ArrayList<>(List.of(slot));
         for (Path file : List.of(config.qemu(), config.kernel(), config.initrd())) {
             PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class);
             parts.add(a.fileKey() + "/" + a.size() + "/" + a.lastModifiedTime().toMillis());
         }
-        return slot() + "-" + digest(parts);
+        return slot + "-" + digest(parts);
     }
 
     private static String digest(List<String> parts) {

@@ -71,6 +71,7 @@ public final class TemplateStore {
     public Template obtain(TemplateShape shape, Duration bootTimeout)
             throws IOException, TimeoutException, BadInputException {
         String key = shape.key();
+        String slot = shape.slot();
         Path done = dir.resolve(key);
         if (Files.isDirectory(done, LinkOption.NOFOLLOW_LINKS)) {
             return used(new Template(done, shape));
@@ -81,7 +82,7 @@ public final class TemplateStore {
             if (Files.isDirectory(done, LinkOption.NOFOLLOW_LINKS)) {
                 return used(new Template(done, shape));
             }
-            Path failed = dir.resolve(shape.slot() + FAILED);
+            Path failed = dir.resolve(slot + FAILED);
             if (Files.exists(failed) && Files.getLastModifiedTime(failed).toInstant()
                     .isAfter(Instant.now().minus(FAILED_FOR))) {
                 throw new IOException("a clone of this shape's template failed to start at "
@@ -102,7 +103,7 @@ public final class TemplateStore {
             }
             Log.info("made a template (" + shape.describe() + ") in " + (System.nanoTime() - t0) / 1_000_000
                     + " ms: " + done);
-            removeStale(shape.slot() + "-", key);
+            removeStale(slot + "-", key);
             return new Template(done, shape);
         }
     }

@@ -33,7 +33,11 @@ class CliTemplateIT extends HullTest {
 
     @AfterEach
     void removeOurTemplates() throws IOException {
-        for (Path t : templates(mark)) {
+        removeTemplates(mark);
+    }
+
+    private static void removeTemplates(String param) throws IOException {
+        for (Path t : templates(param)) {
             try (Stream<Path> s = Files.walk(t)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
@@ -121,13 +125,7 @@ class CliTemplateIT extends HullTest {
             assertThat(templates(mark)).hasSize(1);
             assertThat(templates(other)).hasSize(1).doesNotContainAnyElementsOf(templates(mark));
         } finally {
-            for (Path t : templates(other)) {
-                try (Stream<Path> s = Files.walk(t)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
+            removeTemplates(other);
         }
     }
 
