@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * </ul>
  * The VM's owner is the container whose shim booted it: a member named as the sandbox leads to its own pod's.
  */
-final class PodMembership {
+public final class PodMembership {
     static final String CRI_TYPE = "io.kubernetes.cri.container-type";
     static final String CRI_SANDBOX = "io.kubernetes.cri.sandbox-id";
     static final String CRIO_TYPE = "io.kubernetes.cri-o.ContainerType";
@@ -47,7 +47,7 @@ final class PodMembership {
      * The sandbox id config.json's annotations name for a member container, if any (a sandbox's own
      * annotations name none).
      */
-    static Optional<String> annotatedSandbox(Map<String, String> annotations) {
+    public static Optional<String> annotatedSandbox(Map<String, String> annotations) {
         if ("container".equals(annotations.get(CRI_TYPE)) && annotations.get(CRI_SANDBOX) != null) {
             return Optional.of(annotations.get(CRI_SANDBOX));
         }
@@ -101,7 +101,7 @@ final class PodMembership {
      * qemu and its parent, the VM owner), and this process: what Hull started, known by its state, not by
      * process names. Their descendants are Hull's too (see NetnsOwnership).
      */
-    static Set<Long> hullPids(StateStore store) throws IOException {
+    public static Set<Long> hullPids(StateStore store) throws IOException {
         Set<Long> pids = new HashSet<>();
         pids.add(ProcessHandle.current().pid());
         for (ContainerState c : store.list(problem -> { })) {

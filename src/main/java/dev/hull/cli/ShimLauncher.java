@@ -23,7 +23,7 @@ import java.util.List;
  * Starts {@code hull shim} as a process of its own that inherits the container's stdio, and waits until it
  * reports over a notify socket that the VM is up and the workload prepared, or why not.
  */
-final class ShimLauncher {
+public final class ShimLauncher {
     /**
      * JVM flags for the long-lived shim: a small heap and little else (bench/density, 10 idle containers,
      * shim PSS each). A 3 MiB young generation: the shim allocates little and slowly, and an eden the
@@ -65,6 +65,13 @@ final class ShimLauncher {
     private static List<String> shimCommand() {
         String shimAot = System.getProperty("hull.shimAot");
         return javaCommand(shimAot != null ? shimAot : System.getProperty("hull.aot"));
+    }
+
+    /** A long-lived JVM of Hull's with the shim's flags and AOT cache, running {@code mainClass}. */
+    public static List<String> shimJava(Class<?> mainClass) {
+        List<String> cmd = shimCommand();
+        cmd.set(cmd.size() - 1, mainClass.getName());
+        return cmd;
     }
 
     private static List<String> javaCommand(String aot) {

@@ -21,16 +21,16 @@ import java.util.Set;
  * config.json names by path. A manager that looks at /proc/PID/ns then finds the container's. (The
  * workload's real namespaces are in the guest.) A cgroup namespace's path is only checked.
  */
-record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<Linux.Namespace> uts,
+public record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<Linux.Namespace> uts,
         Optional<Linux.Namespace> cgroup) {
 
-    static ShimNamespaces of(Spec spec) {
+    public static ShimNamespaces of(Spec spec) {
         return new ShimNamespaces(NetNamespace.of(spec), spec.linux().namespace("ipc"), spec.linux().namespace("uts"),
                 spec.linux().namespace("cgroup"));
     }
 
     /** A clear error at create, before anything is made: a path that is missing or of another type. */
-    void check() throws HullException {
+    public void check() throws HullException {
         try {
             net.check();
         } catch (NetException e) {
@@ -47,7 +47,7 @@ record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<
      * A clear error at create, before anything is made, when the container would mirror a network namespace
      * Hull does not own into a VM of its own. {@code hullPids}: the host processes of this root's containers.
      */
-    void checkOwned(NetnsView view, Set<Long> hullPids) throws HullException {
+    public void checkOwned(NetnsView view, Set<Long> hullPids) throws HullException {
         try {
             net.checkOwned(view, hullPids);
         } catch (NetException e) {
@@ -75,7 +75,7 @@ record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Optional<
      * fresh ones (both exec, so the shim keeps the pid). Fresh namespaces need root; without root the
      * shim stays in its caller's.
      */
-    List<String> launchPrefix(boolean root) {
+    public List<String> launchPrefix(boolean root) {
         List<String> enter = new ArrayList<>();
         List<String> fresh = new ArrayList<>();
         switch (net.kind()) {

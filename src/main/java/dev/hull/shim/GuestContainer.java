@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hull.agent.AgentClient;
 import dev.hull.agent.ProcessStreams;
 import dev.hull.agent.Request;
+import dev.hull.agent.Results;
 import dev.hull.agent.Results.ExitStatus;
 import dev.hull.error.BadInputException;
 import dev.hull.error.NotFoundException;
@@ -21,14 +22,11 @@ import dev.hull.sys.ExitCodes;
 import dev.hull.sys.ProcessFds;
 import dev.hull.sys.Terminal;
 import dev.hull.vm.VmSizing;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +39,7 @@ import java.util.concurrent.TimeoutException;
  * What belongs to one container in a VM: its process in the guest, its streams, its status and the verbs
  * the CLI sends to its {@code shim.sock}. The VM's parts are its {@link PodVm}'s.
  */
-final class GuestContainer {
+public final class GuestContainer {
     private static final Duration REQUEST = PodVm.REQUEST;
     /** No deadline for a slow reader of the container's output (awaitExit). */
     private static final Duration OUTPUT_FOREVER = Duration.ofDays(3650);
@@ -63,38 +61,6 @@ final class GuestContainer {
     /** Done once the container's end is recorded (its status and code in state.json). */
     private final CompletableFuture<Integer> ended = new CompletableFuture<>();
     private volatile ContainerState state;
-
-    /**
-     * The host end of the workload's stdio: the pty when it has a terminal, else the streams of the process
-     * whose pid is the container's (the shim's own fds, or a member's host process's).
-     */
-    record HostStdio(HostTerminal tty, OutputStream out, OutputStream err, InputStream in) {
-        static HostStdio own(HostTerminal.Source terminal, boolean wantsTty) throws IOException {
-            if (wantsTty) {
-                return of(HostTerminal.open(terminal));
-            }
-            OutputStream out = new FileOutputStream(FileDescriptor.out);
-            long self = ProcessHandle.current().pid();
-            return new HostStdio(null, out, ProcessFds.sameOpenFile(self, 1, 2) ? out
-                    : new FileOutputStream(FileDescriptor.err), new FileInputStream(FileDescriptor.in));
-        }
-
-        /** Another process's stdio, duplicated with pidfd_getfd (the same open files, as if inherited). */
-        static HostStdio ofProcess(long pid, HostTerminal.Source terminal, boolean wantsTty) throws IOException {
-            return wantsTty ? of(HostTerminal.open(terminal)) : ofProcess(pid);
-        }
-
-        static HostStdio ofProcess(long pid) throws IOException {
-            OutputStream out = ProcessFds.output(pid, 1);
-            return new HostStdio(null, out, ProcessFds.sameOpenFile(pid, 1, 2) ? out : ProcessFds.output(pid, 2),
-                    ProcessFds.input(pid, 0));
-        }
-
-        /** A terminal: the pty carries input and output, and stderr is stdout. */
-        static HostStdio of(HostTerminal tty) {
-            return new HostStdio(tty, tty.out(), null, tty.in());
-        }
-    }
 
     private GuestContainer(StateStore store, PodVm pod, ProcessStreams io, CompletableFuture<ExitStatus> exit,
             Path runDir, ContainerState state, HostTerminal tty, Hooks hooks, HookRunner hookRunner)
@@ -153,11 +119,11 @@ final class GuestContainer {
         return c;
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
-    ContainerState state() {
+    public ContainerState state() {
         return state;
     }
 
@@ -212,21 +178,46 @@ final class GuestContainer {
                 resume();
                 yield null;
             }
-            case ShimRequest.Ps p -> JSON.valueToTree(agent.ps(id, REQUEST).processes());
-            case ShimRequest.Stats s -> JSON.valueToTree(agent.stats(id, REQUEST));
+            case ShimRequest.Ps p -> JSON.valueToTree(ps());
+            case ShimRequest.Stats s -> JSON.valueToTree(stats());
             case ShimRequest.Exec e -> JSON.createObjectNode().put("pid", exec(e));
             case ShimRequest.WaitExec w -> JSON.createObjectNode().put("code", waitExec(w.exec()));
             case ShimRequest.Update u -> {
-                var info = pod.info();
-                var beyond = VmSizing.beyond(u.resources(), info.memoryMiB(), info.cpus(),
-                        Runtime.getRuntime().availableProcessors());
-                if (beyond.isPresent()) {
-                    throw new BadInputException("cannot update container '" + id + "': " + beyond.get());
-                }
-                agent.update(new Request.Update(id, u.resources()), REQUEST);
+                update(u.resources());
                 yield null;
             }
         };
+    }
+
+    /** The processes of the container in the guest (guest pids). */
+    public List<Results.ProcessInfo> ps() throws IOException, TimeoutException {
+        return agent.ps(id, REQUEST).processes();
+    }
+
+    /** The guest cgroup's figures. */
+    public Results.Stats stats() throws IOException, TimeoutException {
+        return agent.stats(id, REQUEST);
+    }
+
+    /** New limits for the guest cgroup; what the VM cannot give is refused first. */
+    public void update(JsonNode resources) throws IOException, TimeoutException, BadInputException {
+        var info = pod.info();
+        var beyond = VmSizing.beyond(resources, info.memoryMiB(), info.cpus(),
+                Runtime.getRuntime().availableProcessors());
+        if (beyond.isPresent()) {
+            throw new BadInputException("cannot update container '" + id + "': " + beyond.get());
+        }
+        agent.update(new Request.Update(id, resources), REQUEST);
+    }
+
+    /** A new size for the guest pty of the container ({@code exec} null) or of one of its execs. */
+    public void resize(String exec, int rows, int cols) throws IOException, TimeoutException {
+        agent.resize(new Request.Resize(id, exec, rows, cols), REQUEST);
+    }
+
+    /** A signal for one exec'd process. */
+    public void signalExec(String exec, int signal) throws IOException, TimeoutException {
+        agent.signal(new Request.Signal(id, exec, signal, false), REQUEST);
     }
 
     /**
@@ -256,10 +247,22 @@ final class GuestContainer {
         } else {
             stdio = HostStdio.ofProcess(e.clientPid());
         }
+        return exec(e.exec(), process, stdio, e.clientPid());
+    }
+
+    /**
+     * Starts a process in the container with {@code stdio} as its stdio; {@code clientPid} (0: none) stands
+     * for the process (see bindToCaller). Returns its pid in the guest.
+     */
+    public int exec(String execId, Process process, HostStdio stdio, long clientPid)
+            throws IOException, TimeoutException, WrongStateException {
+        if (!state.status().canExec()) {
+            throw new WrongStateException("cannot exec in container '" + id + "': it is " + state.status().json());
+        }
         ProcessStreams execIo = agent.streams(stdio.out(), stdio.err(), true);
         int pid;
         try {
-            pid = agent.exec(new Request.Exec(id, e.exec(), process, execIo.wire()), REQUEST);
+            pid = agent.exec(new Request.Exec(id, execId, process, execIo.wire()), REQUEST);
         } catch (IOException | TimeoutException failed) {
             // The caller's output copies go too: held here, a reader of its pipe never saw the end
             // (`hull exec c /nonexistent | cat` hung), and each failed exec kept an fd in the shim.
@@ -271,14 +274,16 @@ final class GuestContainer {
             }
             throw failed;
         }
-        CompletableFuture<ExitStatus> done = agent.waitFor(id, e.exec());
-        execs.put(e.exec(), new ExecRun(done, execIo, stdio.tty(), stdio.in()));
-        bindToCaller(e.exec(), e.clientPid(), done);
+        CompletableFuture<ExitStatus> done = agent.waitFor(id, execId);
+        execs.put(execId, new ExecRun(done, execIo, stdio.tty(), stdio.in()));
+        if (clientPid > 0) {
+            bindToCaller(execId, clientPid, done);
+        }
         execIo.pumpStdin(stdio.in());
         if (stdio.tty() != null) {
-            forwardWindowSize(stdio.tty(), e.exec(), done);
+            forwardWindowSize(stdio.tty(), execId, done);
         }
-        Log.info("exec " + e.exec() + " in " + id + ": " + String.join(" ", e.process().args()));
+        Log.info("exec " + execId + " in " + id + ": " + String.join(" ", process.args()));
         return pid;
     }
 
@@ -325,7 +330,7 @@ final class GuestContainer {
     }
 
     /** A signal for an exec'd process that has not ended (one that has is left alone, as runc's kill would). */
-    private int waitExec(String execId) throws Exception {
+    public int waitExec(String execId) throws Exception {
         ExecRun run = execs.get(execId);
         if (run == null) {
             throw new NotFoundException("no exec '" + execId + "' in container '" + id + "'");
@@ -350,7 +355,7 @@ final class GuestContainer {
     }
 
     /** Freezes the container's processes (its guest cgroup); alone in its VM, the VM stops too. */
-    synchronized void pause() throws IOException, TimeoutException, WrongStateException {
+    public synchronized void pause() throws IOException, TimeoutException, WrongStateException {
         if (!state.status().canPause()) {
             throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not running");
         }
@@ -362,7 +367,7 @@ final class GuestContainer {
     }
 
     /** Continues a stopped VM and sets its clock, and only then thaws the container. */
-    synchronized void resume() throws IOException, TimeoutException, WrongStateException {
+    public synchronized void resume() throws IOException, TimeoutException, WrongStateException {
         if (!state.status().canResume()) {
             throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not paused");
         }
@@ -373,7 +378,7 @@ final class GuestContainer {
         Log.info("resumed " + id + (behind > 0 ? " (its clock was " + behind / 1_000_000 + " ms behind)" : ""));
     }
 
-    synchronized void start() throws IOException, TimeoutException, WrongStateException {
+    public synchronized void start() throws IOException, TimeoutException, WrongStateException {
         if (!state.status().canStart()) {
             throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not created");
         }
@@ -384,7 +389,7 @@ final class GuestContainer {
         hookRunner.runQuietly("poststart", hooks.poststart(), state, "running");
     }
 
-    synchronized void kill(int signal, boolean all)
+    public synchronized void kill(int signal, boolean all)
             throws IOException, TimeoutException, WrongStateException {
         // Its end may not be recorded yet: it ended while the kill was on its way.
         Status now = exit.isDone() ? Status.STOPPED : state.status();
@@ -422,7 +427,7 @@ final class GuestContainer {
      * Waits for the workload to end and records it; returns the container's exit code (128+signal when a
      * signal ended it, 137 when the VM was lost).
      */
-    int awaitExit() throws IOException {
+    public int awaitExit() throws IOException {
         int code;
         try {
             ExitStatus status = exit.get();

@@ -107,14 +107,14 @@ final class MemberDoor implements AutoCloseable {
         hookRunner.run("createRuntime", spec.hooks().createRuntime(), hookState, "creating");
         hookRunner.run("prestart", spec.hooks().prestart(), hookState, "created");
         PodShare share = pod.share();
-        GuestContainer.HostStdio stdio = null;
+        HostStdio stdio = null;
         try {
             if (spec.root().readonly()) {
                 MountPoints.prepare(bundle.rootfs(), spec.mounts());
             }
             Volumes volumes = Volumes.inPod(spec.mounts(), r.id(), share);
             String root = share.addRoot(r.id(), bundle.rootfs(), spec.root().readonly());
-            stdio = GuestContainer.HostStdio.ofProcess(r.pid(), new HostTerminal.Source(r.consoleSocket(),
+            stdio = HostStdio.ofProcess(r.pid(), new HostTerminal.Source(r.consoleSocket(),
                     r.console()), spec.process().terminal());
             ContainerState created = hookState.withStatus(Status.CREATED).withVm(pod.info());
             return GuestContainer.create(store, pod, created, bundle, volumes, root, joins(spec), stdio, hookRunner);

@@ -48,11 +48,36 @@ public final class Shim {
      */
     public static Shim create(StateStore store, ContainerState initial, Bundle bundle, VmResolver.Resolved resolved,
             HostTerminal.Source terminal, boolean inNetns, HookRunner hookRunner, boolean anchored) throws Exception {
+        return create(store, initial, bundle, resolved, terminal, inNetns, hookRunner, anchored, false,
+                () -> HostStdio.own(terminal, bundle.spec().process().terminal()));
+    }
+
+    /**
+     * A container of a front that serves many containers from one process (the containerd v2 shim): its
+     * stdio is given (containerd's fifos), its pid is an anchor, and this process leaves the container's
+     * host cgroup once qemu, virtiofsd and the anchor are born in it, so that it can be removed while this
+     * process goes on serving.
+     */
+    public static Shim createServed(StateStore store, ContainerState initial, Bundle bundle,
+            VmResolver.Resolved resolved, boolean inNetns, HostStdio stdio) throws Exception {
+        return create(store, initial, bundle, resolved, new HostTerminal.Source(null, null), inNetns,
+                HookRunner.HERE, true, true, () -> stdio);
+    }
+
+    /** Where the container's stdio comes from, once the VM is up. */
+    @FunctionalInterface
+    private interface StdioSource {
+        HostStdio open() throws IOException;
+    }
+
+    private static Shim create(StateStore store, ContainerState initial, Bundle bundle, VmResolver.Resolved resolved,
+            HostTerminal.Source terminal, boolean inNetns, HookRunner hookRunner, boolean anchored,
+            boolean leaveCgroup, StdioSource stdioSource) throws Exception {
         String id = initial.id();
         Path runDir = Path.of(initial.runDir());
         VmConfig config = resolved.config();
         var spec = bundle.spec();
-        joinHostCgroup(store, id, spec, config);
+        HostCgroup cgroup = joinHostCgroup(store, id, spec, config);
         FileChannel ownerLock = anchored ? OwnerLock.hold(runDir) : null;
         long t0 = System.nanoTime();
         // In the host cgroup and the container's namespaces, as this process is: the manager reads them there.
@@ -60,7 +85,7 @@ public final class Shim {
                 runDir.resolve("notify.sock"), terminal.consoleSocket(), terminal.console()),
                 Anchor.args(spec, bundle.rootfs()), true) : null;
         PodVm pod = null;
-        GuestContainer.HostStdio stdio = null;
+        HostStdio stdio = null;
         try {
             ProcessHandle holder = anchor == null ? ProcessHandle.current()
                     : ProcessHandle.of(anchor.request().pid()).orElseThrow(
@@ -71,7 +96,10 @@ public final class Shim {
             ContainerState hookState = initial.started(holder.pid(),
                     holder.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L), 0);
             pod = PodVm.boot(id, bundle, resolved, config, runDir, inNetns, hookRunner, hookState);
-            stdio = GuestContainer.HostStdio.own(terminal, spec.process().terminal());
+            if (leaveCgroup && cgroup != null) {
+                cgroup.leave();
+            }
+            stdio = stdioSource.open();
             ContainerState created = hookState.started(holder.pid(), hookState.shimStarted(), pod.qemuPid())
                     .withStatus(Status.CREATED).withVm(pod.info());
             GuestContainer container = GuestContainer.create(store, pod, created, bundle, pod.firstVolumes(),
@@ -104,10 +132,10 @@ public final class Shim {
      * there), with the container's limits sized for the whole VM. Recorded first in the state folder, so
      * that delete removes it even if this fails halfway. Not root: no cgroups (as rootless runc).
      */
-    private static void joinHostCgroup(StateStore store, String id, Spec spec, VmConfig config)
+    private static HostCgroup joinHostCgroup(StateStore store, String id, Spec spec, VmConfig config)
             throws IOException, BadInputException {
         if (!Host.isRoot()) {
-            return;
+            return null;
         }
         long t0 = System.nanoTime();
         HostCgroup cgroup = HostCgroup.of(spec.linux().cgroupsPath(), id);
@@ -121,6 +149,7 @@ public final class Shim {
             cgroup.limit(guest == null ? null : guest.get("resources"), (long) config.memoryMiB() << 20);
             Log.debug("host cgroup: made in " + (t1 - t0) / 1_000_000 + " ms, joined in " + (t2 - t1) / 1_000_000
                     + " ms");
+            return cgroup;
         } catch (IOException | RuntimeException e) {
             cgroup.remove();
             // A cgroupsPath the manager gave must hold, as with runc; runc's default (/ID) is a nicety.
@@ -129,6 +158,7 @@ public final class Shim {
                         + " on the host: " + e.getMessage(), e);
             }
             Log.warn("no cgroup on the host for " + id + " (" + e.getMessage() + ")");
+            return null;
         }
     }
 
@@ -152,6 +182,35 @@ public final class Shim {
      */
     public int awaitExit() throws IOException, InterruptedException {
         int code = container.awaitExit();
+        finish(code);
+        return code;
+    }
+
+    /**
+     * After {@link #finish}, in a process that goes on serving: the owner lock goes, so that a delete of the
+     * container does not wait for this process to end.
+     */
+    public void release() throws IOException {
+        if (ownerLock != null) {
+            ownerLock.close();
+        }
+    }
+
+    /** The container that booted the VM, for the verbs of a front that holds it in process. */
+    public GuestContainer container() {
+        return container;
+    }
+
+    /** The pod's VM, where members are created (see PodMembers). */
+    public PodVm pod() {
+        return pod;
+    }
+
+    /**
+     * After the workload's end ({@link GuestContainer#awaitExit}): ends the pod's members, powers the VM off
+     * and hands the status to the anchor.
+     */
+    public void finish(int code) throws IOException, InterruptedException {
         if (door != null) {
             door.close();
         }
@@ -166,6 +225,5 @@ public final class Shim {
                 Log.warn("cannot hand the exit code of " + container.id() + " to its host process: " + e.getMessage());
             }
         }
-        return code;
     }
 }

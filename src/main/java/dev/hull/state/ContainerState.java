@@ -1,6 +1,7 @@
 package dev.hull.state;
 
 import dev.hull.sys.Host;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -42,6 +43,13 @@ public record ContainerState(
     /** A member of another container's pod: it runs in that container's VM and has no qemu of its own. */
     public boolean member() {
         return vm != null && vm.pod() != null && !vm.pod().equals(id);
+    }
+
+    /** What a container's state.json says while it is being created (its pid and qemu not known yet). */
+    public static ContainerState creating(String id, String bundle, String rootfs, Map<String, String> annotations,
+            String runDir, VmInfo vm) {
+        return new ContainerState(OCI_VERSION, id, Status.CREATING, 0, bundle, rootfs, Instant.now().toString(),
+                Host.uid(), annotations, 0, 0, runDir, null, vm);
     }
 
     public ContainerState withStatus(Status s) {

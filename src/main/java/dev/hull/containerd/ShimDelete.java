@@ -1,0 +1,28 @@
+package dev.hull.containerd;
+
+import dev.hull.containerd.api.task.v2.DeleteResponse;
+import dev.hull.state.ContainerId;
+import dev.hull.sys.ExitCodes;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * {@code delete}: containerd's clean-up after a shim that is gone (it died, or its start failed). What the
+ * container left is ended and removed, its root unmounted; the answer is a DeleteResponse on stdout, the
+ * container killed (137), as runc's shim answers.
+ */
+final class ShimDelete {
+    private ShimDelete() {
+    }
+
+    static int run(ShimFlags flags, ShimPlaces places, PrintStream out) throws Exception {
+        String id = ContainerId.validate(flags.id());
+        Path bundle = flags.bundle() != null ? flags.bundle() : Path.of("").toAbsolutePath();
+        Leftovers.remove(places.store(flags.namespace()), id);
+        RootfsMounts.unmount(bundle.resolve("rootfs"));
+        out.write(DeleteResponse.newBuilder().setExitStatus(ExitCodes.KILLED)
+                .setExitedAt(Events.timestamp(Instant.now())).build().toByteArray());
+        return 0;
+    }
+}

@@ -1,0 +1,313 @@
+package dev.hull.containerd;
+
+import dev.hull.cli.PodMembership;
+import dev.hull.containerd.api.events.TaskExit;
+import dev.hull.containerd.api.events.TaskOOM;
+import dev.hull.containerd.api.task.v2.CreateTaskRequest;
+import dev.hull.error.BadInputException;
+import dev.hull.error.NotFoundException;
+import dev.hull.error.WrongStateException;
+import dev.hull.logging.Log;
+import dev.hull.net.NetNamespace;
+import dev.hull.net.TapMirror;
+import dev.hull.oci.Bundle;
+import dev.hull.oci.HostNamespaces;
+import dev.hull.oci.Process;
+import dev.hull.oci.SpecRules;
+import dev.hull.shim.RunDir;
+import dev.hull.shim.Shim;
+import dev.hull.state.ContainerId;
+import dev.hull.state.ContainerState;
+import dev.hull.state.StateStore;
+import dev.hull.state.Status;
+import dev.hull.sys.ExitCodes;
+import dev.hull.sys.HostCgroup;
+import dev.hull.ttrpc.Code;
+import dev.hull.ttrpc.TtrpcException;
+import dev.hull.vm.VmResolver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The containers one v2 shim serves: the one whose VM it owns (a lone container, or a pod's sandbox) and
+ * the pod's members. Their state is kept as the CLI keeps it (state.json under the namespace's root), so
+ * {@code hull list} and {@code hull delete --force} see them too.
+ */
+final class Tasks {
+    /** How long a delete waits for the VM to power off after the workload's end. */
+    private static final Duration POWER_OFF = Duration.ofSeconds(30);
+    private static final Duration OOM_POLL = Duration.ofSeconds(1);
+
+    private final StateStore store;
+    private final Events events;
+    private final Map<String, ServedContainer> byId = new ConcurrentHashMap<>();
+
+    Tasks(StateStore store, Events events) {
+        this.store = store;
+        this.events = events;
+    }
+
+    ServedContainer get(String id) throws NotFoundException {
+        ServedContainer c = byId.get(id);
+        if (c == null) {
+            throw new NotFoundException("container " + id + " does not exist in this shim");
+        }
+        return c;
+    }
+
+    Optional<ServedContainer> find(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
+    /**
+     * containerd's Create: the root mounted at the bundle's rootfs, then the container made as the CLI's
+     * create makes it, with containerd's fifos as its stdio. Nothing is left on failure.
+     */
+    synchronized ServedContainer create(CreateTaskRequest r) throws Exception {
+        String id = ContainerId.validate(r.getId());
+        if (byId.containsKey(id)) {
+            throw new TtrpcException(Code.ALREADY_EXISTS, "container " + id + " exists already");
+        }
+        Path bundleDir = Path.of(r.getBundle()).toAbsolutePath().normalize();
+        Path rootfs = bundleDir.resolve("rootfs");
+        boolean mounted = false;
+        if (r.getRootfsCount() > 0) {
+            RootfsMounts.mount(r.getRootfsList(), rootfs);
+            mounted = true;
+        }
+        try {
+            return create(id, r, Bundle.load(bundleDir), rootfs, mounted);
+        } catch (Exception e) {
+            if (mounted) {
+                RootfsMounts.unmount(rootfs);
+            }
+            throw e;
+        }
+    }
+
+    private ServedContainer create(String id, CreateTaskRequest r, Bundle bundle, Path rootfs, boolean mounted)
+            throws Exception {
+        var spec = bundle.spec();
+        SpecRules.warnings(spec.process()).forEach(Log::warn);
+        var hostShared = HostNamespaces.whyNot(spec.linux());
+        if (hostShared.isPresent()) {
+            throw new BadInputException(hostShared.get());
+        }
+        Optional<String> sandbox = PodMembership.annotatedSandbox(spec.annotations());
+        if (sandbox.isPresent() || !byId.isEmpty()) {
+            throw new BadInputException("container " + id + " would join the VM of "
+                    + sandbox.orElse(byId.keySet().iterator().next()) + ": pods are not served by this shim yet");
+        }
+        VmResolver.Resolved vm = new VmResolver(VmResolver.ETC, home()).resolve(bundle);
+        Path dir = store.claim(id);
+        Path runDir = null;
+        TaskIo io = null;
+        try {
+            runDir = RunDir.forStateDir(dir, true);
+            store.write(ContainerState.creating(id, bundle.dir().toString(), bundle.rootfs().toString(),
+                    spec.annotations(), runDir.toString(), null));
+            Log.info("creating " + id + " from " + bundle.dir());
+            io = TaskIo.open(r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
+            boolean inNetns = NetNamespace.of(spec).kind() != NetNamespace.Kind.HOST;
+            Shim shim = Shim.createServed(store, store.read(id), bundle, vm, inNetns, io.stdio());
+            ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, shim.container(), io,
+                    shim.state().pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal(), false);
+            byId.put(id, c);
+            watch(c, shim);
+            return c;
+        } catch (Exception e) {
+            if (io != null) {
+                io.close();
+            }
+            forget(id, dir, runDir);
+            throw e;
+        }
+    }
+
+    /** The workload's end: its exit said to containerd, then the VM powered off. */
+    private void watch(ServedContainer c, Shim shim) {
+        Thread.ofPlatform().daemon().name("hull-v2-wait").start(() -> {
+            int code;
+            try {
+                code = c.container.awaitExit();
+            } catch (IOException e) {
+                Log.error(c.id + ": " + e.getMessage());
+                code = ExitCodes.KILLED;
+            }
+            c.io.close();
+            Exit exit = new Exit(code, Instant.now());
+            checkOom(c);
+            exited(c, null, (int) c.pid, exit);
+            c.exit.complete(exit);
+            try {
+                shim.finish(code);
+                shim.release();
+            } catch (IOException | RuntimeException e) {
+                Log.warn("powering off the VM of " + c.id + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            c.gone.complete(null);
+        });
+        Thread.ofPlatform().daemon().name("hull-v2-oom").start(() -> watchOom(c));
+    }
+
+    /**
+     * The guest's OOM killer counts its kills in the container's cgroup (the agent's stats): each new one
+     * is a TaskOOM for containerd, as runc's shim sends from the host cgroup's memory.events. Looked at every
+     * second while the workload runs, and once more when it has ended, before its exit is said (a workload
+     * killed within the second is the usual case).
+     */
+    private void watchOom(ServedContainer c) {
+        while (!c.exit.isDone()) {
+            checkOom(c);
+            try {
+                c.exit.get(OOM_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception timeoutOrEnd) {
+                // Looked at again, or ended.
+            }
+        }
+    }
+
+    private void checkOom(ServedContainer c) {
+        try {
+            long kills = c.container.stats().memory().oomKills();
+            if (kills > c.oomKills.getAndSet(kills)) {
+                events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(c.id).build());
+            }
+        } catch (Exception e) {
+            Log.debug("oom watch of " + c.id + ": " + e.getMessage());
+        }
+    }
+
+    /** A process ended: containerd hears it before anyone can delete it. */
+    private void exited(ServedContainer c, String execId, int pid, Exit exit) {
+        events.publish("/tasks/exit", TaskExit.newBuilder().setContainerId(c.id).setId(execId == null ? c.id : execId)
+                .setPid(pid).setExitStatus(exit.status()).setExitedAt(Events.timestamp(exit.at())).build());
+    }
+
+    synchronized void addExec(ServedContainer c, String execId, Process process, String stdin, String stdout,
+            String stderr, boolean terminal) throws Exception {
+        if (execId.isEmpty() || !ContainerId.isValid(execId)) {
+            throw new BadInputException("exec id '" + execId + "' is not valid");
+        }
+        if (c.execs.containsKey(execId)) {
+            throw new TtrpcException(Code.ALREADY_EXISTS, "exec " + execId + " exists already in " + c.id);
+        }
+        if (c.exit.isDone()) {
+            throw new WrongStateException("container " + c.id + " is stopped");
+        }
+        c.execs.put(execId, new ServedExec(execId, process, TaskIo.open(stdin, stdout, stderr, terminal), stdin,
+                stdout, stderr, terminal));
+    }
+
+    ServedExec exec(ServedContainer c, String execId) throws NotFoundException {
+        ServedExec e = c.execs.get(execId);
+        if (e == null) {
+            throw new NotFoundException("exec " + execId + " does not exist in " + c.id);
+        }
+        return e;
+    }
+
+    ServedExec startExec(ServedContainer c, String execId) throws Exception {
+        ServedExec e = exec(c, execId);
+        synchronized (e) {
+            if (e.started) {
+                throw new WrongStateException("exec " + execId + " in " + c.id + " has started already");
+            }
+            e.pid = c.container.exec(e.id, e.process, e.io.stdio(), 0);
+            e.started = true;
+        }
+        Thread.ofPlatform().daemon().name("hull-v2-exec").start(() -> {
+            int code;
+            try {
+                code = c.container.waitExec(e.id);
+            } catch (Exception failed) {
+                code = ExitCodes.KILLED;
+            }
+            e.io.close();
+            Exit exit = new Exit(code, Instant.now());
+            exited(c, e.id, e.pid, exit);
+            e.exit.complete(exit);
+        });
+        return e;
+    }
+
+    ServedExec deleteExec(ServedContainer c, String execId) throws Exception {
+        ServedExec e = exec(c, execId);
+        if (e.started && !e.exit.isDone()) {
+            throw new WrongStateException("exec " + execId + " in " + c.id + " is running");
+        }
+        c.execs.remove(execId);
+        if (!e.started) {
+            e.io.close();
+        }
+        return e;
+    }
+
+    /**
+     * containerd's Delete of a task: a created one that never started is killed first (runc deletes a created
+     * container); a running one is refused. Once its VM is down its state, root mount and folders go.
+     */
+    Exit delete(ServedContainer c) throws Exception {
+        if (!c.exit.isDone()) {
+            if (c.container.state().status() != Status.CREATED) {
+                throw new WrongStateException("cannot delete container " + c.id + " that is "
+                        + c.container.state().status().json() + ": kill it first");
+            }
+            c.container.kill(ExitCodes.SIGKILL, true);
+        }
+        Exit exit = c.exit.get(POWER_OFF.toSeconds(), TimeUnit.SECONDS);
+        try {
+            c.gone.get(POWER_OFF.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            Log.warn("the VM of " + c.id + " did not power off in " + POWER_OFF.toSeconds() + " s");
+        }
+        for (ServedExec e : c.execs.values()) {
+            e.io.close();
+        }
+        Path dir = store.dir(c.id);
+        ContainerState st = store.find(c.id).orElse(null);
+        forget(c.id, dir, st == null || st.runDir() == null ? null : Path.of(st.runDir()));
+        if (c.rootfsMounted) {
+            RootfsMounts.unmount(c.rootfs);
+        }
+        byId.remove(c.id);
+        Log.info("deleted " + c.id);
+        return exit;
+    }
+
+    /** What a container leaves on the host once its processes are gone: taps, folders, its host cgroup. */
+    private static void forget(String id, Path dir, Path runDir) throws IOException {
+        if (runDir != null) {
+            TapMirror.removeRecorded(runDir);
+            if (!runDir.equals(dir)) {
+                StateStore.deleteTree(runDir);
+            }
+        }
+        Path cgroups = dir.resolve(HostCgroup.FILE);
+        if (Files.exists(cgroups)) {
+            var left = HostCgroup.fromLines(Files.readString(cgroups)).remove();
+            if (!left.isEmpty()) {
+                Log.warn("cgroups of " + id + " still in use, left: " + left);
+            }
+        }
+        StateStore.deleteTree(dir);
+    }
+
+    static Path home() {
+        return Path.of(System.getProperty("hull.home", ".")).toAbsolutePath().normalize();
+    }
+}
