@@ -1,6 +1,7 @@
 package dev.hull.containerd;
 
 import dev.hull.shim.GuestContainer;
+import dev.hull.shim.Shim;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,32 +19,33 @@ final class ServedContainer {
     final Path rootfs;
     final boolean rootfsMounted;
     final GuestContainer container;
+    /** The VM owner when this container booted the pod's VM; null for a member. */
+    final Shim shim;
     final TaskIo io;
     final long pid;
     final String stdin;
     final String stdout;
     final String stderr;
     final boolean terminal;
-    final boolean member;
     final CompletableFuture<Exit> exit = new CompletableFuture<>();
     final CompletableFuture<Void> gone = new CompletableFuture<>();
     final Map<String, ServedExec> execs = new ConcurrentHashMap<>();
     /** The guest cgroup's OOM kills said to containerd so far. */
     final AtomicLong oomKills = new AtomicLong();
 
-    ServedContainer(String id, Path bundle, Path rootfs, boolean rootfsMounted, GuestContainer container, TaskIo io,
-            long pid, String stdin, String stdout, String stderr, boolean terminal, boolean member) {
+    ServedContainer(String id, Path bundle, Path rootfs, boolean rootfsMounted, GuestContainer container, Shim shim,
+            TaskIo io, long pid, String stdin, String stdout, String stderr, boolean terminal) {
         this.id = id;
         this.bundle = bundle;
         this.rootfs = rootfs;
         this.rootfsMounted = rootfsMounted;
         this.container = container;
+        this.shim = shim;
         this.io = io;
         this.pid = pid;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
         this.terminal = terminal;
-        this.member = member;
     }
 }

@@ -1,6 +1,7 @@
 package dev.hull.containerd;
 
 import dev.hull.cli.PodMembership;
+import dev.hull.cli.ShimNamespaces;
 import dev.hull.containerd.api.events.TaskExit;
 import dev.hull.containerd.api.events.TaskOOM;
 import dev.hull.containerd.api.task.v2.CreateTaskRequest;
@@ -15,6 +16,7 @@ import dev.hull.oci.HostNamespaces;
 import dev.hull.oci.Process;
 import dev.hull.oci.SpecRules;
 import dev.hull.shim.RunDir;
+import dev.hull.shim.ServedMember;
 import dev.hull.shim.Shim;
 import dev.hull.state.ContainerId;
 import dev.hull.state.ContainerState;
@@ -106,9 +108,21 @@ final class Tasks {
             throw new BadInputException(hostShared.get());
         }
         Optional<String> sandbox = PodMembership.annotatedSandbox(spec.annotations());
-        if (sandbox.isPresent() || !byId.isEmpty()) {
-            throw new BadInputException("container " + id + " would join the VM of "
-                    + sandbox.orElse(byId.keySet().iterator().next()) + ": pods are not served by this shim yet");
+        if (sandbox.isPresent() && !sandbox.get().equals(id)) {
+            ServedContainer owner = byId.get(sandbox.get());
+            if (owner == null || owner.shim == null) {
+                throw new BadInputException("container " + id + " belongs to pod " + sandbox.get()
+                        + ", whose VM this shim does not hold");
+            }
+            if (owner.exit.isDone()) {
+                throw new WrongStateException("container " + id + " cannot join pod " + sandbox.get()
+                        + ": its sandbox has ended");
+            }
+            return createMember(id, r, bundle, rootfs, mounted, owner);
+        }
+        if (!byId.isEmpty()) {
+            throw new BadInputException("container " + id + " is no member of pod " + byId.keySet().iterator().next()
+                    + ", whose VM this shim holds: it gets a shim of its own");
         }
         VmResolver.Resolved vm = new VmResolver(VmResolver.ETC, home()).resolve(bundle);
         Path dir = store.claim(id);
@@ -122,10 +136,13 @@ final class Tasks {
             io = TaskIo.open(r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
             boolean inNetns = NetNamespace.of(spec).kind() != NetNamespace.Kind.HOST;
             Shim shim = Shim.createServed(store, store.read(id), bundle, vm, inNetns, io.stdio());
-            ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, shim.container(), io,
-                    shim.state().pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal(), false);
+            ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, shim.container(), shim, io,
+                    shim.state().pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
             byId.put(id, c);
-            watch(c, shim);
+            watch(c, code -> {
+                shim.finish(code);
+                shim.release();
+            });
             return c;
         } catch (Exception e) {
             if (io != null) {
@@ -136,8 +153,46 @@ final class Tasks {
         }
     }
 
-    /** The workload's end: its exit said to containerd, then the VM powered off. */
-    private void watch(ServedContainer c, Shim shim) {
+    /**
+     * A member of the pod whose VM this shim holds: created in that VM (MemberDoor), its anchor in the
+     * namespaces its config.json names.
+     */
+    private ServedContainer createMember(String id, CreateTaskRequest r, Bundle bundle, Path rootfs, boolean mounted,
+            ServedContainer owner) throws Exception {
+        ShimNamespaces namespaces = ShimNamespaces.of(bundle.spec());
+        namespaces.check();
+        Path dir = store.claim(id);
+        Path runDir = null;
+        TaskIo io = null;
+        try {
+            runDir = RunDir.forStateDir(dir, true);
+            store.write(ContainerState.creating(id, bundle.dir().toString(), bundle.rootfs().toString(),
+                    bundle.spec().annotations(), runDir.toString(), owner.container.state().vm()));
+            Log.info("creating " + id + " from " + bundle.dir() + " in the VM of " + owner.id);
+            io = TaskIo.open(r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
+            ServedMember m = owner.shim.addMember(id, bundle, namespaces.launchPrefix(true), io.stdio());
+            ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, m.container(), null, io,
+                    m.pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
+            byId.put(id, c);
+            watch(c, m::end);
+            return c;
+        } catch (Exception e) {
+            if (io != null) {
+                io.close();
+            }
+            forget(id, dir, runDir);
+            throw e;
+        }
+    }
+
+    /** What follows a workload's end once containerd has heard it: the VM powered off, or a member let go. */
+    @FunctionalInterface
+    private interface Finish {
+        void after(int code) throws IOException, InterruptedException;
+    }
+
+    /** The workload's end: its exit said to containerd, then what held it ended. */
+    private void watch(ServedContainer c, Finish finish) {
         Thread.ofPlatform().daemon().name("hull-v2-wait").start(() -> {
             int code;
             try {
@@ -152,10 +207,9 @@ final class Tasks {
             exited(c, null, (int) c.pid, exit);
             c.exit.complete(exit);
             try {
-                shim.finish(code);
-                shim.release();
+                finish.after(code);
             } catch (IOException | RuntimeException e) {
-                Log.warn("powering off the VM of " + c.id + ": " + e.getMessage());
+                Log.warn("after the end of " + c.id + ": " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

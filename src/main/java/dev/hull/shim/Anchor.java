@@ -119,11 +119,18 @@ public final class Anchor {
      */
     static AnchorLink start(Path runDir, MemberRequest request, List<String> args, boolean inheritStdio)
             throws IOException, HullException {
+        return start(runDir, request, List.of(), args, inheritStdio);
+    }
+
+    /** {@link #start(Path, MemberRequest, List, boolean)} through {@code prefix} (nsenter: its namespaces). */
+    static AnchorLink start(Path runDir, MemberRequest request, List<String> prefix, List<String> args,
+            boolean inheritStdio) throws IOException, HullException {
         Path socket = runDir.resolve(SOCKET);
         Files.deleteIfExists(socket);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
-            List<String> cmd = new ArrayList<>(List.of(binary().toString(), socket.toString(), request.memberJson()));
+            List<String> cmd = new ArrayList<>(prefix);
+            cmd.addAll(List.of(binary().toString(), socket.toString(), request.memberJson()));
             cmd.addAll(args);
             var starter = Children.withStdio(new ProcessBuilder(cmd), inheritStdio).start();
             SocketChannel ch = Children.await(server, starter, "container's host process", READY, true);

@@ -16,6 +16,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -95,6 +96,29 @@ final class MemberDoor implements AutoCloseable {
      * process's stdio; on failure what was made is taken back.
      */
     private GuestContainer create(MemberRequest r) throws Exception {
+        return create(r, null);
+    }
+
+    /**
+     * A member of a front that serves it in process (containerd's v2 shim): its anchor started from here
+     * through {@code prefix} (nsenter: the namespaces config.json names), its stdio given.
+     */
+    ServedMember createServed(String id, Bundle bundle, List<String> prefix, HostStdio stdio) throws Exception {
+        Path runDir = Path.of(store.read(id).runDir());
+        AnchorLink link = Anchor.start(runDir, new MemberRequest(0, id, bundle.dir(), runDir.resolve("notify.sock"),
+                null, null), prefix, Anchor.args(bundle.spec(), bundle.rootfs()), true);
+        try {
+            GuestContainer c = create(link.request(), stdio);
+            link.bind(c);
+            return new ServedMember(c, link);
+        } catch (Exception e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    /** {@code given}: the member's stdio; null, its host process's. */
+    private GuestContainer create(MemberRequest r, HostStdio given) throws Exception {
         ContainerState initial = store.read(r.id());
         Bundle bundle = Bundle.load(r.bundle());
         var spec = bundle.spec();
@@ -114,7 +138,7 @@ final class MemberDoor implements AutoCloseable {
             }
             Volumes volumes = Volumes.inPod(spec.mounts(), r.id(), share);
             String root = share.addRoot(r.id(), bundle.rootfs(), spec.root().readonly());
-            stdio = HostStdio.ofProcess(r.pid(), new HostTerminal.Source(r.consoleSocket(),
+            stdio = given != null ? given : HostStdio.ofProcess(r.pid(), new HostTerminal.Source(r.consoleSocket(),
                     r.console()), spec.process().terminal());
             ContainerState created = hookState.withStatus(Status.CREATED).withVm(pod.info());
             return GuestContainer.create(store, pod, created, bundle, volumes, root, joins(spec), stdio, hookRunner);

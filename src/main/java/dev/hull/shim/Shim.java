@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -194,6 +195,18 @@ public final class Shim {
         if (ownerLock != null) {
             ownerLock.close();
         }
+    }
+
+    /**
+     * A member of this VM's pod for a front that serves it in process: its anchor started through
+     * {@code prefix}, its stdio given. Only a VM with a pod's share (as root) takes members.
+     */
+    public ServedMember addMember(String id, Bundle bundle, List<String> prefix, HostStdio stdio) throws Exception {
+        if (door == null) {
+            throw new BadInputException("container " + id + " cannot join the VM of " + container.id()
+                    + ": a pod needs root");
+        }
+        return door.createServed(id, bundle, prefix, stdio);
     }
 
     /** The container that booted the VM, for the verbs of a front that holds it in process. */

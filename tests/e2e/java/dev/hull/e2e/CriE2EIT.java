@@ -72,13 +72,25 @@ class CriE2EIT {
         return dir.resolve("containerd.sock");
     }
 
-    /** Hull's --root as the runc shim passes it: the handler's Root joined with containerd's namespace. */
-    private static Path hullRoot() {
-        return dir.resolve("hull");
+    /**
+     * The runtime handler the pods ask for: {@code hull}, the runc v2 shim with Hull as its binary, or with
+     * -Dhull.cri.handler=hull-v2 (a failsafe execution of its own), Hull's own v2 shim
+     * ({@code io.containerd.hull.v2}, bin/containerd-shim-hull-v2 on containerd's PATH).
+     */
+    private static final String HANDLER = System.getProperty("hull.cri.handler", "hull");
+
+    private static boolean v2() {
+        return HANDLER.equals("hull-v2");
     }
 
+    /** Hull's root: the runc shim's --root (the handler's Root), or the v2 shim's HULL_V2_ROOT. */
+    private static Path hullRoot() {
+        return dir.resolve(v2() ? "hull-v2" : "hull");
+    }
+
+    /** Where the containers' states are: the runc shim joins Root with containerd's namespace, the v2 shim ns/. */
     private static Path hullStates() {
-        return hullRoot().resolve("k8s.io");
+        return v2() ? hullRoot().resolve("ns/k8s.io") : hullRoot().resolve("k8s.io");
     }
 
     private static Out run(String... cmd) throws IOException, InterruptedException {
@@ -137,13 +149,18 @@ class CriE2EIT {
                       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hull.options]
                         BinaryName = "%s"
                         Root = "%s"
+                    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hull-v2]
+                      runtime_type = "io.containerd.hull.v2"
                   [plugins."io.containerd.grpc.v1.cri".cni]
                     bin_dir = "/usr/lib/cni"
                     conf_dir = "%s"
                     max_conf_num = 1
                 """.formatted(dir.resolve("root"), dir.resolve("state"), socket(), PAUSE, runtimeBinary(),
                 hullRoot(), cni));
-        containerd = Daemon.start(List.of("containerd", "--config", config.toString()), socket(),
+        // containerd finds a v2 shim on its PATH, and passes its environment to the shims it starts.
+        containerd = Daemon.start(List.of("env", "PATH=" + TestAssets.projectDir().resolve("bin") + ":"
+                + System.getenv("PATH"), "HULL_V2_ROOT=" + dir.resolve("hull-v2"), "containerd", "--config",
+                config.toString()), socket(),
                 dir.resolve("containerd.log"), Duration.ofSeconds(60));
         Out plugins = run("ctr", "-a", socket().toString(), "plugins", "ls");
         List<String> criPlugin = plugins.stdout().lines().map(String::strip)
@@ -255,14 +272,26 @@ class CriE2EIT {
 
     /** The last errors in Hull's log, to say why a call failed. */
     private static String hullErrors() throws IOException {
-        Path log = hullStates().resolve("hull.log");
-        if (!Files.exists(log)) {
+        Path log = v2() ? newestShimLog() : hullStates().resolve("hull.log");
+        if (log == null || !Files.exists(log)) {
             return "";
         }
         List<String> errors = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines()
-                .filter(l -> l.contains(" error: ")).toList();
+                .filter(l -> l.contains(" error: ") || l.contains("\"level\":\"error\"")).toList();
         return "\nhull.log's last errors:\n  "
                 + String.join("\n  ", errors.subList(Math.max(0, errors.size() - 4), errors.size()));
+    }
+
+    /** The v2 shims' logs (kept while a shim runs, or when it died), the newest one. */
+    private static Path newestShimLog() throws IOException {
+        Path logs = hullRoot().resolve("log");
+        if (!Files.isDirectory(logs)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(logs)) {
+            return s.filter(p -> p.toString().endsWith(".log"))
+                    .max(Comparator.comparing(p -> p.toFile().lastModified())).orElse(null);
+        }
     }
 
     /** A pod as kubelet describes it in RunPodSandbox (and again in every CreateContainer). */
@@ -303,7 +332,7 @@ class CriE2EIT {
     }
 
     private static Pod runPodSandbox(Map<String, Object> config) throws Exception {
-        String id = cri("run-pod-sandbox", Map.of("config", config, "runtime_handler", "hull"))
+        String id = cri("run-pod-sandbox", Map.of("config", config, "runtime_handler", HANDLER))
                 .path("pod_sandbox_id").asText();
         assertThat(id).isNotEmpty();
         MADE.add(id);
@@ -537,7 +566,7 @@ class CriE2EIT {
     private static String podIp(Pod pod) throws Exception {
         JsonNode status = cri("pod-sandbox-status", Map.of("pod_sandbox_id", pod.id())).path("status");
         assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("SANDBOX_READY");
-        assertThat(status.path("runtime_handler").asText()).isEqualTo("hull");
+        assertThat(status.path("runtime_handler").asText()).isEqualTo(HANDLER);
         String ip = status.path("network").path("ip").asText();
         assertThat(ip).as(status.toString()).startsWith("10.88.77.");
         return ip;
@@ -615,6 +644,14 @@ class CriE2EIT {
             assertThat(bootClient).as("the client's kernel is the server's").isEqualTo(bootServer)
                     .isNotEqualTo(hostBootId());
             assertThat(qemuOf(pod)).as("qemu processes for the pod; " + allQemu()).hasSize(1);
+            if (v2()) {
+                // Hull's v2 shim: one JVM serves the whole pod, and no runc shim or CLI runs for it.
+                assertThat(processes("dev.hull.containerd.ShimMain").stream()
+                        .filter(c -> c.contains(hullRoot().toString())).toList()).as("the pod's shim JVMs").hasSize(1);
+                assertThat(processes("containerd-shim-runc-v2")).as("runc shims").isEmpty();
+                assertThat(processes("dev.hull.cli.Main").stream().filter(c -> c.contains(dir.toString())).toList())
+                        .as("Hull CLI processes").isEmpty();
+            }
 
             // (busybox 1.35's wget -T crashes: timeout bounds it instead.)
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -712,7 +749,7 @@ class CriE2EIT {
     private static void refused(String name, String uid, String type, String mode, String other, String otherMode)
             throws Exception {
         Map<String, Object> config = sandboxConfig(name, uid, Map.of(type, mode, other, otherMode, "ipc", "POD"));
-        Out r = criCall("run-pod-sandbox", Map.of("config", config, "runtime_handler", "hull"), 60);
+        Out r = criCall("run-pod-sandbox", Map.of("config", config, "runtime_handler", HANDLER), 60);
         if (r.code() == 0) {
             // Made after all (as before Hull refused it): taken away, so that a failed run leaves nothing.
             Pod pod = new Pod(JSON.readTree(r.stdout()).path("pod_sandbox_id").asText(), config, new ArrayList<>());
