@@ -3,6 +3,7 @@ package dev.hull.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.core.Verb;
 import dev.hull.error.HullException;
 import dev.hull.shim.ShimRequest;
 import dev.hull.state.ContainerState;
@@ -47,7 +48,7 @@ final class EventsCommand implements Callable<Integer> {
         while (true) {
             JsonNode stats;
             try {
-                stats = life.ask(id, new ShimRequest.Stats(), false);
+                stats = life.ask(id, Verb.STATS, new ShimRequest.Stats(), false);
             } catch (HullException | IOException e) {
                 ContainerState st = global.store().read(id);
                 if (!once && !st.effectiveStatus().isLive()) {

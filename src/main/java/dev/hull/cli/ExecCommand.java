@@ -1,6 +1,7 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.core.Verb;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import dev.hull.io.Children;
@@ -107,7 +108,7 @@ final class ExecCommand implements Callable<Integer> {
         ShimRequest.Exec request = new ShimRequest.Exec(name, ProcessHandle.current().pid(), process,
                 consoleSocket == null ? null : consoleSocket.toAbsolutePath().toString());
         try {
-            life.ask(id, request, false);
+            life.ask(id, Verb.EXEC, request, false);
         } catch (HullException | IOException e) {
             if (relayNotify != null) {
                 NotifySocket.failed(relayNotify, e);
@@ -118,7 +119,7 @@ final class ExecCommand implements Callable<Integer> {
         if (relayNotify != null) {
             NotifySocket.ok(relayNotify);
         }
-        JsonNode done = life.ask(id, new ShimRequest.WaitExec(name), false);
+        JsonNode done = life.ask(id, Verb.WAIT_EXEC, new ShimRequest.WaitExec(name), false);
         if (relayNotify != null) {
             ShimLauncher.awaitAdoption(launcher);
         }

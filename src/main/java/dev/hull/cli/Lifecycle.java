@@ -1,23 +1,21 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.core.Teardown;
+import dev.hull.core.Verb;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import dev.hull.error.InternalException;
-import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.net.LiveNetns;
 import dev.hull.net.NetNamespace;
-import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
-import dev.hull.oci.BundleException;
 import dev.hull.oci.HostNamespaces;
 import dev.hull.oci.SpecRules;
 import dev.hull.shim.Anchor;
 import dev.hull.shim.HookRunner;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
-import dev.hull.shim.OwnerLock;
 import dev.hull.shim.RunDir;
 import dev.hull.shim.Shim;
 import dev.hull.shim.ShimClient;
@@ -26,28 +24,21 @@ import dev.hull.state.ContainerId;
 import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
-import dev.hull.sys.ExitCodes;
 import dev.hull.sys.Host;
-import dev.hull.sys.HostCgroup;
-import dev.hull.time.Deadline;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
-/** The container life cycle behind the verbs: create, start, kill, delete. */
+/**
+ * The container life cycle behind the CLI's verbs: create, start, kill, delete. Which status allows a verb
+ * and how a container is torn down are dev.hull.core's, shared with the containerd shim.
+ */
 final class Lifecycle {
-    private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
-    private static final Duration POLL = Duration.ofMillis(5);
-
     private final Main global;
     private final StateStore store;
+    private final Teardown teardown = Teardown.live();
 
     Lifecycle(Main global) {
         this.global = global;
@@ -106,12 +97,7 @@ final class Lifecycle {
                     namespaces.launchPrefix(Host.isRoot()));
             return new Created(store.read(id), null, null);
         } catch (Exception e) {
-            if (runDir != null) {
-                // A shim killed while booting leaves its qemu and virtiofsd running, and one that died
-                // between starting virtiofsd and qemu leaves virtiofsd waiting for a qemu for ever.
-                killLeftovers(id, dir, runDir, true);
-            }
-            removeTraces(id, dir, runDir);
+            teardown.afterFailedCreate(id, dir, runDir);
             throw e;
         }
     }
@@ -145,7 +131,7 @@ final class Lifecycle {
             if (member != null) {
                 member.destroyForcibly();
             }
-            removeTraces(id, dir, runDir);
+            teardown.afterFailedMember(id, dir, runDir);
             throw e;
         }
     }
@@ -180,11 +166,7 @@ final class Lifecycle {
     void start(String id) throws HullException, IOException {
         try (var lock = store.lock(id)) {
             ContainerState st = store.read(id);
-            Status status = st.effectiveStatus();
-            if (!status.canStart()) {
-                throw new WrongStateException("cannot start container '" + id + "': it is " + status.json()
-                        + ", not created");
-            }
+            Verb.START.check(id, st.effectiveStatus());
             ShimClient.call(shimSocket(st), new ShimRequest.Start());
         }
     }
@@ -193,187 +175,33 @@ final class Lifecycle {
         try (var lock = store.lock(id)) {
             ContainerState st = store.read(id);
             Status status = st.effectiveStatus();
-            if (!status.canKill(all)) {
-                throw WrongStateException.notRunning(id);
-            }
+            Verb.kill(all).check(id, status);
             if (status.isUp()) {
                 ShimClient.call(shimSocket(st), new ShimRequest.Kill(signal, all));
             }
         }
     }
 
-    /** Asks a live container's shim for something; a stopped container is a clear error. */
-    JsonNode ask(String id, ShimRequest request, boolean locked) throws HullException, IOException {
+    /**
+     * Asks a live container's shim for something, once the status a user sees allows {@code verb}: refused
+     * here, it is refused in the words the shim would use, and no shim is woken for it.
+     */
+    JsonNode ask(String id, Verb verb, ShimRequest request, boolean locked) throws HullException, IOException {
         try (var lock = locked ? store.lock(id) : null) {
             ContainerState st = store.read(id);
-            if (!st.effectiveStatus().isUp()) {
-                throw new WrongStateException("container '" + id + "' is not running");
-            }
+            verb.check(id, st.effectiveStatus());
             return ShimClient.call(shimSocket(st), request);
         }
     }
 
     /** Deletes a container; a running one only with {@code force} (it is killed first). */
     void delete(String id, boolean force) throws HullException, IOException {
-        try (var lock = store.lock(id)) {
-            ContainerState st;
-            try {
-                st = store.read(id);
-            } catch (IOException | RuntimeException e) {
-                if (!force) {
-                    throw new InternalException("the state of container '" + id + "' cannot be read (" + e.getMessage()
-                            + "): delete --force removes it", e);
-                }
-                deleteUnreadable(id);
-                return;
-            }
-            Status status = st.effectiveStatus();
-            if (!status.canDelete(force)) {
-                throw new WrongStateException("cannot delete container '" + id + "' that is " + status.json()
-                        + ": stop it first or use --force");
-            }
-            // A shim that died before its create finished never recorded qemu: look for what it left. A pod
-            // member has no qemu: only a member whose host process was never recorded is looked for (reading
-            // every process's command line at each member's delete was work for nothing).
-            boolean unrecorded = st.member() ? st.pid() <= 0 : !st.shimAlive() && st.qemuPid() <= 0;
-            stopShim(st);
-            Path runDir = st.runDir() == null ? RunDir.path(store.dir(id), Host.isRoot()) : Path.of(st.runDir());
-            killLeftovers(id, store.dir(id), runDir, unrecorded);
-            removeTraces(id, store.dir(id), st.runDir() == null ? null : Path.of(st.runDir()));
-            Log.info("deleted " + id);
-            poststop(st);
-        }
-    }
-
-    /**
-     * delete --force of a container whose state.json is broken: what it ran is found without it, by the
-     * cgroup the shim recorded (every process in it) and by the paths in command lines (the shim, qemu,
-     * virtiofsd name the state or run folder), killed, and everything removed.
-     */
-    private void deleteUnreadable(String id) throws IOException {
-        Path dir = store.dir(id);
-        Path runDir = RunDir.path(dir, Host.isRoot());
-        killLeftovers(id, dir, runDir, true);
-        removeTraces(id, dir, runDir);
-        Log.warn("deleted " + id + ", whose state could not be read");
-    }
-
-    /**
-     * Ends what a container ran that its shim did not end (a shim killed while booting leaves qemu and
-     * virtiofsd): every process in its host cgroup (cheap: a few files), and with {@code scan} every
-     * process whose command line names its state or run folder (reads every process's command line).
-     */
-    private static void killLeftovers(String id, Path dir, Path runDir, boolean scan) throws IOException {
-        Set<ProcessHandle> left = new LinkedHashSet<>();
-        Path cgroups = dir.resolve(HostCgroup.FILE);
-        if (Files.exists(cgroups)) {
-            HostCgroup.fromLines(Files.readString(cgroups)).processes().stream()
-                    .filter(pid -> pid != ProcessHandle.current().pid())
-                    .forEach(pid -> ProcessHandle.of(pid).ifPresent(left::add));
-        }
-        if (scan) {
-            // virtiofsd (--socket-path), qemu (its sockets and logs), the shim (--notify) name these.
-            left.addAll(Host.naming(List.of(dir + "/", runDir + "/")));
-        }
-        for (ProcessHandle p : Host.end(left)) {
-            Log.warn("process " + p.pid() + " of " + id + " did not end");
-        }
-        if (!left.isEmpty()) {
-            Log.info("ended " + left.size() + " processes " + id + " left behind");
-        }
-    }
-
-    /** The bundle's poststop hooks, run once the container is gone (runc runs them in delete). */
-    private static void poststop(ContainerState st) {
-        try {
-            var hooks = Bundle.load(Path.of(st.bundle())).spec().hooks();
-            HookRunner.HERE.runQuietly("poststop", hooks.poststop(), st, "stopped");
-        } catch (BundleException e) {
-            Log.debug("no poststop hooks: " + e.getMessage());
-        }
+        teardown.delete(store, id, force);
     }
 
     /** The seed's {@code stop}: ends the workload and its VM now, leaving the container stopped. */
     void stop(String id) throws HullException, IOException {
-        try (var lock = store.lock(id)) {
-            stopShim(store.read(id));
-        }
-    }
-
-    private void stopShim(ContainerState st) {
-        if (!st.shimAlive()) {
-            awaitOwner(st);
-            killQemu(st);
-            return;
-        }
-        try {
-            ShimClient.call(shimSocket(st), new ShimRequest.Kill(ExitCodes.SIGKILL, true));
-        } catch (IOException | HullException e) {
-            Log.debug("kill through the shim: " + e.getMessage());
-        }
-        // Polled, not onExit(): a shim that has ended is a zombie until its parent reaps it.
-        if (!Deadline.within(STOP_DEADLINE, POLL, () -> !st.shimAlive())) {
-            Log.warn("shim " + st.pid() + " of " + st.id() + " did not stop; killing it");
-            ProcessHandle.of(st.pid()).ifPresent(ProcessHandle::destroyForcibly);
-        }
-        awaitOwner(st);
-        killQemu(st);
-    }
-
-    /**
-     * The container's pid is its anchor: the VM owner that told it the end may still be taking the VM down
-     * (or, the anchor killed, only now ending the container). Whatever it does not finish in time is ended
-     * as a leftover.
-     */
-    private static void awaitOwner(ContainerState st) {
-        if (st.runDir() != null && !OwnerLock.awaitGone(Path.of(st.runDir()), STOP_DEADLINE)) {
-            Log.warn("the VM owner of " + st.id() + " did not end");
-        }
-    }
-
-    /** A qemu whose shim died would run on: kill it, if that pid still is our qemu. */
-    private static void killQemu(ContainerState st) {
-        if (st.qemuPid() <= 0 || st.runDir() == null) {
-            return;
-        }
-        ProcessHandle.of(st.qemuPid())
-                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(st.runDir())).orElse(false))
-                .ifPresent(p -> {
-                    p.destroyForcibly();
-                    try {
-                        p.onExit().get(5, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        Log.warn("qemu " + st.qemuPid() + " did not exit");
-                    }
-                });
-    }
-
-    private void removeTraces(String id, Path dir, Path runDir) throws IOException {
-        if (runDir != null) {
-            // A shim that died left its taps and filters in the manager's network namespace.
-            TapMirror.removeRecorded(runDir);
-        }
-        if (runDir != null && !runDir.equals(dir)) {
-            StateStore.deleteTree(runDir);
-        }
-        removeHostCgroup(id, dir);
-        StateStore.deleteTree(dir);
-        Log.debug("removed the state of " + id);
-    }
-
-    /** The cgroup the shim made on the host (it is empty now: the shim, qemu and virtiofsd are gone). */
-    private static void removeHostCgroup(String id, Path dir) {
-        Path file = dir.resolve(HostCgroup.FILE);
-        try {
-            if (Files.exists(file)) {
-                var left = HostCgroup.fromLines(Files.readString(file)).remove();
-                if (!left.isEmpty()) {
-                    Log.warn("cgroups of " + id + " still in use, left: " + left);
-                }
-            }
-        } catch (IOException e) {
-            Log.warn("cannot read " + file + ": " + e.getMessage());
-        }
+        teardown.stop(store, id);
     }
 
     static Path shimSocket(ContainerState st) {
@@ -382,10 +210,6 @@ final class Lifecycle {
 
     /** Removes a finished container that {@code run} created (unless --keep). */
     void cleanUpAfterRun(String id) throws IOException {
-        ContainerState st = store.find(id).orElse(null);
-        removeTraces(id, store.dir(id), st == null || st.runDir() == null ? null : Path.of(st.runDir()));
-        if (st != null) {
-            poststop(st);
-        }
+        teardown.afterRun(store, id);
     }
 }

@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.core.Verb;
 import dev.hull.shim.ShimRequest;
 import java.util.concurrent.Callable;
 
@@ -20,7 +21,7 @@ final class PauseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.init();
-        new Lifecycle(global).ask(id, new ShimRequest.Pause(), true);
+        new Lifecycle(global).ask(id, Verb.PAUSE, new ShimRequest.Pause(), true);
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hull.core.Verb;
 import dev.hull.error.BadInputException;
 import dev.hull.logging.Log;
 import dev.hull.shim.ShimRequest;
@@ -34,7 +35,7 @@ final class PsCommand implements Callable<Integer> {
         if (!format.equals("table") && !format.equals("json")) {
             throw new BadInputException("unknown --format '" + format + "': use table or json");
         }
-        JsonNode processes = new Lifecycle(global).ask(id, new ShimRequest.Ps(), false);
+        JsonNode processes = new Lifecycle(global).ask(id, Verb.PS, new ShimRequest.Ps(), false);
         if (format.equals("json")) {
             // runc prints an array of the host's pids (its cgroup's), and managers take them as such: docker
             // top and ctr task ps look each up in the host's /proc. The guest's pids would name unrelated

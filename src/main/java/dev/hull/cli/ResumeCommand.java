@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.core.Verb;
 import dev.hull.shim.ShimRequest;
 import java.util.concurrent.Callable;
 
@@ -20,7 +21,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         global.init();
-        new Lifecycle(global).ask(id, new ShimRequest.Resume(), true);
+        new Lifecycle(global).ask(id, Verb.RESUME, new ShimRequest.Resume(), true);
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hull.core.Verb;
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
 import dev.hull.shim.ShimRequest;
@@ -73,7 +74,7 @@ final class UpdateCommand implements Callable<Integer> {
             throw new BadInputException(
                     "nothing to update: give --memory, --cpu-quota, --cpu-period, --pids-limit or -r");
         }
-        new Lifecycle(global).ask(id, new ShimRequest.Update(r), true);
+        new Lifecycle(global).ask(id, Verb.UPDATE, new ShimRequest.Update(r), true);
         return 0;
     }
 

@@ -1,8 +1,10 @@
 package dev.hull.containerd;
 
 import dev.hull.containerd.api.task.v2.DeleteResponse;
+import dev.hull.core.Containers;
 import dev.hull.state.ContainerId;
 import dev.hull.sys.ExitCodes;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,7 +21,15 @@ final class ShimDelete {
     static int run(ShimFlags flags, ShimPlaces places, PrintStream out) throws Exception {
         String id = ContainerId.validate(flags.id());
         Path bundle = flags.bundle() != null ? flags.bundle() : Path.of("").toAbsolutePath();
-        Leftovers.remove(places.store(flags.namespace()), id);
+        var store = places.store(flags.namespace());
+        if (store.exists(id)) {
+            // The shim is gone: its qemu, virtiofsd and anchor are ended by what the state recorded.
+            try {
+                Containers.delete(store, id, true);
+            } catch (IOException | RuntimeException e) {
+                Containers.removeUnreadable(store, id);
+            }
+        }
         RootfsMounts.unmount(bundle.resolve("rootfs"));
         out.write(DeleteResponse.newBuilder().setExitStatus(ExitCodes.KILLED)
                 .setExitedAt(Events.timestamp(Instant.now())).build().toByteArray());

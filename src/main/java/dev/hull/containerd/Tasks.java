@@ -5,12 +5,13 @@ import dev.hull.cli.ShimNamespaces;
 import dev.hull.containerd.api.events.TaskExit;
 import dev.hull.containerd.api.events.TaskOOM;
 import dev.hull.containerd.api.task.v2.CreateTaskRequest;
+import dev.hull.core.Containers;
+import dev.hull.core.Teardown;
 import dev.hull.error.BadInputException;
 import dev.hull.error.NotFoundException;
 import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
 import dev.hull.net.NetNamespace;
-import dev.hull.net.TapMirror;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.HostNamespaces;
 import dev.hull.oci.Process;
@@ -23,12 +24,10 @@ import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
 import dev.hull.sys.ExitCodes;
-import dev.hull.sys.HostCgroup;
 import dev.hull.ttrpc.Code;
 import dev.hull.ttrpc.TtrpcException;
 import dev.hull.vm.VmResolver;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -148,7 +147,7 @@ final class Tasks {
             if (io != null) {
                 io.close();
             }
-            forget(id, dir, runDir);
+            Teardown.live().afterFailedCreate(id, dir, runDir);
             throw e;
         }
     }
@@ -180,7 +179,7 @@ final class Tasks {
             if (io != null) {
                 io.close();
             }
-            forget(id, dir, runDir);
+            Teardown.live().afterFailedCreate(id, dir, runDir);
             throw e;
         }
     }
@@ -332,33 +331,14 @@ final class Tasks {
         for (ServedExec e : c.execs.values()) {
             e.io.close();
         }
-        Path dir = store.dir(c.id);
-        ContainerState st = store.find(c.id).orElse(null);
-        forget(c.id, dir, st == null || st.runDir() == null ? null : Path.of(st.runDir()));
+        // The VM is down and the anchor told: the core's delete finds nothing running and removes the rest.
+        Containers.delete(store, c.id, true);
         if (c.rootfsMounted) {
             RootfsMounts.unmount(c.rootfs);
         }
         byId.remove(c.id);
         Log.info("deleted " + c.id);
         return exit;
-    }
-
-    /** What a container leaves on the host once its processes are gone: taps, folders, its host cgroup. */
-    private static void forget(String id, Path dir, Path runDir) throws IOException {
-        if (runDir != null) {
-            TapMirror.removeRecorded(runDir);
-            if (!runDir.equals(dir)) {
-                StateStore.deleteTree(runDir);
-            }
-        }
-        Path cgroups = dir.resolve(HostCgroup.FILE);
-        if (Files.exists(cgroups)) {
-            var left = HostCgroup.fromLines(Files.readString(cgroups)).remove();
-            if (!left.isEmpty()) {
-                Log.warn("cgroups of " + id + " still in use, left: " + left);
-            }
-        }
-        StateStore.deleteTree(dir);
     }
 
     static Path home() {

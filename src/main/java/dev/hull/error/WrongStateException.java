@@ -1,7 +1,7 @@
 package dev.hull.error;
 
 /**
- * The container exists but cannot do that now: its status forbids the verb ({@code dev.hull.state.Status}
+ * The container exists but cannot do that now: its status forbids the verb ({@code dev.hull.core.Verb}
  * holds the rules), or its id is already taken.
  */
 public final class WrongStateException extends HullException {

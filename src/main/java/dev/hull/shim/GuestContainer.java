@@ -7,6 +7,7 @@ import dev.hull.agent.ProcessStreams;
 import dev.hull.agent.Request;
 import dev.hull.agent.Results;
 import dev.hull.agent.Results.ExitStatus;
+import dev.hull.core.Verb;
 import dev.hull.error.BadInputException;
 import dev.hull.error.NotFoundException;
 import dev.hull.error.WrongStateException;
@@ -234,9 +235,7 @@ public final class GuestContainer {
      * through /proc).
      */
     private int exec(ShimRequest.Exec e) throws IOException, TimeoutException, WrongStateException {
-        if (!state.status().canExec()) {
-            throw new WrongStateException("cannot exec in container '" + id + "': it is " + state.status().json());
-        }
+        Verb.EXEC.check(id, state.status());
         Process process = e.process();
         HostStdio stdio;
         if (process.terminal()) {
@@ -256,9 +255,7 @@ public final class GuestContainer {
      */
     public int exec(String execId, Process process, HostStdio stdio, long clientPid)
             throws IOException, TimeoutException, WrongStateException {
-        if (!state.status().canExec()) {
-            throw new WrongStateException("cannot exec in container '" + id + "': it is " + state.status().json());
-        }
+        Verb.EXEC.check(id, state.status());
         ProcessStreams execIo = agent.streams(stdio.out(), stdio.err(), true);
         int pid;
         try {
@@ -356,9 +353,7 @@ public final class GuestContainer {
 
     /** Freezes the container's processes (its guest cgroup); alone in its VM, the VM stops too. */
     public synchronized void pause() throws IOException, TimeoutException, WrongStateException {
-        if (!state.status().canPause()) {
-            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not running");
-        }
+        Verb.PAUSE.check(id, state.status());
         agent.freeze(id, true, REQUEST);
         pod.paused(this);
         state = state.withStatus(Status.PAUSED);
@@ -368,9 +363,7 @@ public final class GuestContainer {
 
     /** Continues a stopped VM and sets its clock, and only then thaws the container. */
     public synchronized void resume() throws IOException, TimeoutException, WrongStateException {
-        if (!state.status().canResume()) {
-            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not paused");
-        }
+        Verb.RESUME.check(id, state.status());
         long behind = pod.running();
         agent.freeze(id, false, REQUEST);
         state = state.withStatus(Status.RUNNING);
@@ -379,9 +372,7 @@ public final class GuestContainer {
     }
 
     public synchronized void start() throws IOException, TimeoutException, WrongStateException {
-        if (!state.status().canStart()) {
-            throw new WrongStateException("container '" + id + "' is " + state.status().json() + ", not created");
-        }
+        Verb.START.check(id, state.status());
         agent.start(id, REQUEST);
         state = state.withStatus(Status.RUNNING);
         store.write(state);
@@ -393,12 +384,10 @@ public final class GuestContainer {
             throws IOException, TimeoutException, WrongStateException {
         // Its end may not be recorded yet: it ended while the kill was on its way.
         Status now = exit.isDone() ? Status.STOPPED : state.status();
+        Verb.kill(all).check(id, now);
         if (!now.isUp()) {
-            // As the CLI answers for a stopped container (runc's rules).
-            if (now.canKill(all)) {
-                return;
-            }
-            throw WrongStateException.notRunning(id);
+            // kill --all of a stopped container: nothing to signal.
+            return;
         }
         // A stopped VM cannot deliver anything: let it run for the signal, and stop it again unless the
         // signal is SIGKILL (after which there is nothing left to keep paused).

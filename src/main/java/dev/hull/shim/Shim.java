@@ -111,6 +111,10 @@ public final class Shim {
             }
             return new Shim(pod, container, door, anchor, ownerLock);
         } catch (Exception e) {
+            if (leaveCgroup && cgroup != null) {
+                // Out before the teardown removes it: this process goes on serving others.
+                cgroup.leave();
+            }
             if (stdio != null && stdio.tty() != null) {
                 stdio.tty().close();
             }

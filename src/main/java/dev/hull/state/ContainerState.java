@@ -3,6 +3,7 @@ package dev.hull.state;
 import dev.hull.sys.Host;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * What Hull records about a container in {@code <root>/<id>/state.json} ({@link StateJson}): the OCI state,
@@ -86,7 +87,12 @@ public record ContainerState(
 
     /** The status a user should see: a live status whose shim has gone is {@code stopped}. */
     public Status effectiveStatus() {
-        if (status.isLive() && status != Status.CREATING && !shimAlive()) {
+        return effectiveStatus(this::shimAlive);
+    }
+
+    /** {@link #effectiveStatus()}, with whether the shim runs asked of {@code shimAlive} (only if it matters). */
+    public Status effectiveStatus(BooleanSupplier shimAlive) {
+        if (status.isLive() && status != Status.CREATING && !shimAlive.getAsBoolean()) {
             return Status.STOPPED;
         }
         return status;

@@ -6,7 +6,7 @@ import java.util.EnumSet;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
-/** runc's rules for which verb each status allows, as the CLI and the shim both apply them. */
+/** Which statuses are live and which have a shim that serves verbs (the verbs' rules: core/VerbTest). */
 class StatusTest {
     private static EnumSet<Status> allowing(Predicate<Status> rule) {
         EnumSet<Status> out = EnumSet.noneOf(Status.class);
@@ -19,29 +19,8 @@ class StatusTest {
     }
 
     @Test
-    void onlyACreatedContainerStarts() {
-        assertThat(allowing(Status::canStart)).containsExactly(Status.CREATED);
-    }
-
-    @Test
-    void killSignalsAContainerThatIsUpAndKillAllOfAStoppedOneSucceedsWithNothingToDo() {
+    void aContainerIsUpWhileItsShimServesVerbs() {
         assertThat(allowing(Status::isUp)).containsExactly(Status.CREATED, Status.RUNNING, Status.PAUSED);
-        assertThat(allowing(s -> s.canKill(false))).containsExactly(Status.CREATED, Status.RUNNING, Status.PAUSED);
-        assertThat(allowing(s -> s.canKill(true)))
-                .containsExactly(Status.CREATED, Status.RUNNING, Status.PAUSED, Status.STOPPED);
-    }
-
-    @Test
-    void aRunningOrPausedContainerIsDeletedOnlyByForce() {
-        assertThat(allowing(s -> s.canDelete(false))).containsExactly(Status.CREATING, Status.CREATED, Status.STOPPED);
-        assertThat(allowing(s -> s.canDelete(true))).containsExactly(Status.values());
-    }
-
-    @Test
-    void pauseAndExecNeedARunningContainerAndResumeAPausedOne() {
-        assertThat(allowing(Status::canPause)).containsExactly(Status.RUNNING);
-        assertThat(allowing(Status::canExec)).containsExactly(Status.RUNNING);
-        assertThat(allowing(Status::canResume)).containsExactly(Status.PAUSED);
     }
 
     @Test
