@@ -6,13 +6,12 @@ import dev.hull.e2e.Commands.Out;
 
 import dev.hull.testing.HullCli;
 import dev.hull.testing.Leftovers;
-import dev.hull.testing.TestAssets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -33,12 +32,10 @@ class ContainerdE2EIT {
     @TempDir
     static Path dir;
 
-    private static Daemon containerd;
+    private static PrivateContainerd containerd;
 
     private static List<String> ctr(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ctr", "-a", dir.resolve("containerd.sock").toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return containerd.ctr(args);
     }
 
     private static List<String> hullRun() {
@@ -46,19 +43,12 @@ class ContainerdE2EIT {
     }
 
     static Out run(List<String> cmd) throws IOException, InterruptedException {
-        return Commands.run(dir, cmd);
+        return containerd.run(cmd);
     }
 
     @BeforeAll
     static void startContainerd() throws Exception {
-        Path config = dir.resolve("config.toml");
-        Files.writeString(config, "version = 2\nroot = \"" + dir.resolve("root") + "\"\nstate = \""
-                + dir.resolve("state") + "\"\n[grpc]\n  address = \"" + dir.resolve("containerd.sock") + "\"\n");
-        containerd = Daemon.start(List.of("containerd", "--config", config.toString()), dir.resolve("containerd.sock"),
-                dir.resolve("containerd.log"), Duration.ofSeconds(60));
-        Path archive = OciArchive.of(TestAssets.busyboxRootfs(), dir.resolve("image"), IMAGE);
-        Out imported = run(ctr("images", "import", archive.toString()));
-        assertThat(imported.code()).as(imported.stderr()).isZero();
+        containerd = PrivateContainerd.start(dir, IMAGE, Map.of());
     }
 
     @AfterAll
@@ -66,8 +56,6 @@ class ContainerdE2EIT {
         if (containerd != null) {
             containerd.close();
         }
-        new ProcessBuilder("sh", "-c", "umount -R " + dir + "/root 2>/dev/null; umount -R " + dir
-                + "/state 2>/dev/null; true").inheritIO().start().waitFor();
     }
 
     @RegisterExtension
@@ -75,11 +63,7 @@ class ContainerdE2EIT {
 
     @AfterEach
     void nothingLeftBehind() throws Exception {
-        for (String id : List.of("c1", "c2", "c3")) {
-            run(ctr("task", "kill", "-s", "KILL", id));
-            run(ctr("task", "rm", "-f", id));
-            run(ctr("containers", "rm", id));
-        }
+        containerd.removeAll(List.of("c1", "c2", "c3"));
         assertThat(Leftovers.killHull(dir)).as("hull processes left behind").isEmpty();
         Path ns = dir.resolve("hull").resolve("default");
         if (Files.isDirectory(ns)) {
@@ -138,11 +122,8 @@ class ContainerdE2EIT {
         assertThat(exec.stdout()).isEqualTo("bar /tmp\n");
         // ctr task ps: the host pids the shim got from `hull ps --format json`, as runc's (its cgroup's): here
         // the task's own (its anchor), never the guest's numbers (host kernel threads).
-        String task = run(ctr("task", "ls")).stdout().lines().filter(l -> l.startsWith("c2 ")).findFirst()
-                .orElseThrow();
-        long pid = Long.parseLong(task.split("\\s+")[1]);
-        List<Long> pids = run(ctr("task", "ps", "c2")).stdout().lines().skip(1).map(l -> l.strip().split("\\s+")[0])
-                .filter(f -> !f.isEmpty()).map(Long::parseLong).toList();
+        long pid = containerd.taskPid("c2");
+        List<Long> pids = containerd.taskPs("c2");
         assertThat(pids).containsExactly(pid);
         assertThat(run(ctr("task", "pause", "c2")).code()).isZero();
         assertThat(run(ctr("task", "ls")).stdout()).contains("PAUSED");
@@ -150,11 +131,7 @@ class ContainerdE2EIT {
         // Its shell is PID 1 of its namespace with no TERM handler, so ctr's default SIGTERM is ignored (as with
         // runc): KILL ends it.
         assertThat(run(ctr("task", "kill", "-s", "KILL", "c2")).code()).isZero();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!run(ctr("task", "ls")).stdout().contains("STOPPED") && System.nanoTime() < end) {
-            Thread.sleep(200);
-        }
-        assertThat(run(ctr("task", "ls")).stdout()).contains("STOPPED");
+        assertThat(containerd.awaitTaskStatus("c2", "STOPPED")).isEqualTo("STOPPED");
     }
 
     /**

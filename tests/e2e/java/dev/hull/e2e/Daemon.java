@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A container daemon (containerd, dockerd) a test starts with its own folders and socket, and stops. */
@@ -18,7 +19,15 @@ final class Daemon implements AutoCloseable {
     }
 
     static Daemon start(List<String> command, Path socket, Path log, Duration ready) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(command, Map.of(), socket, log, ready);
+    }
+
+    /** The same, with {@code environment} added to (or replacing entries of) this JVM's. */
+    static Daemon start(List<String> command, Map<String, String> environment, Path socket, Path log,
+            Duration ready) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         long end = System.nanoTime() + ready.toNanos();
         while (!Files.exists(socket)) {
             if (!p.isAlive() || System.nanoTime() > end) {
