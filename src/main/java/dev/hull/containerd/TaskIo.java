@@ -1,13 +1,17 @@
 package dev.hull.containerd;
 
 import dev.hull.shim.HostStdio;
+import dev.hull.error.BadInputException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -28,10 +32,41 @@ final class TaskIo implements AutoCloseable {
         this.in = in;
     }
 
-    static TaskIo open(String stdin, String stdout, String stderr, boolean terminal) throws IOException {
-        OutputStream out = output(stdout);
-        OutputStream err = terminal ? null : output(stderr);
-        return new TaskIo(out, err, stdin == null || stdin.isEmpty() ? null : new LazyFifoInput(Path.of(stdin)));
+    static TaskIo open(String stdin, String stdout, String stderr, boolean terminal)
+            throws IOException, BadInputException {
+        URI out = uri(stdout);
+        if (out != null && "file".equals(out.getScheme())) {
+            // ctr's --log-uri file://PATH: both outputs appended to that file, as runc's shim does.
+            OutputStream log = appending(Path.of(out.getPath()));
+            return new TaskIo(log, terminal ? null : log, input(stdin));
+        }
+        if (out != null && out.getScheme() != null) {
+            throw new BadInputException("stdout " + stdout + ": Hull's v2 shim takes fifos and file:// URIs, not "
+                    + out.getScheme() + "://");
+        }
+        return new TaskIo(output(stdout), terminal ? null : output(stderr), input(stdin));
+    }
+
+    /** A URI when it names a scheme ({@code file://…}); null for a plain path (a fifo) or none. */
+    private static URI uri(String path) throws BadInputException {
+        if (path == null || !path.contains("://")) {
+            return null;
+        }
+        try {
+            return new URI(path);
+        } catch (URISyntaxException e) {
+            throw new BadInputException("stdio path " + path + " is no path or URI: " + e.getMessage());
+        }
+    }
+
+    private static LazyFifoInput input(String stdin) {
+        return stdin == null || stdin.isEmpty() ? null : new LazyFifoInput(Path.of(stdin));
+    }
+
+    private static OutputStream appending(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
     }
 
     private static OutputStream output(String path) throws IOException {
@@ -61,7 +96,7 @@ final class TaskIo implements AutoCloseable {
     /** Once the process has ended and its output is out: the fifos' readers see their end. */
     @Override
     public void close() {
-        for (OutputStream s : new OutputStream[] {out, err}) {
+        for (OutputStream s : err == out ? new OutputStream[] {out} : new OutputStream[] {out, err}) {
             if (s != null) {
                 try {
                     s.close();
