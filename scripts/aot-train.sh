@@ -68,3 +68,17 @@ for _ in $(seq 600); do
   [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null || break
   sleep 0.2
 done
+
+# The containerd v2 shim's cache (bin/containerd-shim-hull-v2's `start` gives it to the pod's shim JVM):
+# that JVM alone, taken by scripts/V2Training.java (containerd's stand-in, over ttrpc) through a
+# container's life: create, start, an exec, stats, wait, delete, shutdown. A bundle with no namespaces:
+# the shim is not in a container's network namespace here.
+mkdir -p "$work/v2/bundle"
+cat > "$work/v2/bundle/config.json" <<JSON
+{"ociVersion":"1.2.0","process":{"args":["sh","-c","echo out"],"env":["PATH=/bin"],"cwd":"/"},"root":{"path":"$rootfs"}}
+JSON
+rm -f "$here/target/hull-v2.aot"
+HULL_V2_ROOT="$work/v2/root" HULL_TEMPLATE=off \
+  HULL_JVM_OPTIONS="-Dhull.jvmExit=true -XX:AOTCacheOutput=$here/target/hull-v2.aot" \
+  "$java" -Dhull.home="$here" -cp "$here/target/hull.jar" "$here/scripts/V2Training.java" \
+  "$work/v2/bundle" "$work/v2/train.sock" </dev/null >/dev/null 2>&1 || echo "aot-train: the v2 shim's training failed" >&2

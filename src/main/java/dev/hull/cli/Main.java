@@ -8,6 +8,7 @@ import dev.hull.sys.Libc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import dev.hull.sys.Host;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,7 +129,7 @@ public final class Main {
     }
 
     static Path home() {
-        return Path.of(System.getProperty("hull.home", ".")).toAbsolutePath().normalize();
+        return Host.home();
     }
 
     public static void main(String[] args) {

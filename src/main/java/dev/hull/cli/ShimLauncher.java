@@ -5,6 +5,7 @@ import dev.hull.io.Children;
 import dev.hull.io.SocketLines;
 import dev.hull.shim.Anchor;
 import dev.hull.shim.HostTerminal;
+import dev.hull.sys.Host;
 import dev.hull.shim.MemberRequest;
 import dev.hull.shim.NotifySocket;
 import dev.hull.time.Deadline;
@@ -87,7 +88,8 @@ public final class ShimLauncher {
             // As bin/hull gives them to the CLI: `make docs` gives the shims the coverage agent too.
             cmd.addAll(List.of(more.trim().split("\\s+")));
         }
-        cmd.add("-Dhull.home=" + Main.home());
+        // Not Main.home(): the v2 shim's start would pay Main's verb table for it.
+        cmd.add("-Dhull.home=" + Host.home());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

@@ -2,6 +2,9 @@ package dev.hull.containerd;
 
 import dev.hull.logging.Log;
 import dev.hull.ttrpc.TtrpcServer;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,9 +23,12 @@ final class ShimServe {
 
     static int run(ShimFlags flags, ShimPlaces places) throws Exception {
         Path socket = flags.socket();
+        // Bound first: `start` returns once a connection is taken (the kernel's backlog holds containerd's
+        // until the service is ready), so the rest of this set-up overlaps containerd's next steps.
+        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        listener.bind(UnixDomainSocketAddress.of(socket));
         Path log = places.log(flags.namespace(), socket.getFileName().toString());
-        Log.configure(log, Log.Format.JSON,
-                flags.debug(), List.of());
+        Log.configure(log, Log.Format.JSON, flags.debug(), List.of());
         var store = places.store(flags.namespace());
         Files.createDirectories(store.root());
         String ttrpc = System.getenv("TTRPC_ADDRESS");
@@ -32,11 +38,12 @@ final class ShimServe {
         TaskService service = new TaskService(new Tasks(store, events), events, down::countDown);
         try (TtrpcServer server = new TtrpcServer()) {
             service.register(server);
-            server.serve(socket);
+            server.serve(listener);
             Log.info("serving pod " + flags.id() + " of namespace " + flags.namespace() + " on " + socket);
             down.await();
             Thread.sleep(LINGER_MS);
         } finally {
+            listener.close();
             Files.deleteIfExists(socket);
             events.close();
         }

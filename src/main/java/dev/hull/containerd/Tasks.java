@@ -24,6 +24,7 @@ import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
 import dev.hull.sys.ExitCodes;
+import dev.hull.sys.Host;
 import dev.hull.ttrpc.Code;
 import dev.hull.ttrpc.TtrpcException;
 import dev.hull.vm.VmResolver;
@@ -34,6 +35,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -123,7 +125,7 @@ final class Tasks {
             throw new BadInputException("container " + id + " is no member of pod " + byId.keySet().iterator().next()
                     + ", whose VM this shim holds: it gets a shim of its own");
         }
-        VmResolver.Resolved vm = new VmResolver(VmResolver.ETC, home()).resolve(bundle);
+        VmResolver.Resolved vm = new VmResolver(VmResolver.ETC, Host.home()).resolve(bundle);
         Path dir = store.claim(id);
         Path runDir = null;
         TaskIo io = null;
@@ -224,13 +226,24 @@ final class Tasks {
      * killed within the second is the usual case).
      */
     private void watchOom(ServedContainer c) {
-        while (!c.exit.isDone()) {
+        // A second first: the agent answers one request at a time, and the container's start comes now.
+        while (!awaitExit(c, OOM_POLL)) {
             checkOom(c);
-            try {
-                c.exit.get(OOM_POLL.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception timeoutOrEnd) {
-                // Looked at again, or ended.
-            }
+        }
+    }
+
+    /** Whether the workload has ended within {@code time}. */
+    private static boolean awaitExit(ServedContainer c, Duration time) {
+        try {
+            c.exit.get(time.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        } catch (ExecutionException e) {
+            return true;
         }
     }
 
@@ -341,7 +354,4 @@ final class Tasks {
         return exit;
     }
 
-    static Path home() {
-        return Path.of(System.getProperty("hull.home", ".")).toAbsolutePath().normalize();
-    }
 }

@@ -36,7 +36,7 @@ public final class Anchor {
 
     /** The hull-member binary of this installation. */
     public static Path binary() throws HullException {
-        Path home = Path.of(System.getProperty("hull.home", ".")).toAbsolutePath().normalize();
+        Path home = Host.home();
         Path stub = home.resolve("target/native/hull-member");
         if (!Files.isExecutable(stub)) {
             throw new InternalException(stub + " is missing: run 'make build' in " + home);

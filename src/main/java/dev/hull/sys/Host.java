@@ -14,6 +14,11 @@ public final class Host {
     private Host() {
     }
 
+    /** Hull's installation folder (bin/hull gives it as -Dhull.home): guest/out, target/native, bin. */
+    public static Path home() {
+        return Path.of(System.getProperty("hull.home", ".")).toAbsolutePath().normalize();
+    }
+
     /** The effective uid, read from /proc (no native call needed). */
     public static int uid() {
         try {
