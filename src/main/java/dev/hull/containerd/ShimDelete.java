@@ -6,6 +6,7 @@ import dev.hull.state.ContainerId;
 import dev.hull.sys.ExitCodes;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -31,6 +32,12 @@ final class ShimDelete {
             }
         }
         RootfsMounts.unmount(bundle.resolve("rootfs"));
+        // A lone container's shim is its pod's: gone, its socket goes too (never a live one's: a member's
+        // delete names its own id, and a pod's shim that still listens is left alone).
+        Path socket = places.socket(flags.address(), flags.namespace(), id);
+        if (!ShimStart.listening(socket)) {
+            Files.deleteIfExists(socket);
+        }
         out.write(DeleteResponse.newBuilder().setExitStatus(ExitCodes.KILLED)
                 .setExitedAt(Events.timestamp(Instant.now())).build().toByteArray());
         return 0;

@@ -215,6 +215,30 @@ class ContainerdV2E2EIT {
                 .orElseThrow(() -> new AssertionError("no " + name + " in ctr task metrics:\n" + table));
     }
 
+    /**
+     * The shim JVM killed with SIGKILL while its task runs: containerd sees its connection go and runs the
+     * binary's delete, which ends the VM the shim left (qemu, virtiofsd, the anchor) and removes its state,
+     * root mount and socket; the after-test check finds nothing.
+     */
+    @Test
+    void aShimKilledLeavesNothingOnceContainerdCleansUp() throws Exception {
+        Out started = run(ctrRun(List.of("-d"), "v1", "sleep", "1000"));
+        assertThat(started.code()).as(started.stderr()).isZero();
+        List<ProcessHandle> shims = hullProcesses().stream().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("dev.hull.containerd.ShimMain")).orElse(false)).toList();
+        assertThat(shims).as("the task's shim JVM").hasSize(1);
+        List<ProcessHandle> vm = hullProcesses().stream().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("qemu-system")).orElse(false)).toList();
+        assertThat(vm).as("the task's qemu").hasSize(1);
+        shims.getFirst().destroyForcibly();
+        assertThat(shims.getFirst().onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (vm.getFirst().isAlive() && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertThat(vm.getFirst().isAlive()).as("qemu of the killed shim, after containerd's clean-up").isFalse();
+    }
+
     @Test
     void anOomInTheGuestExits137AndContainerdHearsOfIt() throws Exception {
         Path events = dir.resolve("events.txt");
