@@ -24,7 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * TaskExit after its TaskDelete would be lost). An event containerd cannot take is tried again a few
  * times, then logged and dropped: the task's own calls (Wait, State) still say what happened.
  */
-final class Events implements AutoCloseable {
+final class Events implements EventSink, AutoCloseable {
     private static final String SERVICE = "containerd.services.events.ttrpc.v1.Events";
     private static final Duration CALL = Duration.ofSeconds(10);
     private static final int TRIES = 5;
@@ -53,8 +53,8 @@ final class Events implements AutoCloseable {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
-    /** Queues the event under its topic ("/tasks/exit"); completes once containerd has it (or it was dropped). */
-    CompletableFuture<Void> publish(String topic, Message event) {
+    @Override
+    public CompletableFuture<Void> publish(String topic, Message event) {
         var envelope = Envelope.newBuilder().setTimestamp(timestamp(Instant.now())).setNamespace(namespace)
                 .setTopic(topic).setEvent(pack(event)).build();
         Item item = new Item(envelope, new CompletableFuture<>());

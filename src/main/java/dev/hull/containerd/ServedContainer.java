@@ -1,6 +1,6 @@
 package dev.hull.containerd;
 
-import dev.hull.shim.GuestContainer;
+import dev.hull.shim.ContainerControl;
 import dev.hull.shim.Shim;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +18,7 @@ final class ServedContainer {
     final Path bundle;
     final Path rootfs;
     final boolean rootfsMounted;
-    final GuestContainer container;
+    final ContainerControl container;
     /** The VM owner when this container booted the pod's VM; null for a member. */
     final Shim shim;
     final TaskIo io;
@@ -33,7 +33,7 @@ final class ServedContainer {
     /** The guest cgroup's OOM kills said to containerd so far. */
     final AtomicLong oomKills = new AtomicLong();
 
-    ServedContainer(String id, Path bundle, Path rootfs, boolean rootfsMounted, GuestContainer container, Shim shim,
+    ServedContainer(String id, Path bundle, Path rootfs, boolean rootfsMounted, ContainerControl container, Shim shim,
             TaskIo io, long pid, String stdin, String stdout, String stderr, boolean terminal) {
         this.id = id;
         this.bundle = bundle;

@@ -1,5 +1,6 @@
 package dev.hull.containerd;
 
+import dev.hull.core.Teardown;
 import dev.hull.logging.Log;
 import dev.hull.ttrpc.TtrpcServer;
 import java.net.StandardProtocolFamily;
@@ -35,7 +36,7 @@ final class ShimServe {
         Events events = new Events(ttrpc == null || ttrpc.isBlank() ? null
                 : Path.of(ttrpc.replaceFirst("^unix://", "")), flags.namespace());
         CountDownLatch down = new CountDownLatch(1);
-        TaskService service = new TaskService(new Tasks(store, events), events, down::countDown);
+        TaskService service = new TaskService(new Tasks(store, events, Teardown.live()), events, down::countDown);
         try (TtrpcServer server = new TtrpcServer()) {
             service.register(server);
             server.serve(listener);

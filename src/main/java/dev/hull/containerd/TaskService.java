@@ -64,10 +64,10 @@ final class TaskService {
     static final String SERVICE = "containerd.task.v2.Task";
 
     private final Tasks tasks;
-    private final Events events;
+    private final EventSink events;
     private final Runnable shutdown;
 
-    TaskService(Tasks tasks, Events events, Runnable shutdown) {
+    TaskService(Tasks tasks, EventSink events, Runnable shutdown) {
         this.tasks = tasks;
         this.events = events;
         this.shutdown = shutdown;

@@ -5,7 +5,6 @@ import dev.hull.cli.ShimNamespaces;
 import dev.hull.containerd.api.events.TaskExit;
 import dev.hull.containerd.api.events.TaskOOM;
 import dev.hull.containerd.api.task.v2.CreateTaskRequest;
-import dev.hull.core.Containers;
 import dev.hull.core.Teardown;
 import dev.hull.error.BadInputException;
 import dev.hull.error.NotFoundException;
@@ -50,12 +49,14 @@ final class Tasks {
     private static final Duration OOM_POLL = Duration.ofSeconds(1);
 
     private final StateStore store;
-    private final Events events;
+    private final EventSink events;
+    private final Teardown teardown;
     private final Map<String, ServedContainer> byId = new ConcurrentHashMap<>();
 
-    Tasks(StateStore store, Events events) {
+    Tasks(StateStore store, EventSink events, Teardown teardown) {
         this.store = store;
         this.events = events;
+        this.teardown = teardown;
     }
 
     ServedContainer get(String id) throws NotFoundException {
@@ -139,8 +140,7 @@ final class Tasks {
             Shim shim = Shim.createServed(store, store.read(id), bundle, vm, inNetns, io.stdio());
             ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, shim.container(), shim, io,
                     shim.state().pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
-            byId.put(id, c);
-            watch(c, code -> {
+            adopt(c, code -> {
                 shim.finish(code);
                 shim.release();
             });
@@ -149,7 +149,7 @@ final class Tasks {
             if (io != null) {
                 io.close();
             }
-            Teardown.live().afterFailedCreate(id, dir, runDir);
+            teardown.afterFailedCreate(id, dir, runDir);
             throw e;
         }
     }
@@ -174,25 +174,29 @@ final class Tasks {
             ServedMember m = owner.shim.addMember(id, bundle, namespaces.launchPrefix(true), io.stdio());
             ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, m.container(), null, io,
                     m.pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
-            byId.put(id, c);
-            watch(c, m::end);
+            adopt(c, m::end);
             return c;
         } catch (Exception e) {
             if (io != null) {
                 io.close();
             }
-            Teardown.live().afterFailedCreate(id, dir, runDir);
+            teardown.afterFailedCreate(id, dir, runDir);
             throw e;
         }
     }
 
     /** What follows a workload's end once containerd has heard it: the VM powered off, or a member let go. */
     @FunctionalInterface
-    private interface Finish {
+    interface Finish {
         void after(int code) throws IOException, InterruptedException;
     }
 
-    /** The workload's end: its exit said to containerd, then what held it ended. */
+    /** A container made: served from now on, its end watched (its exit said to containerd, then {@code finish}). */
+    void adopt(ServedContainer c, Finish finish) {
+        byId.put(c.id, c);
+        watch(c, finish);
+    }
+
     private void watch(ServedContainer c, Finish finish) {
         Thread.ofPlatform().daemon().name("hull-v2-wait").start(() -> {
             int code;
@@ -345,7 +349,7 @@ final class Tasks {
             e.io.close();
         }
         // The VM is down and the anchor told: the core's delete finds nothing running and removes the rest.
-        Containers.delete(store, c.id, true);
+        teardown.delete(store, c.id, true);
         if (c.rootfsMounted) {
             RootfsMounts.unmount(c.rootfs);
         }

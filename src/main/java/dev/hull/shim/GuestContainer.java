@@ -40,7 +40,7 @@ import java.util.concurrent.TimeoutException;
  * What belongs to one container in a VM: its process in the guest, its streams, its status and the verbs
  * the CLI sends to its {@code shim.sock}. The VM's parts are its {@link PodVm}'s.
  */
-public final class GuestContainer {
+public final class GuestContainer implements ContainerControl {
     private static final Duration REQUEST = PodVm.REQUEST;
     /** No deadline for a slow reader of the container's output (awaitExit). */
     private static final Duration OUTPUT_FOREVER = Duration.ofDays(3650);
@@ -120,10 +120,12 @@ public final class GuestContainer {
         return c;
     }
 
+    @Override
     public String id() {
         return id;
     }
 
+    @Override
     public ContainerState state() {
         return state;
     }
@@ -196,11 +198,13 @@ public final class GuestContainer {
     }
 
     /** The guest cgroup's figures. */
+    @Override
     public Results.Stats stats() throws IOException, TimeoutException {
         return agent.stats(id, REQUEST);
     }
 
     /** New limits for the guest cgroup; what the VM cannot give is refused first. */
+    @Override
     public void update(JsonNode resources) throws IOException, TimeoutException, BadInputException {
         var info = pod.info();
         var beyond = VmSizing.beyond(resources, info.memoryMiB(), info.cpus(),
@@ -212,11 +216,13 @@ public final class GuestContainer {
     }
 
     /** A new size for the guest pty of the container ({@code exec} null) or of one of its execs. */
+    @Override
     public void resize(String exec, int rows, int cols) throws IOException, TimeoutException {
         agent.resize(new Request.Resize(id, exec, rows, cols), REQUEST);
     }
 
     /** A signal for one exec'd process. */
+    @Override
     public void signalExec(String exec, int signal) throws IOException, TimeoutException {
         agent.signal(new Request.Signal(id, exec, signal, false), REQUEST);
     }
@@ -253,6 +259,7 @@ public final class GuestContainer {
      * Starts a process in the container with {@code stdio} as its stdio; {@code clientPid} (0: none) stands
      * for the process (see bindToCaller). Returns its pid in the guest.
      */
+    @Override
     public int exec(String execId, Process process, HostStdio stdio, long clientPid)
             throws IOException, TimeoutException, WrongStateException {
         Verb.EXEC.check(id, state.status());
@@ -327,6 +334,7 @@ public final class GuestContainer {
     }
 
     /** A signal for an exec'd process that has not ended (one that has is left alone, as runc's kill would). */
+    @Override
     public int waitExec(String execId) throws Exception {
         ExecRun run = execs.get(execId);
         if (run == null) {
@@ -352,6 +360,7 @@ public final class GuestContainer {
     }
 
     /** Freezes the container's processes (its guest cgroup); alone in its VM, the VM stops too. */
+    @Override
     public synchronized void pause() throws IOException, TimeoutException, WrongStateException {
         Verb.PAUSE.check(id, state.status());
         agent.freeze(id, true, REQUEST);
@@ -362,6 +371,7 @@ public final class GuestContainer {
     }
 
     /** Continues a stopped VM and sets its clock, and only then thaws the container. */
+    @Override
     public synchronized void resume() throws IOException, TimeoutException, WrongStateException {
         Verb.RESUME.check(id, state.status());
         long behind = pod.running();
@@ -371,6 +381,7 @@ public final class GuestContainer {
         Log.info("resumed " + id + (behind > 0 ? " (its clock was " + behind / 1_000_000 + " ms behind)" : ""));
     }
 
+    @Override
     public synchronized void start() throws IOException, TimeoutException, WrongStateException {
         Verb.START.check(id, state.status());
         agent.start(id, REQUEST);
@@ -380,6 +391,7 @@ public final class GuestContainer {
         hookRunner.runQuietly("poststart", hooks.poststart(), state, "running");
     }
 
+    @Override
     public synchronized void kill(int signal, boolean all)
             throws IOException, TimeoutException, WrongStateException {
         // Its end may not be recorded yet: it ended while the kill was on its way.
@@ -416,6 +428,7 @@ public final class GuestContainer {
      * Waits for the workload to end and records it; returns the container's exit code (128+signal when a
      * signal ended it, 137 when the VM was lost).
      */
+    @Override
     public int awaitExit() throws IOException {
         int code;
         try {

@@ -19,8 +19,8 @@ import java.util.Set;
  * A host that does nothing and writes down each thing asked of it, in order, with paths under {@code base}
  * written relative to it. What it answers is set by the test beforehand.
  */
-final class RecordingHost implements HostOps {
-    final List<String> steps = new ArrayList<>();
+public final class RecordingHost implements HostOps {
+    public final List<String> steps = new ArrayList<>();
     private final Path base;
 
     boolean shimAlive;
@@ -35,7 +35,7 @@ final class RecordingHost implements HostOps {
     final List<Path> cgroupLeft = new ArrayList<>();
     Path runDir;
 
-    RecordingHost(Path base) {
+    public RecordingHost(Path base) {
         this.base = base;
     }
 
