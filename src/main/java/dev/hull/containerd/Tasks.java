@@ -127,16 +127,8 @@ final class Tasks {
                     + ", whose VM this shim holds: it gets a shim of its own");
         }
         VmResolver.Resolved vm = new VmResolver(VmResolver.ETC, Host.home()).resolve(bundle);
-        Path dir = store.claim(id);
-        Path runDir = null;
-        TaskIo io = null;
-        try {
-            runDir = RunDir.forStateDir(dir, true);
-            store.write(ContainerState.creating(id, bundle.dir().toString(), bundle.rootfs().toString(),
-                    spec.annotations(), runDir.toString(), null));
-            Log.info("creating " + id + " from " + bundle.dir());
-            io = TaskIo.open(r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
-            boolean inNetns = NetNamespace.of(spec).kind() != NetNamespace.Kind.HOST;
+        boolean inNetns = NetNamespace.of(spec).kind() != NetNamespace.Kind.HOST;
+        return claimed(id, r, bundle, null, "", io -> {
             Shim shim = Shim.createServed(store, store.read(id), bundle, vm, inNetns, io.stdio());
             ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, shim.container(), shim, io,
                     shim.state().pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
@@ -145,13 +137,7 @@ final class Tasks {
                 shim.release();
             });
             return c;
-        } catch (Exception e) {
-            if (io != null) {
-                io.close();
-            }
-            teardown.afterFailedCreate(id, dir, runDir);
-            throw e;
-        }
+        });
     }
 
     /**
@@ -162,20 +148,37 @@ final class Tasks {
             ServedContainer owner) throws Exception {
         ShimNamespaces namespaces = ShimNamespaces.of(bundle.spec());
         namespaces.check();
+        return claimed(id, r, bundle, owner.container.state().vm(), " in the VM of " + owner.id, io -> {
+            ServedMember m = owner.shim.addMember(id, bundle, namespaces.launchPrefix(true), io.stdio());
+            ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, m.container(), null, io,
+                    m.pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
+            adopt(c, m::end);
+            return c;
+        });
+    }
+
+    /** What makes the container once its state folder is claimed and containerd's stdio is open. */
+    @FunctionalInterface
+    private interface Maker {
+        ServedContainer make(TaskIo io) throws Exception;
+    }
+
+    /**
+     * The id claimed (its state folder and state.json, {@code vm}: the pod's VM for a member), containerd's
+     * stdio opened, then the container made; on failure the stdio is closed and the core takes back the rest.
+     */
+    private ServedContainer claimed(String id, CreateTaskRequest r, Bundle bundle, ContainerState.VmInfo vm,
+            String where, Maker maker) throws Exception {
         Path dir = store.claim(id);
         Path runDir = null;
         TaskIo io = null;
         try {
             runDir = RunDir.forStateDir(dir, true);
             store.write(ContainerState.creating(id, bundle.dir().toString(), bundle.rootfs().toString(),
-                    bundle.spec().annotations(), runDir.toString(), owner.container.state().vm()));
-            Log.info("creating " + id + " from " + bundle.dir() + " in the VM of " + owner.id);
+                    bundle.spec().annotations(), runDir.toString(), vm));
+            Log.info("creating " + id + " from " + bundle.dir() + where);
             io = TaskIo.open(r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
-            ServedMember m = owner.shim.addMember(id, bundle, namespaces.launchPrefix(true), io.stdio());
-            ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, m.container(), null, io,
-                    m.pid(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal());
-            adopt(c, m::end);
-            return c;
+            return maker.make(io);
         } catch (Exception e) {
             if (io != null) {
                 io.close();
