@@ -1,6 +1,8 @@
 package dev.hull.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hull.core.PodMembership;
+import dev.hull.core.ShimNamespaces;
 import dev.hull.core.Teardown;
 import dev.hull.core.Verb;
 import dev.hull.error.BadInputException;

@@ -1,8 +1,8 @@
 package dev.hull.containerd;
 
-import dev.hull.cli.PodMembership;
+import dev.hull.core.PodMembership;
 import dev.hull.cli.ShimLauncher;
-import dev.hull.cli.ShimNamespaces;
+import dev.hull.core.ShimNamespaces;
 import dev.hull.error.BadInputException;
 import dev.hull.error.InternalException;
 import dev.hull.net.LiveNetns;

@@ -1,7 +1,7 @@
 package dev.hull.containerd;
 
-import dev.hull.cli.PodMembership;
-import dev.hull.cli.ShimNamespaces;
+import dev.hull.core.PodMembership;
+import dev.hull.core.ShimNamespaces;
 import dev.hull.containerd.api.events.TaskExit;
 import dev.hull.containerd.api.events.TaskOOM;
 import dev.hull.containerd.api.task.v2.CreateTaskRequest;
@@ -336,11 +336,14 @@ final class Tasks {
      */
     Exit delete(ServedContainer c) throws Exception {
         if (!c.exit.isDone()) {
-            if (c.container.state().status() != Status.CREATED) {
-                throw new WrongStateException("cannot delete container " + c.id + " that is "
-                        + c.container.state().status().json() + ": kill it first");
+            Status status = c.container.state().status();
+            if (status == Status.CREATED) {
+                c.container.kill(ExitCodes.SIGKILL, true);
+            } else if (status != Status.STOPPED) {
+                throw new WrongStateException("cannot delete container " + c.id + " that is " + status.json()
+                        + ": kill it first");
             }
-            c.container.kill(ExitCodes.SIGKILL, true);
+            // Stopped: its end is being said to containerd (the exit event goes out first), then it is deleted.
         }
         Exit exit = c.exit.get(POWER_OFF.toSeconds(), TimeUnit.SECONDS);
         try {

@@ -1,4 +1,4 @@
-package dev.hull.cli;
+package dev.hull.core;
 
 import dev.hull.error.HullException;
 import dev.hull.error.NotFoundException;
@@ -67,7 +67,8 @@ public final class PodMembership {
      * The state of the container whose VM a container with {@code spec} joins, or empty when it boots a VM
      * of its own. A named sandbox that is not running is an error: the member has nowhere to run.
      */
-    static Optional<ContainerState> owner(StateStore store, Spec spec, String id) throws HullException, IOException {
+    public static Optional<ContainerState> owner(StateStore store, Spec spec, String id)
+            throws HullException, IOException {
         Optional<String> sandbox = annotatedSandbox(spec.annotations());
         if (sandbox.isPresent() && !sandbox.get().equals(id)) {
             try {

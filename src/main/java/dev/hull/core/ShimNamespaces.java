@@ -1,4 +1,4 @@
-package dev.hull.cli;
+package dev.hull.core;
 
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;

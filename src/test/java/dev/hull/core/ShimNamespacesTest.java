@@ -1,4 +1,4 @@
-package dev.hull.cli;
+package dev.hull.core;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
