@@ -5,9 +5,9 @@ import dev.hull.io.Children;
 import dev.hull.io.SocketLines;
 import dev.hull.shim.Anchor;
 import dev.hull.shim.HostTerminal;
-import dev.hull.sys.Host;
 import dev.hull.shim.MemberRequest;
 import dev.hull.shim.NotifySocket;
+import dev.hull.sys.Host;
 import dev.hull.time.Deadline;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -54,7 +54,7 @@ public final class ShimLauncher {
 
     /** This JVM again, with the shim's flags and the CLI's AOT cache: for exec relays. */
     static List<String> javaCommand() {
-        return javaCommand(System.getProperty("hull.aot"));
+        return javaCommand(System.getProperty("hull.aot"), Main.class);
     }
 
     /**
@@ -64,18 +64,16 @@ public final class ShimLauncher {
      * trained on a shim alone (scripts/aot-train.sh).
      */
     private static List<String> shimCommand() {
-        String shimAot = System.getProperty("hull.shimAot");
-        return javaCommand(shimAot != null ? shimAot : System.getProperty("hull.aot"));
+        return shimJava(Main.class);
     }
 
     /** A long-lived JVM of Hull's with the shim's flags and AOT cache, running {@code mainClass}. */
     public static List<String> shimJava(Class<?> mainClass) {
-        List<String> cmd = shimCommand();
-        cmd.set(cmd.size() - 1, mainClass.getName());
-        return cmd;
+        String shimAot = System.getProperty("hull.shimAot");
+        return javaCommand(shimAot != null ? shimAot : System.getProperty("hull.aot"), mainClass);
     }
 
-    private static List<String> javaCommand(String aot) {
+    private static List<String> javaCommand(String aot, Class<?> mainClass) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(SHIM_JVM_FLAGS);
@@ -92,7 +90,7 @@ public final class ShimLauncher {
         cmd.add("-Dhull.home=" + Host.home());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
+        cmd.add(mainClass.getName());
         return cmd;
     }
 

@@ -43,7 +43,7 @@ record ShimPlaces(Path root) {
         return new StateStore(root.resolve("ns").resolve(namespace));
     }
 
-    /** The log of the shim of {@code group}: beside its containers' state, kept until its last one goes. */
+    /** The log of the shim serving the socket {@code socketName} (see ShimServe for when it is removed). */
     Path log(String namespace, String socketName) {
         return root.resolve("log").resolve(namespace + "-" + socketName.replace(".sock", ".log"));
     }
