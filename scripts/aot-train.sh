@@ -81,4 +81,9 @@ rm -f "$here/target/hull-v2.aot"
 HULL_V2_ROOT="$work/v2/root" HULL_TEMPLATE=off \
   HULL_JVM_OPTIONS="-Dhull.jvmExit=true -XX:AOTCacheOutput=$here/target/hull-v2.aot" \
   "$java" -Dhull.home="$here" -cp "$here/target/hull.jar" "$here/scripts/V2Training.java" \
-  "$work/v2/bundle" "$work/v2/train.sock" </dev/null >/dev/null 2>&1 || echo "aot-train: the v2 shim's training failed" >&2
+  "$work/v2/bundle" "$work/v2/train.sock" </dev/null >"$work/v2/train.out" 2>&1 || {
+  # Not fatal (the v2 shim then uses the shim's cache), but said with its reason.
+  echo "aot-train: the v2 shim's training failed:" >&2
+  tail -5 "$work/v2/train.out" >&2
+  tail -3 "$work"/v2/root/log/*.log >&2 2>/dev/null || true
+}
