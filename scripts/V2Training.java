@@ -50,6 +50,21 @@ public class V2Training {
             Thread.sleep(10);
         }
         Path out = bundle.resolve("out.log");
+        try {
+            train(socket, bundle, out);
+        } catch (Exception e) {
+            // A training that failed must not leave its shim (and a VM) running.
+            shim.destroyForcibly();
+            throw e;
+        }
+        // The cache is written in the shim's own exit.
+        if (!shim.waitFor(300, TimeUnit.SECONDS)) {
+            shim.destroyForcibly();
+            throw new IllegalStateException("the v2 shim did not end");
+        }
+    }
+
+    private static void train(Path socket, Path bundle, Path out) throws Exception {
         try (TtrpcClient c = TtrpcClient.connect(socket)) {
             int pid = c.call(TASK, "Create", CreateTaskRequest.newBuilder().setId("train").setBundle(bundle.toString())
                     .setStdout("file://" + out).setStderr("file://" + out).build(), CreateTaskResponse.parser(), CALL)
@@ -72,11 +87,6 @@ public class V2Training {
             c.call(TASK, "Delete", DeleteRequest.newBuilder().setId("train").build(), DeleteResponse.parser(), CALL);
             c.call(TASK, "Shutdown", ShutdownRequest.newBuilder().setId("train").build(), Empty.parser(), CALL);
             System.out.println("v2 training: container pid " + pid + ", output " + Files.readString(out).strip());
-        }
-        // The cache is written in the shim's own exit.
-        if (!shim.waitFor(300, TimeUnit.SECONDS)) {
-            shim.destroyForcibly();
-            throw new IllegalStateException("the v2 shim did not end");
         }
     }
 
