@@ -254,14 +254,20 @@ final class Tasks {
         }
     }
 
+    /**
+     * One look, and its TaskOOM said, under the container's lock: the watch's last look waits for a look of
+     * the poll that saw the kill first, so the TaskOOM is never said after the TaskExit (CI once saw that).
+     */
     private void checkOom(ServedContainer c) {
-        try {
-            long kills = c.container.stats().memory().oomKills();
-            if (kills > c.oomKills.getAndSet(kills)) {
-                events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(c.id).build());
+        synchronized (c.oomKills) {
+            try {
+                long kills = c.container.stats().memory().oomKills();
+                if (kills > c.oomKills.getAndSet(kills)) {
+                    events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(c.id).build());
+                }
+            } catch (Exception e) {
+                Log.debug("oom watch of " + c.id + ": " + e.getMessage());
             }
-        } catch (Exception e) {
-            Log.debug("oom watch of " + c.id + ": " + e.getMessage());
         }
     }
 

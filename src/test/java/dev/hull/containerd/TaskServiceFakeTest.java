@@ -48,8 +48,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,8 @@ class TaskServiceFakeTest {
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<Message> eventMessages = new CopyOnWriteArrayList<>();
     private final AtomicBoolean shutdown = new AtomicBoolean();
+    /** Runs on the publishing thread before each event is taken: a test holds one there. */
+    private volatile Consumer<String> beforeEvent = topic -> { };
     private StateStore store;
     private RecordingHost host;
     private Tasks tasks;
@@ -174,6 +179,7 @@ class TaskServiceFakeTest {
         store = new StateStore(dir.resolve("state"));
         host = new RecordingHost(dir);
         EventSink sink = (topic, event) -> {
+            beforeEvent.accept(topic);
             events.add(topic);
             eventMessages.add(event);
             return CompletableFuture.completedFuture(null);
@@ -298,6 +304,32 @@ class TaskServiceFakeTest {
         FakeContainer c = created("c1");
         call("Start", StartRequest.newBuilder().setId("c1").build(), StartResponse.parser());
         c.oomKills.set(1);
+        c.end(137);
+        call("Wait", WaitRequest.newBuilder().setId("c1").build(), WaitResponse.parser());
+        assertThat(events).containsExactly("/tasks/start", "/tasks/oom", "/tasks/exit");
+    }
+
+    /**
+     * The poll sees the kill and is slow to say it (held here in the sink, as a busy machine holds a thread):
+     * the workload's end, said meanwhile, still comes after the TaskOOM.
+     */
+    @Test
+    void anOomSeenByThePollIsSaidBeforeAnExitThatComesWhileItIsBeingSaid() throws Exception {
+        CountDownLatch oomBeingSaid = new CountDownLatch(1);
+        beforeEvent = topic -> {
+            if (topic.equals("/tasks/oom")) {
+                oomBeingSaid.countDown();
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        FakeContainer c = created("c1");
+        call("Start", StartRequest.newBuilder().setId("c1").build(), StartResponse.parser());
+        c.oomKills.set(1);
+        assertThat(oomBeingSaid.await(10, TimeUnit.SECONDS)).as("the poll saw the kill").isTrue();
         c.end(137);
         call("Wait", WaitRequest.newBuilder().setId("c1").build(), WaitResponse.parser());
         assertThat(events).containsExactly("/tasks/start", "/tasks/oom", "/tasks/exit");
