@@ -8,6 +8,7 @@ import dev.hull.containerd.api.task.v2.CreateTaskResponse;
 import dev.hull.containerd.api.task.v2.DeleteRequest;
 import dev.hull.containerd.api.task.v2.DeleteResponse;
 import dev.hull.containerd.api.task.v2.ExecProcessRequest;
+import dev.hull.containerd.api.task.v2.KillRequest;
 import dev.hull.containerd.api.task.v2.ShutdownRequest;
 import dev.hull.containerd.api.task.v2.StartRequest;
 import dev.hull.containerd.api.task.v2.StartResponse;
@@ -83,6 +84,7 @@ public class V2Training {
             c.call(TASK, "Delete", DeleteRequest.newBuilder().setId("train").setExecId("e1").build(),
                     DeleteResponse.parser(), CALL);
             c.call(TASK, "Stats", StatsRequest.newBuilder().setId("train").build(), StatsResponse.parser(), CALL);
+            c.call(TASK, "Kill", KillRequest.newBuilder().setId("train").setSignal(9).build(), Empty.parser(), CALL);
             c.call(TASK, "Wait", WaitRequest.newBuilder().setId("train").build(), WaitResponse.parser(), CALL);
             c.call(TASK, "Delete", DeleteRequest.newBuilder().setId("train").build(), DeleteResponse.parser(), CALL);
             c.call(TASK, "Shutdown", ShutdownRequest.newBuilder().setId("train").build(), Empty.parser(), CALL);

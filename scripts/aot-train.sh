@@ -15,6 +15,10 @@ ns=hull-aot-$$
 cleanup() {
   ip link del "hullaot$$" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
+  # A shim killed in a failed training leaves its mounts: the folder goes only without them.
+  awk -v w="$work/" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do
+    umount -l "$m" || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -71,11 +75,12 @@ done
 
 # The containerd v2 shim's cache (bin/containerd-shim-hull-v2's `start` gives it to the pod's shim JVM):
 # that JVM alone, taken by scripts/V2Training.java (containerd's stand-in, over ttrpc) through a
-# container's life: create, start, an exec, stats, wait, delete, shutdown. A bundle with no namespaces:
+# container's life: create, start, an exec, stats, kill, wait, delete, shutdown (the workload outlives the
+# exec: an exec into a container whose first process has ended fails). A bundle with no namespaces:
 # the shim is not in a container's network namespace here.
 mkdir -p "$work/v2/bundle"
 cat > "$work/v2/bundle/config.json" <<JSON
-{"ociVersion":"1.2.0","process":{"args":["sh","-c","echo out"],"env":["PATH=/bin"],"cwd":"/"},"root":{"path":"$rootfs"}}
+{"ociVersion":"1.2.0","process":{"args":["sh","-c","echo out; sleep 60"],"env":["PATH=/bin"],"cwd":"/"},"root":{"path":"$rootfs"}}
 JSON
 rm -f "$here/target/hull-v2.aot"
 HULL_V2_ROOT="$work/v2/root" HULL_TEMPLATE=off \

@@ -35,9 +35,10 @@ public final class ShimLauncher {
      * code in the shim but through FFM calls with lengths it checks. No replay of the cache's training
      * profiles: the JIT compiled every method the training run had made hot at start (its code and the
      * compiler's memory, ~0.9 MiB of every idle shim), where the shim's hot paths (output relay) are
-     * compiled once they run (start and 100 MB relayed no slower: docs/architecture.md, Memory).
+     * compiled once they run (start and 100 MB relayed no slower: docs/architecture.md, Memory). bin/hull
+     * has them too, for the v2 shim JVM that bin/containerd-shim-hull-v2 starts (ShimLauncherTest).
      */
-    private static final List<String> SHIM_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx32m", "-Xmn3m", "-Xss256k",
+    static final List<String> SHIM_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx32m", "-Xmn3m", "-Xss256k",
             "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:ReservedCodeCacheSize=16m",
             "-XX:MaxMetaspaceSize=48m", "-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=1000",
             "--enable-native-access=ALL-UNNAMED", "-Xlog:disable", "-XX:+UnlockDiagnosticVMOptions",

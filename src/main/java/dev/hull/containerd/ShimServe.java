@@ -8,6 +8,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -25,9 +26,14 @@ final class ShimServe {
     static int run(ShimFlags flags, ShimPlaces places) throws Exception {
         Path socket = flags.socket();
         // Bound first: `start` returns once a connection is taken (the kernel's backlog holds containerd's
-        // until the service is ready), so the rest of this set-up overlaps containerd's next steps.
+        // until the service is ready), so the rest of this set-up overlaps containerd's next steps. Bound
+        // under another name and renamed: the script's `start` waits for the socket's name alone, which
+        // then names a socket that listens.
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        listener.bind(UnixDomainSocketAddress.of(socket));
+        Path bound = socket.resolveSibling(socket.getFileName() + ".new");
+        Files.deleteIfExists(bound);
+        listener.bind(UnixDomainSocketAddress.of(bound));
+        Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Path log = places.log(flags.namespace(), socket.getFileName().toString());
         Log.configure(log, Log.Format.JSON, flags.debug(), List.of());
         var store = places.store(flags.namespace());

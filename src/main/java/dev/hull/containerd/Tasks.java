@@ -10,6 +10,7 @@ import dev.hull.error.BadInputException;
 import dev.hull.error.NotFoundException;
 import dev.hull.error.WrongStateException;
 import dev.hull.logging.Log;
+import dev.hull.net.LiveNetns;
 import dev.hull.net.NetNamespace;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.HostNamespaces;
@@ -125,6 +126,13 @@ final class Tasks {
         if (!byId.isEmpty()) {
             throw new BadInputException("container " + id + " is no member of pod " + byId.keySet().iterator().next()
                     + ", whose VM this shim holds: it gets a shim of its own");
+        }
+        // Checked again here: bin/containerd-shim-hull-v2 starts this shim in those namespaces without a JVM
+        // (a path it enters is only there, and a netns only joined: nothing is in it of Hull's yet).
+        ShimNamespaces namespaces = ShimNamespaces.of(spec);
+        namespaces.check();
+        if (namespaces.net().kind() == NetNamespace.Kind.JOIN) {
+            namespaces.checkOwned(new LiveNetns(), PodMembership.hullPids(store));
         }
         VmResolver.Resolved vm = new VmResolver(VmResolver.ETC, Host.home()).resolve(bundle);
         boolean inNetns = NetNamespace.of(spec).kind() != NetNamespace.Kind.HOST;

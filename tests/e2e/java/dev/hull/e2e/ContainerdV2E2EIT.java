@@ -239,6 +239,30 @@ class ContainerdV2E2EIT {
         assertThat(vm.getFirst().isAlive()).as("qemu of the killed shim, after containerd's clean-up").isFalse();
     }
 
+    /**
+     * A network namespace someone else uses (a process of theirs in it) is not Hull's to carry into a VM: the run
+     * fails with the reason, the namespace gets no tap, its process goes on, and nothing is left (AfterEach).
+     * The script starts this shim in the namespace without a JVM of its own; the shim refuses it at Create.
+     */
+    @Test
+    void aNetworkNamespaceHullDoesNotOwnIsRefused() throws Exception {
+        String ns = "hullv2e2e" + ProcessHandle.current().pid();
+        assertThat(Commands.run(dir, List.of("ip", "netns", "add", ns)).code()).isZero();
+        Process theirs = new ProcessBuilder("ip", "netns", "exec", ns, "sleep", "1000").start();
+        try {
+            Out r = run(ctrRun(List.of("--rm", "--with-ns", "network:/var/run/netns/" + ns), "v1", "true"));
+            assertThat(r.code()).as(r.stdout()).isNotZero();
+            assertThat(r.stderr()).contains("cannot take over the network namespace /var/run/netns/" + ns)
+                    .contains("process " + theirs.pid() + " (sleep) is in it");
+            Out links = Commands.run(dir, List.of("ip", "-n", ns, "-o", "link", "show"));
+            assertThat(links.stdout()).doesNotContain("tap");
+            assertThat(theirs.isAlive()).isTrue();
+        } finally {
+            theirs.destroyForcibly().waitFor();
+            Commands.run(dir, List.of("ip", "netns", "del", ns));
+        }
+    }
+
     @Test
     void anOomInTheGuestExits137AndContainerdHearsOfIt() throws Exception {
         Path events = dir.resolve("events.txt");
