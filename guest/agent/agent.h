@@ -134,6 +134,7 @@ struct process {
     struct stream *in, *out, *err;
     int tty_master;       /* -1 without a terminal */
     json_t *waiters;      /* array of request ids */
+    int collected;        /* an exec whose end was given to a wait: freed at the loop's next turn */
     struct process *next;
 };
 
@@ -179,6 +180,7 @@ void process_reap(void);
 void process_try_finish(struct process *p);
 void process_free_all_of(struct container *c);
 void process_discard(struct process *p); /* forgets it: no CLOSE, no wait answer */
+void process_sweep(void); /* frees the execs whose end a wait was given: their names are free again */
 
 /* ---- containers (container.c, spawn.c) ---- */
 struct agent_config {

@@ -104,6 +104,7 @@ static int serve(int guest_waiting_for_host) {
             else stream_writable(s);
         }
         forward_reap();
+        process_sweep();
         if (connected && conn_wants_write() && conn_on_writable() < 0) return 0;
         if (g_shutdown_requested) return 1;
     }

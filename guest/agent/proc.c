@@ -181,8 +181,13 @@ void process_try_finish(struct process *p) {
     json_array_foreach(p->waiters, i, id) {
         send_result((uint64_t)json_integer_value(id), json_pack("{s:i,s:i}", "code", p->code, "signal", p->sig));
     }
+    /* An exec's record is the host's to collect with a wait: once one has its end, it goes (not here: a
+     * caller may still hold it), so a container's execs (a probe every few seconds, for months) do not pile
+     * up, and the name is free again, as containerd reuses an exec id after deleting the exec. */
+    if (json_array_size(p->waiters) > 0 && p->c->init != p) p->collected = 1;
     json_array_clear(p->waiters);
 }
+
 
 static void record_status(struct process *p, int status) {
     p->exited = 1;
@@ -245,6 +250,18 @@ void process_free_all_of(struct container *c) {
     for (struct process **pp = &g_procs; *pp;) {
         struct process *p = *pp;
         if (p->c != c) {
+            pp = &p->next;
+            continue;
+        }
+        *pp = p->next;
+        process_free(p);
+    }
+}
+
+void process_sweep(void) {
+    for (struct process **pp = &g_procs; *pp;) {
+        struct process *p = *pp;
+        if (!p->collected) {
             pp = &p->next;
             continue;
         }

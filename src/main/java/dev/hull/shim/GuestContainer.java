@@ -20,6 +20,7 @@ import dev.hull.state.ContainerState;
 import dev.hull.state.StateStore;
 import dev.hull.state.Status;
 import dev.hull.sys.ExitCodes;
+import dev.hull.sys.Host;
 import dev.hull.sys.ProcessFds;
 import dev.hull.sys.Terminal;
 import dev.hull.vm.VmSizing;
@@ -96,7 +97,7 @@ public final class GuestContainer implements ContainerControl {
         }
         ProcessStreams io = agent.streams(stdio.out(), stdio.err(), true);
         long t1 = System.nanoTime();
-        agent.create(new Request.Create(created.id(), spec.hostname(), spec.root().readonly(), process,
+        agent.create(new Request.Create(created.id(), hostname(spec.hostname()), spec.root().readonly(), process,
                 spec.mounts().isEmpty() ? null : volumes.mounts(), io.wire(),
                 volumes.shares().stream().map(s -> new Request.VolumeShare(s.tag(), s.readonly())).toList(),
                 spec.linux().sysctl().isEmpty() ? null : spec.linux().sysctl(), spec.linux().guest(), root,
@@ -253,6 +254,14 @@ public final class GuestContainer implements ContainerControl {
             stdio = HostStdio.ofProcess(e.clientPid());
         }
         return exec(e.exec(), process, stdio, e.clientPid());
+    }
+
+    /**
+     * config.json's hostname; none (or "") keeps the one of the uts namespace the shim is in, the caller's or
+     * the container's (ShimNamespaces), as runc's new uts namespace keeps its caller's: not the guest kernel's.
+     */
+    private static String hostname(String configured) {
+        return configured != null && !configured.isEmpty() ? configured : Host.hostname().orElse(null);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Facts about the host process Hull runs as. */
@@ -25,6 +26,16 @@ public final class Host {
             return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/self", e);
+        }
+    }
+
+    /** This process's hostname (its uts namespace's), if it can be read. */
+    public static Optional<String> hostname() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return name.isEmpty() ? Optional.empty() : Optional.of(name);
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -187,6 +187,39 @@ class AgentHostModeIT {
                 .doesNotContain("hull-init");
     }
 
+    /**
+     * An exec's name is free again once a wait has had its end (containerd reuses an exec id after deleting
+     * the exec), and not before: an exec that ended unwaited still holds it. The agent then keeps nothing of
+     * it (a wait for it is ENOENT), so execs do not pile up in a long-lived container.
+     */
+    @Test
+    void anExecNameIsFreeAgainOnceAWaitHadItsEnd() throws Exception {
+        ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        client.create(new Request.Create("box", null, false, Process.of("sleep", "100"), null, io.wire()), T);
+        client.start("box", T);
+        for (int code : new int[] {3, 4}) {
+            var out = new ByteArrayOutputStream();
+            ProcessStreams eio = client.streams(out, OutputStream.nullOutputStream(), false);
+            client.exec(new Request.Exec("box", "e1", Process.of("sh", "-c", "echo " + code + "; exit " + code),
+                    eio.wire()), T);
+            assertThat(client.waitFor("box", "e1").get(T.toSeconds(), TimeUnit.SECONDS).code()).isEqualTo(code);
+            eio.awaitOutput(T);
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(code + "\n");
+        }
+        assertThatThrownBy(() -> client.waitFor("box", "e1").get(T.toSeconds(), TimeUnit.SECONDS))
+                .hasCauseInstanceOf(AgentException.class).cause().satisfies(
+                        e -> assertThat(((AgentException) e).code()).isEqualTo(ErrorCode.ENOENT));
+
+        ProcessStreams unwaited = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(),
+                false);
+        client.exec(new Request.Exec("box", "e2", Process.of("true"), unwaited.wire()), T);
+        Thread.sleep(500);
+        ProcessStreams again = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);
+        assertThatThrownBy(() -> client.exec(new Request.Exec("box", "e2", Process.of("true"), again.wire()), T))
+                .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EEXIST));
+        assertThat(client.waitFor("box", "e2").get(T.toSeconds(), TimeUnit.SECONDS).code()).isZero();
+    }
+
     @Test
     void psListsTheWorkload() throws Exception {
         ProcessStreams io = client.streams(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), false);

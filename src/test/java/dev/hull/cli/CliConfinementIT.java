@@ -71,6 +71,19 @@ class CliConfinementIT extends HullTest {
     }
 
     /**
+     * A config.json with no hostname: the container's is the host's (its caller's uts namespace's), as runc's
+     * new uts namespace keeps its caller's hostname, not the guest kernel's own ("hull").
+     */
+    @Test
+    void noHostnameInConfigJsonKeepsTheCallersAsRuncDoes() throws Exception {
+        ObjectNode config = Bundles.config("hostname");
+        config.remove("hostname");
+        var r = hull.run("run", "-b", Bundles.write(dir.resolve("nameless"), config).toString(), "nameless");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip() + "\n");
+    }
+
+    /**
      * A user namespace in a real VM: the container's root is uid 100000 outside, so the image's files
      * look like nobody's inside and what it writes is 100000's on the host; it still has its own cgroup.
      */

@@ -186,6 +186,9 @@ class ContainerdV2E2EIT {
         Out exec = run(ctr("task", "exec", "--exec-id", "e1", "v2", "sh", "-c", "echo from exec $(uname -r); exit 5"));
         assertThat(exec.code()).as(exec.stderr()).isEqualTo(5);
         assertThat(exec.stdout()).startsWith("from exec ").endsWith("-hull\n");
+        // ctr deleted that exec once it ended: its id is free again, as with runc's shim.
+        Out again = run(ctr("task", "exec", "--exec-id", "e1", "v2", "sh", "-c", "exit 6"));
+        assertThat(again.code()).as(again.stderr()).isEqualTo(6);
 
         Out metrics = run(ctr("task", "metrics", "v2"));
         assertThat(metrics.code()).as(metrics.stderr()).isZero();
