@@ -1,7 +1,6 @@
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
-import dev.hull.cli.ShimLauncher;
 import dev.hull.containerd.ShimMain;
 import dev.hull.containerd.api.task.v2.CreateTaskRequest;
 import dev.hull.containerd.api.task.v2.CreateTaskResponse;
@@ -18,6 +17,7 @@ import dev.hull.containerd.api.task.v2.StatsRequest;
 import dev.hull.containerd.api.task.v2.StatsResponse;
 import dev.hull.containerd.api.task.v2.WaitRequest;
 import dev.hull.containerd.api.task.v2.WaitResponse;
+import dev.hull.core.HullJvm;
 import dev.hull.ttrpc.TtrpcClient;
 import java.io.File;
 import java.net.UnixDomainSocketAddress;
@@ -41,7 +41,7 @@ public class V2Training {
     public static void main(String[] args) throws Exception {
         Path bundle = Path.of(args[0]);
         Path socket = Path.of(args[1]);
-        List<String> cmd = new ArrayList<>(ShimLauncher.shimJava(ShimMain.class));
+        List<String> cmd = new ArrayList<>(HullJvm.shimJava(ShimMain.class));
         cmd.addAll(List.of("-namespace", "aot", "-address", "/nonexistent", "-id", "train", "-socket",
                 socket.toString()));
         Process shim = new ProcessBuilder(cmd).directory(bundle.toFile()).redirectInput(new File("/dev/null"))

@@ -1,5 +1,6 @@
 package dev.hull.cli;
 
+import dev.hull.core.HullJvm;
 import dev.hull.error.HullException;
 import dev.hull.io.Children;
 import dev.hull.io.SocketLines;
@@ -7,7 +8,6 @@ import dev.hull.shim.Anchor;
 import dev.hull.shim.HostTerminal;
 import dev.hull.shim.MemberRequest;
 import dev.hull.shim.NotifySocket;
-import dev.hull.sys.Host;
 import dev.hull.time.Deadline;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -25,25 +25,6 @@ import java.util.List;
  * reports over a notify socket that the VM is up and the workload prepared, or why not.
  */
 public final class ShimLauncher {
-    /**
-     * JVM flags for the long-lived shim: a small heap and little else (bench/density, 10 idle containers,
-     * shim PSS each). A 3 MiB young generation: the shim allocates little and slowly, and an eden the
-     * default size stays touched (35 → 29 MiB; 200 MB of output relayed no slower). The AOT cache mapped
-     * where it was made, not relocated: relocation (the JVM's default, for ASLR) writes every page of the
-     * 28 MiB cache, a private copy per shim; in place its read-only part is shared by all shims (45 → 35
-     * MiB). The shim's class metadata then has a fixed address; nothing the guest sends reaches native
-     * code in the shim but through FFM calls with lengths it checks. No replay of the cache's training
-     * profiles: the JIT compiled every method the training run had made hot at start (its code and the
-     * compiler's memory, ~0.9 MiB of every idle shim), where the shim's hot paths (output relay) are
-     * compiled once they run (start and 100 MB relayed no slower: docs/architecture.md, Memory). bin/hull
-     * has them too, for the v2 shim JVM that bin/containerd-shim-hull-v2 starts (ShimLauncherTest).
-     */
-    static final List<String> SHIM_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx32m", "-Xmn3m", "-Xss256k",
-            "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:ReservedCodeCacheSize=16m",
-            "-XX:MaxMetaspaceSize=48m", "-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=1000",
-            "--enable-native-access=ALL-UNNAMED", "-Xlog:disable", "-XX:+UnlockDiagnosticVMOptions",
-            "-XX:ArchiveRelocationMode=0", "-XX:-AOTReplayTraining");
-
     /** Beyond the boot deadline: room for the KVM probe and the shim's JVM start-up. */
     private static final Duration SLACK = Duration.ofSeconds(60);
     /** How long a shim or relay waits to be handed to the manager before it exits anyway. */
@@ -55,7 +36,7 @@ public final class ShimLauncher {
 
     /** This JVM again, with the shim's flags and the CLI's AOT cache: for exec relays. */
     static List<String> javaCommand() {
-        return javaCommand(System.getProperty("hull.aot"), Main.class);
+        return HullJvm.javaCommand(System.getProperty("hull.aot"), Main.class);
     }
 
     /**
@@ -65,34 +46,7 @@ public final class ShimLauncher {
      * trained on a shim alone (scripts/aot-train.sh).
      */
     private static List<String> shimCommand() {
-        return shimJava(Main.class);
-    }
-
-    /** A long-lived JVM of Hull's with the shim's flags and AOT cache, running {@code mainClass}. */
-    public static List<String> shimJava(Class<?> mainClass) {
-        String shimAot = System.getProperty("hull.shimAot");
-        return javaCommand(shimAot != null ? shimAot : System.getProperty("hull.aot"), mainClass);
-    }
-
-    private static List<String> javaCommand(String aot, Class<?> mainClass) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(SHIM_JVM_FLAGS);
-        if (aot != null) {
-            // Made with the CLI's flags or the shim's: they differ only in sizes, which a cache allows.
-            cmd.add("-XX:AOTCache=" + aot);
-        }
-        String more = System.getenv("HULL_JVM_OPTIONS");
-        if (more != null && !more.isBlank()) {
-            // As bin/hull gives them to the CLI: `make docs` gives the shims the coverage agent too.
-            cmd.addAll(List.of(more.trim().split("\\s+")));
-        }
-        // Not Main.home(): the v2 shim's start would pay Main's verb table for it.
-        cmd.add("-Dhull.home=" + Host.home());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass.getName());
-        return cmd;
+        return HullJvm.shimJava(Main.class);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.hull.containerd;
 
+import dev.hull.core.HullJvm;
 import dev.hull.core.PodMembership;
-import dev.hull.cli.ShimLauncher;
 import dev.hull.core.ShimNamespaces;
 import dev.hull.error.BadInputException;
 import dev.hull.error.InternalException;
@@ -73,7 +73,7 @@ final class ShimStart {
         Files.deleteIfExists(socket);
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(namespaces.launchPrefix(true));
-        cmd.addAll(ShimLauncher.shimJava(ShimMain.class));
+        cmd.addAll(HullJvm.shimJava(ShimMain.class));
         cmd.addAll(List.of("-namespace", flags.namespace(), "-address", flags.address(), "-publish-binary",
                 flags.publishBinary(), "-id", flags.id(), "-socket", socket.toString()));
         if (flags.debug()) {
