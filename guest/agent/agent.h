@@ -204,6 +204,8 @@ void delete_all(void);
 /* ---- ps and stats (info.c) ---- */
 json_t *do_ps(struct container *c);
 json_t *do_stats(struct container *c, char *err, size_t errlen);
+/* The OOM kills in the container's cgroup so far; -1 without one (or memory.events). */
+long long container_oom_kills(struct container *c);
 int signal_all(struct container *c, int sig);
 int do_update(struct container *c, json_t *resources, char *err, size_t errlen);
 /* linux.resources into a cgroup v2 folder; what this kernel has no file for is skipped (debug log). */

@@ -138,6 +138,15 @@ static long long read_number(const char *dir, const char *file) {
     return atoll(text);
 }
 
+long long container_oom_kills(struct container *c) {
+    char path[PATH_MAX], text[4096];
+    if (!c->cgroup[0]) return -1;
+    snprintf(path, sizeof path, "%s/memory.events", c->cgroup);
+    if (read_text(path, text, sizeof text) <= 0) return -1;
+    char *p = strstr(text, "oom_kill ");
+    return p ? atoll(p + 9) : 0;
+}
+
 json_t *do_stats(struct container *c, char *err, size_t errlen) {
     if (!c->cgroup[0]) {
         fail_code(AE_ENOTSUP);
@@ -155,12 +164,8 @@ json_t *do_stats(struct container *c, char *err, size_t errlen) {
     }
     /* The OOM kills in the cgroup (and below it) so far: the host sees no OOM of the guest's in its own
      * cgroup, so `hull events` learns them here (runc's "oom" event). */
-    long long oom_kills = 0;
-    snprintf(path, sizeof path, "%s/memory.events", c->cgroup);
-    if (read_text(path, text, sizeof text) > 0) {
-        char *p = strstr(text, "oom_kill ");
-        if (p) oom_kills = atoll(p + 9);
-    }
+    long long oom_kills = container_oom_kills(c);
+    if (oom_kills < 0) oom_kills = 0;
     return json_pack("{s:{s:I,s:I,s:I},s:{s:I,s:I,s:I},s:{s:I,s:I}}", "cpu", "usageUsec", usage, "userUsec", user,
                      "systemUsec", sys, "memory", "usage", read_number(c->cgroup, "memory.current"), "limit",
                      read_number(c->cgroup, "memory.max"), "oomKills", oom_kills, "pids", "current",

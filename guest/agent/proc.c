@@ -178,8 +178,13 @@ void process_try_finish(struct process *p) {
     }
     size_t i;
     json_t *id;
+    /* A container's first process: the OOM kills in its cgroup by its end, so a host that reports OOMs
+     * (the containerd v2 shim's TaskOOM, which must come before the exit) needs no stats round trip. */
+    long long oom_kills = p->c->init == p && json_array_size(p->waiters) > 0 ? container_oom_kills(p->c) : -1;
     json_array_foreach(p->waiters, i, id) {
-        send_result((uint64_t)json_integer_value(id), json_pack("{s:i,s:i}", "code", p->code, "signal", p->sig));
+        json_t *result = json_pack("{s:i,s:i}", "code", p->code, "signal", p->sig);
+        if (oom_kills >= 0) json_object_set_new(result, "oomKills", json_integer(oom_kills));
+        send_result((uint64_t)json_integer_value(id), result);
     }
     /* An exec's record is the host's to collect with a wait: once one has its end, it goes (not here: a
      * caller may still hold it), so a container's execs (a probe every few seconds, for months) do not pile

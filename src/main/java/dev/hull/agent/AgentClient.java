@@ -258,6 +258,12 @@ public final class AgentClient implements AutoCloseable, FrameSender {
         return send(new Request.Wait(container, exec)).thenApply(node -> convert(node, ExitStatus.class));
     }
 
+    /** The end of a container's first process, with the OOM kills the agent counted by then. */
+    public CompletableFuture<Results.FirstEnd> waitForFirst(String container) throws IOException {
+        return send(new Request.Wait(container, null)).thenApply(node -> new Results.FirstEnd(
+                convert(node, ExitStatus.class), node.has("oomKills") ? node.get("oomKills").asLong() : null));
+    }
+
     /** Sends a request and waits for its answer; an error answer becomes an {@link AgentException}. */
     public <T> T call(Request request, Class<T> resultType, Duration timeout) throws IOException, TimeoutException {
         return await(request, send(request), resultType, timeout);

@@ -57,6 +57,13 @@ public final class Results {
         }
     }
 
+    /**
+     * A container's first process's end as wait answers it: its status, and the OOM kills in its cgroup by
+     * then (null: not said, a container with no cgroup or an older agent).
+     */
+    public record FirstEnd(ExitStatus status, Long oomKills) {
+    }
+
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ProcessInfo(int pid, int ppid, int uid, int nspid, String cmd) {
     }

@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -219,7 +220,12 @@ final class Tasks {
             }
             c.io.close();
             Exit exit = new Exit(code, Instant.now());
-            checkOom(c);
+            OptionalLong atExit = c.container.oomKillsAtExit();
+            if (atExit.isPresent()) {
+                sayOom(c, atExit.getAsLong());
+            } else {
+                checkOom(c);
+            }
             exited(c, null, (int) c.pid, exit);
             c.exit.complete(exit);
             try {
@@ -238,7 +244,8 @@ final class Tasks {
      * The guest's OOM killer counts its kills in the container's cgroup (the agent's stats): each new one
      * is a TaskOOM for containerd, as runc's shim sends from the host cgroup's memory.events. Looked at every
      * second while the workload runs, and once more when it has ended, before its exit is said (a workload
-     * killed within the second is the usual case).
+     * killed within the second is the usual case): the count the guest sent with the end (the agent's wait
+     * answer), or, from an agent that does not send it, the stats.
      */
     private void watchOom(ServedContainer c) {
         // A second first: the agent answers one request at a time, and the container's start comes now.
@@ -269,12 +276,18 @@ final class Tasks {
     private void checkOom(ServedContainer c) {
         synchronized (c.oomKills) {
             try {
-                long kills = c.container.stats().memory().oomKills();
-                if (kills > c.oomKills.getAndSet(kills)) {
-                    events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(c.id).build());
-                }
+                sayOom(c, c.container.stats().memory().oomKills());
             } catch (Exception e) {
                 Log.debug("oom watch of " + c.id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** A TaskOOM when {@code kills} is more than containerd has heard of. */
+    private void sayOom(ServedContainer c, long kills) {
+        synchronized (c.oomKills) {
+            if (kills > c.oomKills.getAndSet(kills)) {
+                events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(c.id).build());
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.hull.error.WrongStateException;
 import dev.hull.oci.Process;
 import dev.hull.state.ContainerState;
 import java.io.IOException;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -43,4 +44,9 @@ public interface ContainerControl {
 
     /** Waits for the workload to end and records it; its exit code (128+signal, 137 when the VM was lost). */
     int awaitExit() throws IOException;
+
+    /** After {@link #awaitExit}: the OOM kills in the container's cgroup by its end, where the guest said. */
+    default OptionalLong oomKillsAtExit() {
+        return OptionalLong.empty();
+    }
 }

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -54,6 +55,8 @@ public final class GuestContainer implements ContainerControl {
     private final PodVm pod;
     private final AgentClient agent;
     private final ProcessStreams io;
+    /** The first process's end as the agent said it; {@code exit}, its status. */
+    private final CompletableFuture<Results.FirstEnd> end;
     private final CompletableFuture<ExitStatus> exit;
     private final ShimServer server;
     private final HostTerminal tty;
@@ -64,7 +67,7 @@ public final class GuestContainer implements ContainerControl {
     private final CompletableFuture<Integer> ended = new CompletableFuture<>();
     private volatile ContainerState state;
 
-    private GuestContainer(StateStore store, PodVm pod, ProcessStreams io, CompletableFuture<ExitStatus> exit,
+    private GuestContainer(StateStore store, PodVm pod, ProcessStreams io, CompletableFuture<Results.FirstEnd> end,
             Path runDir, ContainerState state, HostTerminal tty, Hooks hooks, HookRunner hookRunner)
             throws IOException {
         this.store = store;
@@ -72,7 +75,8 @@ public final class GuestContainer implements ContainerControl {
         this.pod = pod;
         this.agent = pod.agent();
         this.io = io;
-        this.exit = exit;
+        this.end = end;
+        this.exit = end.thenApply(Results.FirstEnd::status);
         this.state = state;
         this.tty = tty;
         this.hooks = hooks;
@@ -103,11 +107,11 @@ public final class GuestContainer implements ContainerControl {
                 spec.linux().sysctl().isEmpty() ? null : spec.linux().sysctl(), spec.linux().guest(), root,
                 join == null || join.isEmpty() ? null : join), REQUEST);
         Log.debug("the agent prepared " + created.id() + " in " + (System.nanoTime() - t1) / 1_000_000 + " ms");
-        CompletableFuture<ExitStatus> exit = agent.waitFor(created.id(), null);
+        CompletableFuture<Results.FirstEnd> end = agent.waitForFirst(created.id());
         io.pumpStdin(stdio.in());
         GuestContainer c;
         try {
-            c = new GuestContainer(store, pod, io, exit, Path.of(created.runDir()), created, stdio.tty(),
+            c = new GuestContainer(store, pod, io, end, Path.of(created.runDir()), created, stdio.tty(),
                     spec.hooks(), hookRunner);
         } catch (IOException e) {
             agent.delete(created.id(), REQUEST);
@@ -116,7 +120,7 @@ public final class GuestContainer implements ContainerControl {
         pod.add(c);
         store.write(created);
         if (stdio.tty() != null) {
-            c.forwardWindowSize(stdio.tty(), null, exit);
+            c.forwardWindowSize(stdio.tty(), null, c.exit);
         }
         return c;
     }
@@ -437,6 +441,12 @@ public final class GuestContainer implements ContainerControl {
      * Waits for the workload to end and records it; returns the container's exit code (128+signal when a
      * signal ended it, 137 when the VM was lost).
      */
+    @Override
+    public OptionalLong oomKillsAtExit() {
+        Results.FirstEnd e = end.isDone() && !end.isCompletedExceptionally() ? end.join() : null;
+        return e == null || e.oomKills() == null ? OptionalLong.empty() : OptionalLong.of(e.oomKills());
+    }
+
     @Override
     public int awaitExit() throws IOException {
         int code;

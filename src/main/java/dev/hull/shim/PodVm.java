@@ -328,11 +328,13 @@ public final class PodVm {
                 member.endWithVm();
             }
         }
+        long t0 = System.nanoTime();
         try {
             agent.shutdown(Duration.ofSeconds(5));
         } catch (IOException | TimeoutException e) {
             Log.debug("shutdown request: " + e.getMessage());
         }
+        long t1 = System.nanoTime();
         try {
             agent.close();
         } catch (IOException ignored) {
@@ -341,7 +343,11 @@ public final class PodVm {
         if (!vm.awaitExit(Duration.ofSeconds(10))) {
             Log.warn("the VM of " + name + " did not power off; killing qemu");
         }
+        long t2 = System.nanoTime();
         end(vm, net, share);
+        long t3 = System.nanoTime();
+        Log.debug("the VM of " + name + " powered off: shutdown answered in " + (t1 - t0) / 1_000_000
+                + " ms, qemu gone " + (t2 - t1) / 1_000_000 + " ms later, the rest " + (t3 - t2) / 1_000_000 + " ms");
         for (String s : List.of("agent.sock", "qmp.sock")) {
             try {
                 Files.deleteIfExists(runDir.resolve(s));

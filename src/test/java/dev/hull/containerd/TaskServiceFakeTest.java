@@ -45,6 +45,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -89,6 +90,9 @@ class TaskServiceFakeTest {
         final Map<String, CompletableFuture<Integer>> execs = new ConcurrentHashMap<>();
         final List<String> did = new CopyOnWriteArrayList<>();
         final AtomicLong oomKills = new AtomicLong();
+        /** Whether the end comes with the OOM count, as the agent's wait answer has it. */
+        volatile boolean saysOomKillsAtExit;
+        final AtomicLong statsCalls = new AtomicLong();
 
         FakeContainer(String id) {
             this.id = id;
@@ -164,6 +168,7 @@ class TaskServiceFakeTest {
 
         @Override
         public Results.Stats stats() {
+            statsCalls.incrementAndGet();
             return new Results.Stats(new Results.Stats.Cpu(1, 1, 0),
                     new Results.Stats.Memory(4096, 0, oomKills.get()), new Results.Stats.Pids(1, 0));
         }
@@ -171,6 +176,11 @@ class TaskServiceFakeTest {
         @Override
         public int awaitExit() {
             return exit.join();
+        }
+
+        @Override
+        public OptionalLong oomKillsAtExit() {
+            return saysOomKillsAtExit ? OptionalLong.of(oomKills.get()) : OptionalLong.empty();
         }
     }
 
@@ -307,6 +317,19 @@ class TaskServiceFakeTest {
         c.end(137);
         call("Wait", WaitRequest.newBuilder().setId("c1").build(), WaitResponse.parser());
         assertThat(events).containsExactly("/tasks/start", "/tasks/oom", "/tasks/exit");
+    }
+
+    /** The end says the OOM count itself: the TaskOOM before the TaskExit, without a last look at the stats. */
+    @Test
+    void anOomKillSaidWithTheEndComesBeforeTheExitWithoutAStatsCall() throws Exception {
+        FakeContainer c = created("c1");
+        c.saysOomKillsAtExit = true;
+        call("Start", StartRequest.newBuilder().setId("c1").build(), StartResponse.parser());
+        c.oomKills.set(1);
+        c.end(137);
+        call("Wait", WaitRequest.newBuilder().setId("c1").build(), WaitResponse.parser());
+        assertThat(events).containsExactly("/tasks/start", "/tasks/oom", "/tasks/exit");
+        assertThat(c.statsCalls).as("stats calls (the poll's first look is a second away)").hasValue(0);
     }
 
     /**
