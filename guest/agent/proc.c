@@ -193,7 +193,6 @@ void process_try_finish(struct process *p) {
     json_array_clear(p->waiters);
 }
 
-
 static void record_status(struct process *p, int status) {
     p->exited = 1;
     if (WIFSIGNALED(status)) {

@@ -10,7 +10,6 @@ import dev.hull.error.HullException;
 import dev.hull.error.InternalException;
 import dev.hull.logging.Log;
 import dev.hull.net.LiveNetns;
-import dev.hull.net.NetNamespace;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.HostNamespaces;
 import dev.hull.oci.SpecRules;
@@ -77,12 +76,7 @@ final class Lifecycle {
         if (owner.isPresent()) {
             return createMember(id, bundle, owner.get(), terminal, namespaces, inProcess);
         }
-        if (namespaces.net().kind() == NetNamespace.Kind.JOIN) {
-            long t0 = System.nanoTime();
-            namespaces.checkOwned(new LiveNetns(), PodMembership.hullPids(store));
-            Log.debug("the network namespace is Hull's to take over (checked in "
-                    + (System.nanoTime() - t0) / 1000 + " us)");
-        }
+        namespaces.checkOwned(new LiveNetns(), store);
         VmResolver.Resolved vm = resolveVm(bundle);
         Path dir = store.claim(id);
         Path runDir = null;

@@ -6,7 +6,6 @@ import dev.hull.core.ShimNamespaces;
 import dev.hull.error.BadInputException;
 import dev.hull.error.InternalException;
 import dev.hull.net.LiveNetns;
-import dev.hull.net.NetNamespace;
 import dev.hull.oci.Bundle;
 import dev.hull.oci.HostNamespaces;
 import dev.hull.state.ContainerId;
@@ -63,9 +62,7 @@ final class ShimStart {
         }
         ShimNamespaces namespaces = ShimNamespaces.of(spec);
         namespaces.check();
-        if (namespaces.net().kind() == NetNamespace.Kind.JOIN) {
-            namespaces.checkOwned(new LiveNetns(), PodMembership.hullPids(places.store(flags.namespace())));
-        }
+        namespaces.checkOwned(new LiveNetns(), places.store(flags.namespace()));
         makePrivate(places.root());
         Files.createDirectories(places.sockets());
         Path log = places.log(flags.namespace(), socket.getFileName().toString());

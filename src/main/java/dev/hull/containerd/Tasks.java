@@ -128,15 +128,13 @@ final class Tasks {
             throw new BadInputException("container " + id + " is no member of pod " + byId.keySet().iterator().next()
                     + ", whose VM this shim holds: it gets a shim of its own");
         }
-        // Checked again here: bin/containerd-shim-hull-v2 starts this shim in those namespaces without a JVM
-        // (a path it enters is only there, and a netns only joined: nothing is in it of Hull's yet).
+        // Checked here, not only by `start`: bin/containerd-shim-hull-v2 starts this shim in those namespaces
+        // without a JVM (a path it enters is only there, and a netns only joined: nothing is in it of Hull's yet).
         ShimNamespaces namespaces = ShimNamespaces.of(spec);
         namespaces.check();
-        if (namespaces.net().kind() == NetNamespace.Kind.JOIN) {
-            namespaces.checkOwned(new LiveNetns(), PodMembership.hullPids(store));
-        }
+        namespaces.checkOwned(new LiveNetns(), store);
         VmResolver.Resolved vm = new VmResolver(VmResolver.ETC, Host.home()).resolve(bundle);
-        boolean inNetns = NetNamespace.of(spec).kind() != NetNamespace.Kind.HOST;
+        boolean inNetns = namespaces.net().kind() != NetNamespace.Kind.HOST;
         return claimed(id, r, bundle, null, "", io -> {
             Shim shim = Shim.createServed(store, store.read(id), bundle, vm, inNetns, io.stdio());
             ServedContainer c = new ServedContainer(id, bundle.dir(), rootfs, mounted, shim.container(), shim, io,

@@ -2,17 +2,19 @@ package dev.hull.core;
 
 import dev.hull.error.BadInputException;
 import dev.hull.error.HullException;
+import dev.hull.logging.Log;
 import dev.hull.net.NetException;
 import dev.hull.net.NetNamespace;
 import dev.hull.net.NetnsView;
 import dev.hull.oci.Linux;
 import dev.hull.oci.Spec;
+import dev.hull.state.StateStore;
 import dev.hull.sys.Namespaces;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The host namespaces of the shim and of the container's anchor (whose pid Hull reports as the container's;
@@ -45,14 +47,21 @@ public record ShimNamespaces(NetNamespace net, Optional<Linux.Namespace> ipc, Op
 
     /**
      * A clear error at create, before anything is made, when the container would mirror a network namespace
-     * Hull does not own into a VM of its own. {@code hullPids}: the host processes of this root's containers.
+     * it joins, and Hull does not own, into a VM of its own. {@code store}: this root's containers, whose host
+     * processes (PodMembership.hullPids) may be in it; read only for a namespace joined.
      */
-    public void checkOwned(NetnsView view, Set<Long> hullPids) throws HullException {
+    public void checkOwned(NetnsView view, StateStore store) throws HullException, IOException {
+        if (net.kind() != NetNamespace.Kind.JOIN) {
+            return;
+        }
+        long t0 = System.nanoTime();
         try {
-            net.checkOwned(view, hullPids);
+            net.checkOwned(view, PodMembership.hullPids(store));
         } catch (NetException e) {
             throw new BadInputException(e.getMessage(), e);
         }
+        Log.debug("the network namespace is Hull's to take over (checked in " + (System.nanoTime() - t0) / 1000
+                + " us)");
     }
 
     private static void checkPath(Optional<Linux.Namespace> ns, int type) throws HullException {

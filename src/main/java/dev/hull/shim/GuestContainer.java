@@ -437,16 +437,16 @@ public final class GuestContainer implements ContainerControl {
         }
     }
 
-    /**
-     * Waits for the workload to end and records it; returns the container's exit code (128+signal when a
-     * signal ended it, 137 when the VM was lost).
-     */
     @Override
     public OptionalLong oomKillsAtExit() {
         Results.FirstEnd e = end.isDone() && !end.isCompletedExceptionally() ? end.join() : null;
         return e == null || e.oomKills() == null ? OptionalLong.empty() : OptionalLong.of(e.oomKills());
     }
 
+    /**
+     * Waits for the workload to end and records it; returns the container's exit code (128+signal when a
+     * signal ended it, 137 when the VM was lost).
+     */
     @Override
     public int awaitExit() throws IOException {
         int code;
